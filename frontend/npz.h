@@ -1,0 +1,26 @@
+// Reading and writing NumPy .npy arrays and .npz archives (zip, stored or deflated members).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir/tensor_data.h"
+
+namespace deeploy {
+
+// Arrays in archive order, keyed by member name without the ".npy" suffix.
+using NamedArrays = std::vector<std::pair<std::string, TensorData>>;
+
+// Throws deeploy::Error naming the file and the problem (not a zip, truncated, unsupported dtype
+// such as object or complex arrays, Fortran order, a member that is not .npy).
+NamedArrays readNpz(const std::string& path);
+// Writes a zip archive with deflated members. Bool, all integer types, float32 and float64 are
+// written as such; bfloat16 is written as float32 (NumPy has no bfloat16).
+void writeNpz(const std::string& path, const NamedArrays& arrays);
+
+// Single .npy payloads (the member format), exposed for tests.
+TensorData parseNpy(const std::string& bytes, const std::string& context);
+std::string serializeNpy(const TensorData& array);
+
+}  // namespace deeploy

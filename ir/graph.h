@@ -1,0 +1,70 @@
+// The compiler's graph IR: tensors (typed, shaped, optionally constant) and nodes in schedule order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/attributes.h"
+#include "ir/tensor_data.h"
+
+namespace deeploy {
+
+using TensorId = int32_t;
+constexpr TensorId kNoTensor = -1;
+
+struct Tensor {
+  std::string name;
+  DType dtype = DType::Undefined;  // Undefined until type inference reaches it
+  Shape shape;
+  std::optional<TensorData> constant;  // set for initializers and folded values
+  DType declaredType = DType::Undefined;  // what the model file says; informative only
+  bool isConstant() const { return constant.has_value(); }
+  int64_t elementCount() const { return deeploy::elementCount(shape); }
+  size_t byteSize() const { return static_cast<size_t>(elementCount()) * dtypeSize(dtype); }
+};
+
+struct Node {
+  std::string name;
+  std::string op;      // operator type, e.g. "Conv" or "RequantShift"
+  std::string domain;  // ONNX domain, kept for messages
+  std::vector<TensorId> inputs;  // kNoTensor marks an omitted optional input
+  std::vector<TensorId> outputs;
+  Attributes attrs;
+
+  std::string describe() const;  // "node 'conv1' (Conv)"
+};
+
+class Graph {
+ public:
+  std::string name;
+  std::vector<Tensor> tensors;
+  std::vector<Node> nodes;          // schedule order once sorted
+  std::vector<TensorId> inputs;     // runtime inputs (never constants)
+  std::vector<TensorId> outputs;
+
+  TensorId addTensor(Tensor t);
+  TensorId addConstant(const std::string& nameHint, TensorData value);
+  Tensor& tensor(TensorId id) { return tensors.at(static_cast<size_t>(id)); }
+  const Tensor& tensor(TensorId id) const { return tensors.at(static_cast<size_t>(id)); }
+  TensorId findTensor(const std::string& name) const;  // kNoTensor if absent
+  std::string uniqueTensorName(const std::string& base) const;
+
+  bool isGraphInput(TensorId id) const;
+  bool isGraphOutput(TensorId id) const;
+  // Index of the node producing the tensor, or -1 (graph input, constant, or dangling).
+  int producerOf(TensorId id) const;
+  // For each tensor, the indices of nodes reading it.
+  std::vector<std::vector<int>> consumers() const;
+
+  // Orders nodes so every input is produced before use; throws Error on a cycle or a tensor
+  // read but never produced.
+  void topologicalSort();
+  // Replaces every read of `from` (node inputs and graph outputs) by `to`.
+  void replaceUses(TensorId from, TensorId to);
+  // Removes the nodes whose flag is set, keeping the order of the rest.
+  void removeNodes(const std::vector<bool>& remove);
+};
+
+}  // namespace deeploy

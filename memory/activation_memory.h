@@ -1,0 +1,29 @@
+// Assigns every runtime tensor of a scheduled graph to a buffer with a lifetime, merges views
+// (aliasing operators) into the buffer they view, adds per-node scratch, and plans offsets.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "memory/planner.h"
+
+namespace deeploy {
+
+struct ActivationMemory {
+  std::vector<int> bufferOfTensor;       // per TensorId; -1 for constants and unused tensors
+  std::vector<int> scratchOfNode;        // per node; -1 when the node needs none
+  std::vector<Allocation> allocations;   // per buffer
+  std::vector<std::string> bufferLabels; // per buffer: the tensor (or "scratch of <node>") it holds
+  MemoryPlan plan;
+  size_t lowerBound = 0;
+  size_t alignment = 8;
+
+  size_t offsetOfTensor(TensorId id) const { return plan.offsets[static_cast<size_t>(bufferOfTensor[static_cast<size_t>(id)])]; }
+};
+
+// Graph inputs are live from step 0 (copied in), node n runs at step n + 1, graph outputs stay live
+// through the last step (copied out).
+ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment);
+
+}  // namespace deeploy

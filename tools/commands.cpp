@@ -1,0 +1,163 @@
+#include "tools/commands.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "frontend/npz.h"
+#include "ir/error.h"
+#include "ops/interpreter.h"
+#include "targets/host_target.h"
+#include "tools/compare.h"
+#include "tools/driver.h"
+
+namespace fs = std::filesystem;
+
+namespace deeploy {
+
+namespace {
+
+constexpr double kRunTimeoutSeconds = 120;
+
+// A fresh temporary directory removed on destruction unless kept.
+class WorkDir {
+ public:
+  explicit WorkDir(const std::optional<std::string>& keep) {
+    if (keep) {
+      path_ = *keep;
+      fs::create_directories(path_);
+      kept_ = true;
+      return;
+    }
+    std::string pattern = (fs::temp_directory_path() / "deeploy-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
+    path_ = pattern;
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    if (!kept_) fs::remove_all(path_, ec);
+  }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool kept_ = false;
+};
+
+std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const std::string& dir,
+                                const HostBuildOptions& build) {
+  if (engine == Engine::Reference) return interpretGraph(model.graph, model.inputs);
+  writeNetworkSources(dir, model.network);
+  std::string exe = buildHostProgram(dir, build);
+  return runHostProgram(exe, model.graph, model.inputs, kRunTimeoutSeconds);
+}
+
+void writeTextFile(const fs::path& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  if (!f) throw Error("cannot write '" + path.string() + "'");
+}
+
+}  // namespace
+
+int runCompile(const CompileCommand& cmd) {
+  std::optional<NamedArrays> arrays;
+  if (cmd.inputsNpz) arrays = readNpz(*cmd.inputsNpz);
+  CompiledModel model = compileModel(cmd.model, arrays);
+  writeNetworkSources(cmd.outputDir, model.network);
+  copyRuntimeInto(cmd.outputDir);
+  writeTextFile(fs::path(cmd.outputDir) / "report.json", memoryReportJson(model));
+  writeTextFile(fs::path(cmd.outputDir) / "report.txt", memoryReportText(model));
+  std::cout << memoryReportText(model) << "compile time: " << model.compileSeconds << " s\n"
+            << "wrote " << cmd.outputDir << "/network.h, network.c, runtime/, report.json\n";
+  return 0;
+}
+
+int runRun(const RunCommand& cmd) {
+  CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz));
+  WorkDir dir(cmd.keepDir);
+  std::vector<TensorData> outputs = execute(model, cmd.engine, dir.path(), {});
+  NamedArrays named;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& t = model.graph.tensor(model.graph.outputs[i]);
+    named.emplace_back(t.name, outputs[i]);
+    std::cout << "output " << i << " '" << t.name << "': " << dtypeName(t.dtype) << " " << shapeToString(t.shape) << "\n";
+  }
+  if (cmd.outputsNpz) writeNpz(*cmd.outputsNpz, named);
+  return 0;
+}
+
+namespace {
+
+std::vector<fs::path> findTests(const std::vector<std::string>& roots, const std::vector<std::string>& excludes) {
+  std::vector<fs::path> tests;
+  for (const auto& root : roots) {
+    if (!fs::is_directory(root)) throw Error("'" + root + "' is not a directory");
+    if (fs::exists(fs::path(root) / "network.onnx")) tests.emplace_back(root);
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (entry.is_directory() && fs::exists(entry.path() / "network.onnx")) tests.push_back(entry.path());
+    }
+  }
+  std::sort(tests.begin(), tests.end());
+  tests.erase(std::unique(tests.begin(), tests.end()), tests.end());
+  std::erase_if(tests, [&](const fs::path& p) {
+    return std::any_of(excludes.begin(), excludes.end(), [&](const std::string& x) { return p.string().find(x) != std::string::npos; });
+  });
+  return tests;
+}
+
+Comparison runOneTest(const fs::path& dir, const TestCommand& cmd) {
+  for (const char* file : {"network.onnx", "inputs.npz", "outputs.npz"}) {
+    if (!fs::exists(dir / file)) return {false, std::string("missing ") + file};
+  }
+  try {
+    CompiledModel model = compileModel((dir / "network.onnx").string(), readNpz((dir / "inputs.npz").string()));
+    WorkDir work(std::nullopt);
+    HostBuildOptions build;
+    if (cmd.sanitize) build.extraFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};
+    std::vector<TensorData> outputs = execute(model, cmd.engine, work.path(), build);
+    return compareOutputs(model.graph, outputs, readNpz((dir / "outputs.npz").string()));
+  } catch (const Error& e) {
+    return {false, e.what()};
+  } catch (const std::exception& e) {
+    return {false, std::string("internal error: ") + e.what()};
+  }
+}
+
+}  // namespace
+
+int runTest(const TestCommand& cmd) {
+  std::vector<fs::path> tests = findTests(cmd.paths, cmd.excludes);
+  if (tests.empty()) throw Error("no test folders (with network.onnx) found");
+  std::atomic<size_t> next{0};
+  std::atomic<int> passed{0}, failed{0};
+  std::mutex printMutex;
+  auto worker = [&] {
+    for (size_t i = next++; i < tests.size(); i = next++) {
+      auto start = std::chrono::steady_clock::now();
+      Comparison result = runOneTest(tests[i], cmd);
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      (result.passed ? passed : failed)++;
+      std::lock_guard lock(printMutex);
+      std::printf("%s %s (%.2f s)%s%s\n", result.passed ? "PASS" : "FAIL", tests[i].string().c_str(), seconds,
+                  result.passed ? "" : ": ", result.message.c_str());
+      std::fflush(stdout);
+    }
+  };
+  int jobs = cmd.jobs > 0 ? cmd.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (int j = 0; j < std::min<int>(jobs, static_cast<int>(tests.size())); ++j) threads.emplace_back(worker);
+  for (auto& th : threads) th.join();
+  std::printf("%d passed, %d failed\n", passed.load(), failed.load());
+  return failed > 0 ? 1 : 0;
+}
+
+}  // namespace deeploy

@@ -1,0 +1,41 @@
+// The deeploy command-line commands.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deeploy {
+
+enum class Engine { C, Reference };
+
+struct CompileCommand {
+  std::string model;
+  std::string outputDir;
+  std::string target = "host";
+  std::optional<std::string> inputsNpz;
+};
+
+struct RunCommand {
+  std::string model;
+  std::string inputsNpz;
+  std::optional<std::string> outputsNpz;
+  std::string target = "host";
+  Engine engine = Engine::C;
+  std::optional<std::string> keepDir;
+};
+
+struct TestCommand {
+  std::vector<std::string> paths;
+  std::vector<std::string> excludes;
+  std::string target = "host";
+  Engine engine = Engine::C;
+  int jobs = 0;  // 0: one per core
+  bool sanitize = false;
+};
+
+int runCompile(const CompileCommand& cmd);
+int runRun(const RunCommand& cmd);
+int runTest(const TestCommand& cmd);
+
+}  // namespace deeploy

@@ -1,0 +1,23 @@
+// Comparing computed outputs with expected ones the way Deeploy's harness does: integers exactly,
+// floats within an absolute tolerance, NaN never equal.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "frontend/npz.h"
+#include "ir/graph.h"
+
+namespace deeploy {
+
+constexpr double kFloatTolerance = 1e-4;
+
+struct Comparison {
+  bool passed = true;
+  std::string message;  // for a failure: the first differing output, the count of differing elements, the first index
+};
+
+// Expected arrays are matched to graph outputs by name when all names match, otherwise by position.
+Comparison compareOutputs(const Graph& graph, const std::vector<TensorData>& actual, const NamedArrays& expected);
+
+}  // namespace deeploy

@@ -1,0 +1,54 @@
+// deeploy: compiles ONNX networks into statically planned C and runs and checks them.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "ir/error.h"
+#include "tools/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace deeploy;
+  CLI::App app{"deeploy: ONNX networks to statically planned C for microcontrollers"};
+  app.require_subcommand(1);
+  const std::map<std::string, Engine> engines{{"c", Engine::C}, {"reference", Engine::Reference}};
+
+  CompileCommand compile;
+  auto* c = app.add_subcommand("compile", "Generate C (network.h, network.c, the kernel library) and a memory report");
+  c->add_option("model", compile.model, "ONNX model")->required()->check(CLI::ExistingFile);
+  c->add_option("-o,--output", compile.outputDir, "Output directory")->required();
+  c->add_option("--target", compile.target, "Target platform")->check(CLI::IsMember({"host"}));
+  c->add_option("--inputs", compile.inputsNpz, "Input arrays (.npz) used to type the inputs")->check(CLI::ExistingFile);
+
+  RunCommand run;
+  auto* r = app.add_subcommand("run", "Compile, build and run a network on inputs from an npz file");
+  r->add_option("model", run.model, "ONNX model")->required()->check(CLI::ExistingFile);
+  r->add_option("--inputs", run.inputsNpz, "Input arrays (.npz)")->required()->check(CLI::ExistingFile);
+  r->add_option("-o,--output", run.outputsNpz, "Write the outputs to this .npz file");
+  r->add_option("--target", run.target, "Target platform")->check(CLI::IsMember({"host"}));
+  r->add_option("--engine", run.engine, "c: generated C; reference: the reference interpreter")
+      ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
+  r->add_option("--keep", run.keepDir, "Keep the generated program in this directory");
+
+  TestCommand test;
+  auto* t = app.add_subcommand("test", "Build, run and check test networks (network.onnx, inputs.npz, outputs.npz)");
+  t->add_option("paths", test.paths, "Test folders, or folders searched for them")->required();
+  t->add_option("--exclude", test.excludes, "Skip tests whose path contains this text (repeatable)");
+  t->add_option("--target", test.target, "Target platform")->check(CLI::IsMember({"host"}));
+  t->add_option("--engine", test.engine, "c: generated C; reference: the reference interpreter")
+      ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
+  t->add_option("-j,--jobs", test.jobs, "Tests run in parallel (default: one per core)")->check(CLI::NonNegativeNumber);
+  t->add_flag("--sanitize", test.sanitize, "Build the generated C with AddressSanitizer and UBSan");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (c->parsed()) return runCompile(compile);
+    if (r->parsed()) return runRun(run);
+    if (t->parsed()) return runTest(test);
+  } catch (const Error& e) {
+    std::cerr << "deeploy: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "deeploy: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}
