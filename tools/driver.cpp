@@ -18,12 +18,16 @@ CompiledModel compileModel(const std::string& modelPath, const std::optional<Nam
   } else {
     typeInputsFromDeclarations(model.graph);
   }
-  model.passLog = runMidend(model.graph);
-  CodegenOptions options;
-  options.sourceDescription = modelPath;
-  model.network = generateC(model.graph, options);
+  compileGraph(model, modelPath);
   model.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return model;
+}
+
+void compileGraph(CompiledModel& model, const std::string& description) {
+  model.passLog = runMidend(model.graph);
+  CodegenOptions options;
+  options.sourceDescription = description;
+  model.network = generateC(model.graph, options);
 }
 
 namespace {

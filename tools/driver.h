@@ -23,6 +23,8 @@ struct CompiledModel {
 // Loads `modelPath`, types its inputs from `inputArrays` when given (else from the declarations),
 // runs the midend and generates C.
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays);
+// Runs the midend and generates C for a graph whose inputs are already typed.
+void compileGraph(CompiledModel& model, const std::string& description);
 
 // Human-readable memory summary and the same as JSON.
 std::string memoryReportText(const CompiledModel& model);

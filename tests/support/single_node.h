@@ -1,0 +1,34 @@
+// Test support: one-node graphs run through the reference interpreter and through generated C.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/error.h"
+#include "ir/graph.h"
+
+namespace deeploy::testing {
+
+struct NodeInput {
+  TensorData value;
+  bool constant = false;  // true: an initializer; false: a runtime graph input
+};
+
+struct NodeCase {
+  std::string op;
+  Attributes attrs;
+  std::vector<NodeInput> inputs;  // use an empty TensorData (Undefined type) for an omitted optional input
+  int outputs = 1;
+  std::vector<DType> declaredOutputTypes;  // optional: what the "model file" declares per output
+};
+
+// A graph holding just that node; all outputs are graph outputs. Types are not yet inferred.
+Graph makeSingleNodeGraph(const NodeCase& c);
+// The runtime inputs of the case, in graph-input order.
+std::vector<TensorData> runtimeInputs(const NodeCase& c);
+// Infers types and evaluates with the reference interpreter.
+std::vector<TensorData> runReference(const NodeCase& c);
+// Compiles to C, builds with the host compiler and runs it.
+std::vector<TensorData> runGeneratedC(const NodeCase& c);
+
+}  // namespace deeploy::testing
