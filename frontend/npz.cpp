@@ -125,8 +125,8 @@ NpyElementType parseDescr(const std::string& descr, const std::string& context) 
     std::string_view width;
     DType dtype;
   } kSupported[] = {
-      {'b', "1", DType::Bool},   {'i', "1", DType::Int8},    {'u', "1", DType::UInt8},  {'i', "2", DType::Int16},
-      {'u', "2", DType::UInt16}, {'i', "4", DType::Int32},   {'u', "4", DType::UInt32}, {'i', "8", DType::Int64},
+      {'b', "1", DType::Bool},   {'i', "1", DType::Int8},    {'u', "1", DType::UInt8},   {'i', "2", DType::Int16},
+      {'u', "2", DType::UInt16}, {'i', "4", DType::Int32},   {'u', "4", DType::UInt32},  {'i', "8", DType::Int64},
       {'u', "8", DType::UInt64}, {'f', "4", DType::Float32}, {'f', "8", DType::Float64},
   };
   for (const auto& entry : kSupported) {
@@ -206,9 +206,7 @@ class HeaderParser {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error(context_ + ": malformed .npy header: " + what);
-  }
+  [[noreturn]] void fail(const std::string& what) const { throw Error(context_ + ": malformed .npy header: " + what); }
 
   void skipSpace() {
     while (pos_ < text_.size() && std::string_view(" \t\r\n").find(text_[pos_]) != std::string_view::npos) ++pos_;
@@ -373,9 +371,8 @@ struct ZipMember {
 
 uint64_t findEndOfCentralDirectory(std::string_view archive, const std::string& context) {
   if (archive.size() >= kEndRecordSize) {
-    uint64_t lowest = archive.size() - kEndRecordSize > kMaxCommentLength
-                          ? archive.size() - kEndRecordSize - kMaxCommentLength
-                          : 0;
+    uint64_t lowest =
+        archive.size() - kEndRecordSize > kMaxCommentLength ? archive.size() - kEndRecordSize - kMaxCommentLength : 0;
     static constexpr std::string_view kSignatureBytes = "PK\x05\x06";
     for (uint64_t at = archive.size() - kEndRecordSize + 1; at-- > lowest;) {
       if (archive.substr(static_cast<size_t>(at), kSignatureBytes.size()) != kSignatureBytes) continue;
@@ -390,7 +387,8 @@ CentralDirectoryLocation readZip64EndRecord(std::string_view archive, uint64_t e
                                             const std::string& context) {
   if (endRecordOffset < kZip64LocatorSize) throw Error(context + ": zip64 end-of-central-directory locator missing");
   ByteCursor locator(archive, endRecordOffset - kZip64LocatorSize, context);
-  if (locator.u32() != kZip64LocatorSignature) throw Error(context + ": zip64 end-of-central-directory locator missing");
+  if (locator.u32() != kZip64LocatorSignature)
+    throw Error(context + ": zip64 end-of-central-directory locator missing");
   locator.skip(4);  // disk with the zip64 record
   ByteCursor record(archive, locator.u64(), context);
   if (record.u32() != kZip64EndSignature) throw Error(context + ": zip64 end-of-central-directory record is corrupt");
@@ -498,14 +496,15 @@ std::string inflateRaw(std::string_view compressed, uint64_t expectedSize, const
   }
   z_stream stream{};
   if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw Error(context + ": cannot initialise zlib");
-  // One spare byte detects streams that inflate to more than the declared size.
+  // A spare byte keeps the buffer non-empty for zero-length members and lets an overlong stream
+  // show itself as output beyond the declared size.
   std::string output(static_cast<size_t>(expectedSize) + 1, '\0');
   stream.next_out = reinterpret_cast<Bytef*>(output.data());
   size_t remainingIn = compressed.size();
   size_t remainingOut = output.size();
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
   int status = Z_OK;
-  while (status == Z_OK) {  // Z_BUF_ERROR ends the loop: input exhausted or output (with spare byte) full
+  while (status == Z_OK) {  // Z_BUF_ERROR ends the loop: input exhausted or output buffer full
     if (stream.avail_in == 0 && remainingIn > 0) {
       stream.avail_in = static_cast<uInt>(std::min<size_t>(remainingIn, UINT_MAX));
       remainingIn -= stream.avail_in;
@@ -566,7 +565,7 @@ std::string arrayNameOf(const ZipMember& member, const std::string& context) {
 // Zip writing
 // ---------------------------------------------------------------------------------------------
 
-constexpr uint16_t kVersionNeeded = 20;  // 2.0: deflate
+constexpr uint16_t kVersionNeeded = 20;                         // 2.0: deflate
 constexpr uint16_t kDosDate1980Jan1 = (0 << 9) | (1 << 5) | 1;  // fixed so output is reproducible
 constexpr uint16_t kDosTimeMidnight = 0;
 
@@ -747,7 +746,8 @@ void writeNpz(const std::string& path, const NamedArrays& arrays) {
   std::set<std::string> names;
   for (const auto& [name, array] : arrays) {
     if (!names.insert(name).second) throw Error(context + ": array name " + quoted(name) + " is used twice");
-    if (array.dtype() == DType::Undefined) throw Error(context + ": array " + quoted(name) + " has undefined element type");
+    if (array.dtype() == DType::Undefined)
+      throw Error(context + ": array " + quoted(name) + " has undefined element type");
     std::string memberName = name + ".npy";
     requireBelow(memberName.size(), kMax16 + 1u, "length of member name", context);
     std::string npy = serializeNpy(array);

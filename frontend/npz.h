@@ -12,8 +12,9 @@ namespace deeploy {
 // Arrays in archive order, keyed by member name without the ".npy" suffix.
 using NamedArrays = std::vector<std::pair<std::string, TensorData>>;
 
-// Throws deeploy::Error naming the file and the problem (not a zip, truncated, unsupported dtype
-// such as object or complex arrays, Fortran order, a member that is not .npy).
+// Throws deeploy::Error naming the file and the problem (not a zip, truncated, corrupt, unsupported
+// dtype such as float16, object or complex arrays, a member that is not .npy). Big-endian and
+// Fortran-order arrays are converted to native byte order and row-major layout.
 NamedArrays readNpz(const std::string& path);
 // Writes a zip archive with deflated members. Bool, all integer types, float32 and float64 are
 // written as such; bfloat16 is written as float32 (NumPy has no bfloat16).

@@ -139,6 +139,9 @@ Graph loadOnnxModel(const std::string& path) {
   const onnx::GraphProto& g = model.graph();
   Graph graph;
   graph.name = g.name().empty() ? "network" : g.name();
+  for (const auto& import : model.opset_import()) {
+    if (import.domain().empty() || import.domain() == "ai.onnx") graph.opset = import.version();
+  }
   std::unordered_map<std::string, TensorId> byName;
   auto tensorNamed = [&](const std::string& name) {
     auto it = byName.find(name);

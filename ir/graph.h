@@ -39,6 +39,7 @@ struct Node {
 class Graph {
  public:
   std::string name;
+  int64_t opset = 0;  // version of the default ONNX domain the model imports (0: unknown)
   std::vector<Tensor> tensors;
   std::vector<Node> nodes;          // schedule order once sorted
   std::vector<TensorId> inputs;     // runtime inputs (never constants)

@@ -14,6 +14,7 @@
 #include <iterator>
 #include <limits>
 #include <numbers>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ namespace {
 // NumPy's savez writes zip64 extra fields into every local header even for small files.
 // ---------------------------------------------------------------------------------------------
 
+// clang-format off
 // 1221 bytes
 const unsigned char kNumpySavez[] = {
     0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x21, 0x00, 0xec, 0x0f,
@@ -237,6 +239,8 @@ const unsigned char kNotNpyMember[] = {
     0x74, 0x78, 0x74, 0x50, 0x4b, 0x05, 0x06, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x37,
     0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
+// clang-format on
+
 template <size_t N>
 std::string bytesOf(const unsigned char (&data)[N]) {
   return std::string(reinterpret_cast<const char*>(data), N);
@@ -264,7 +268,9 @@ uint32_t loadU32(const std::string& bytes, size_t offset) {
   return v;
 }
 uint16_t loadU16(const std::string& bytes, size_t offset) {
-  return static_cast<uint16_t>(static_cast<uint8_t>(bytes.at(offset)) | static_cast<uint8_t>(bytes.at(offset + 1)) << 8);
+  auto low = static_cast<uint8_t>(bytes.at(offset));
+  auto high = static_cast<uint8_t>(bytes.at(offset + 1));
+  return static_cast<uint16_t>(low | high << 8);
 }
 void storeU32(std::string& bytes, size_t offset, uint32_t v) {
   for (size_t i = 0; i < 4; ++i) bytes.at(offset + i) = static_cast<char>((v >> (8 * i)) & 0xFF);
@@ -334,8 +340,8 @@ class NpzTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("deeploy_npz_test_" + std::to_string(getpid()) + "_" + info->name());
+    dir_ =
+        std::filesystem::temp_directory_path() / ("deeploy_npz_test_" + std::to_string(getpid()) + "_" + info->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -843,17 +849,19 @@ TEST_F(NpzTest, ParsesNpyVersions2And3AndPythonLiteralVariants) {
 }
 
 TEST_F(NpzTest, ParsesBigEndianArrays) {
-  TensorData u16 = parseNpy(makeNpy("{'descr': '>u2', 'fortran_order': False, 'shape': (2,)}",
-                                    bigEndianBytes({0x1234, 0xFFFE}, 2)), "x");
+  TensorData u16 = parseNpy(
+      makeNpy("{'descr': '>u2', 'fortran_order': False, 'shape': (2,)}", bigEndianBytes({0x1234, 0xFFFE}, 2)), "x");
   EXPECT_EQ(u16.toInts(), (std::vector<int64_t>{0x1234, 0xFFFE}));
-  TensorData i64 = parseNpy(makeNpy("{'descr': '>i8', 'fortran_order': False, 'shape': (2,)}",
-                                    bigEndianBytes({-2, int64_t{1} << 50}, 8)), "x");
+  TensorData i64 = parseNpy(
+      makeNpy("{'descr': '>i8', 'fortran_order': False, 'shape': (2,)}", bigEndianBytes({-2, int64_t{1} << 50}, 8)),
+      "x");
   EXPECT_EQ(i64.toInts(), (std::vector<int64_t>{-2, int64_t{1} << 50}));
   double value = -1234.5;
   uint64_t bits;
   std::memcpy(&bits, &value, 8);
-  TensorData f64 = parseNpy(makeNpy("{'descr': '>f8', 'fortran_order': False, 'shape': ()}",
-                                    bigEndianBytes({static_cast<int64_t>(bits)}, 8)), "x");
+  TensorData f64 = parseNpy(
+      makeNpy("{'descr': '>f8', 'fortran_order': False, 'shape': ()}", bigEndianBytes({static_cast<int64_t>(bits)}, 8)),
+      "x");
   EXPECT_EQ(f64.getDouble(0), -1234.5);
 }
 
@@ -862,7 +870,8 @@ TEST_F(NpzTest, ConvertsFortranOrderToRowMajor) {
   std::string payload(24, '\0');
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 3; ++j)
-      for (int k = 0; k < 4; ++k) payload[static_cast<size_t>(i + 2 * j + 6 * k)] = static_cast<char>(100 * i + 10 * j + k);
+      for (int k = 0; k < 4; ++k)
+        payload[static_cast<size_t>(i + 2 * j + 6 * k)] = static_cast<char>(100 * i + 10 * j + k);
   TensorData t = parseNpy(makeNpy("{'descr': '|u1', 'fortran_order': True, 'shape': (2, 3, 4)}", payload), "x");
   ASSERT_EQ(t.shape(), (Shape{2, 3, 4}));
   for (int i = 0; i < 2; ++i)
@@ -877,7 +886,8 @@ TEST_F(NpzTest, ConvertsFortranOrderToRowMajor) {
 }
 
 TEST_F(NpzTest, NonzeroBoolBytesReadAsTrue) {
-  TensorData t = parseNpy(makeNpy("{'descr': '|b1', 'fortran_order': False, 'shape': (3,)}", std::string("\x00\x02\xff", 3)), "x");
+  TensorData t =
+      parseNpy(makeNpy("{'descr': '|b1', 'fortran_order': False, 'shape': (3,)}", std::string("\x00\x02\xff", 3)), "x");
   EXPECT_EQ(t.toInts(), (std::vector<int64_t>{0, 1, 1}));
 }
 
@@ -888,7 +898,9 @@ struct BadNpyCase {
 };
 
 TEST_F(NpzTest, BadNpyInputsFailWithClearMessages) {
-  auto npy = [](const std::string& dictionary, const std::string& payload = "") { return makeNpy(dictionary, payload); };
+  auto npy = [](const std::string& dictionary, const std::string& payload = "") {
+    return makeNpy(dictionary, payload);
+  };
   const std::string good = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3)}";
   std::string versionFour = npy(good, std::string(24, '\0'));
   versionFour[6] = 4;
@@ -943,7 +955,8 @@ TEST_F(NpzTest, NpyErrorInsideArchiveNamesFileAndMember) {
   size_t descr = archive.find("'descr': '|i1'");
   ASSERT_NE(descr, std::string::npos);
   archive.replace(descr + 11, 2, "c1");
-  size_t data = kLocalHeaderSize + loadU16(archive, kLocalNameLengthOffset) + loadU16(archive, kLocalNameLengthOffset + 2);
+  size_t data =
+      kLocalHeaderSize + loadU16(archive, kLocalNameLengthOffset) + loadU16(archive, kLocalNameLengthOffset + 2);
   size_t central = findRecord(archive, kCentralSignature);
   size_t size = loadU32(archive, central + kCentralCompressedSizeOffset);
   uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(archive.data() + data), static_cast<uInt>(size));
