@@ -1,0 +1,124 @@
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "frontend/input_binding.h"
+#include "frontend/onnx_loader.h"
+#include "ir/error.h"
+#include "passes/pipeline.h"
+
+namespace deeploy {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A small model: y = Add(x, w) with w an initializer, x declared float [2, 3].
+onnx::ModelProto addModel(const std::string& op = "Add") {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("add");
+  auto* x = g->add_input();
+  x->set_name("x");
+  x->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int d : {2, 3}) x->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  auto* w = g->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(3);
+  for (float v : {1.0f, 2.0f, 3.0f}) w->add_float_data(v);
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name("the_node");
+  n->add_input("x");
+  n->add_input("w");
+  n->add_output("y");
+  g->add_output()->set_name("y");
+  return m;
+}
+
+std::string writeTemp(const std::string& name, const std::string& bytes) {
+  fs::path p = fs::temp_directory_path() / ("deeploy_frontend_test_" + name);
+  std::ofstream(p, std::ios::binary) << bytes;
+  return p.string();
+}
+
+std::string errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(OnnxLoader, LoadsInitializersInputsAndNodes) {
+  Graph g = loadOnnxModel(writeTemp("ok.onnx", addModel().SerializeAsString()));
+  ASSERT_EQ(g.inputs.size(), 1u);
+  EXPECT_EQ(g.tensor(g.inputs[0]).shape, (Shape{2, 3}));
+  EXPECT_EQ(g.opset, 13);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  const Tensor& w = g.tensor(g.nodes[0].inputs[1]);
+  ASSERT_TRUE(w.isConstant());
+  EXPECT_EQ(w.constant->toDoubles(), (std::vector<double>{1, 2, 3}));
+}
+
+TEST(OnnxLoader, TruncatedModelIsAClearError) {
+  std::string bytes = addModel().SerializeAsString();
+  for (size_t cut : {size_t{0}, size_t{1}, bytes.size() / 2, bytes.size() - 1}) {
+    std::string msg = errorOf([&] { loadOnnxModel(writeTemp("cut.onnx", bytes.substr(0, cut))); });
+    EXPECT_NE(msg, "") << "cut at " << cut;
+  }
+}
+
+TEST(OnnxLoader, NonOnnxFileAndMissingFileAreClearErrors) {
+  EXPECT_NE(errorOf([] { loadOnnxModel(writeTemp("text.onnx", "this is not a model\n")); }).find("not"), std::string::npos);
+  EXPECT_NE(errorOf([] { loadOnnxModel("/nonexistent/model.onnx"); }).find("cannot open"), std::string::npos);
+}
+
+TEST(OnnxLoader, UnsupportedOperatorNamesNodeOpAndSupportedList) {
+  Graph g = loadOnnxModel(writeTemp("unsupported.onnx", addModel("FancyOp").SerializeAsString()));
+  typeInputsFromDeclarations(g);
+  std::string msg = errorOf([&] { runMidend(g); });
+  EXPECT_NE(msg.find("the_node"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("FancyOp"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("Supported operators: "), std::string::npos) << msg;
+}
+
+TEST(InputBinding, TypesIntegerValuedFloatInputsFromTheirRange) {
+  Graph g = loadOnnxModel(writeTemp("bind.onnx", addModel().SerializeAsString()));
+  NamedArrays arrays{{"x", TensorData::fromDoubles(DType::Float32, {2, 3}, std::vector<double>{0, 1, 2, 200, 4, 5})}};
+  auto bound = bindInputs(g, arrays);
+  EXPECT_EQ(g.tensor(g.inputs[0]).dtype, DType::UInt8);
+  EXPECT_EQ(bound[0].dtype(), DType::UInt8);
+  EXPECT_EQ(bound[0].getInt(3), 200);
+}
+
+TEST(InputBinding, NonIntegralValuesKeepTheDeclaredFloatType) {
+  Graph g = loadOnnxModel(writeTemp("bindf.onnx", addModel().SerializeAsString()));
+  NamedArrays arrays{{"x", TensorData::fromDoubles(DType::Float32, {2, 3}, std::vector<double>{0.5, 1, 2, 3, 4, 5})}};
+  bindInputs(g, arrays);
+  EXPECT_EQ(g.tensor(g.inputs[0]).dtype, DType::Float32);
+}
+
+TEST(InputBinding, MissingExtraAndMisshapedArraysAreErrors) {
+  Graph g = loadOnnxModel(writeTemp("bind2.onnx", addModel().SerializeAsString()));
+  EXPECT_NE(errorOf([&] { bindInputs(g, {}); }).find("no value for input"), std::string::npos);
+  NamedArrays extra{{"x", TensorData(DType::Float32, {2, 3})}, {"junk", TensorData(DType::Float32, {7})}};
+  EXPECT_NE(errorOf([&] { bindInputs(g, extra); }).find("junk"), std::string::npos);
+  NamedArrays misshaped{{"x", TensorData(DType::Float32, {3, 2})}};
+  EXPECT_NE(errorOf([&] { bindInputs(g, misshaped); }).find("shape"), std::string::npos);
+}
+
+TEST(InputBinding, ExtraArraysRepeatingInitializersAreAccepted) {
+  Graph g = loadOnnxModel(writeTemp("bind3.onnx", addModel().SerializeAsString()));
+  NamedArrays arrays{{"a", TensorData(DType::Float32, {2, 3})},
+                     {"b", TensorData::fromDoubles(DType::Float32, {3}, std::vector<double>{1, 2, 3})}};
+  EXPECT_EQ(bindInputs(g, arrays).size(), 1u);
+}
+
+}  // namespace
+}  // namespace deeploy
