@@ -180,7 +180,7 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
     << sizeList(graph, graph.outputs) << "};\n\n"
     << "void " << P << "_init(void) {}\n\n"
     << "void " << P << "_run(const void *const inputs[], void *const outputs[]) {\n"
-    << "  (void)inputs;\n  (void)outputs;\n"
+    << "  (void)inputs;\n  (void)outputs;\n  (void)" << P << "_arena_words;\n"
     << body << "}\n";
   result.source = c.str();
   result.header = makeHeader(graph, options, result.memory);

@@ -1,0 +1,73 @@
+// Conv (1-D and 2-D, NCHW): groups (depthwise included), strides, dilations, explicit pads or auto_pad,
+// optional per-channel bias. Integer input and weight accumulate in int32 (wrapping; the result is int32
+// unless the model declares another integer type), floats compute in float32.
+// Kernels: runtime/kernels/conv.h (im2col per output pixel, or direct loops for one input channel per group).
+#include "ops/linalg.h"
+
+namespace deeploy {
+
+namespace {
+
+void inferConv(InferContext& ctx) {
+  ctx.requireInputs(2, 3);
+  requireNumeric(ctx, ctx.inputType(0), "X");
+  requireNumeric(ctx, ctx.inputType(1), "W");
+  ConvGeometry g = convGeometry(ctx.inputShape(0), ctx.inputShape(1), ctx.attrs(), failThrough(ctx));
+  DType result = productResultType(ctx, ctx.inputType(0), ctx.inputType(1));
+  checkChannelBias(ctx, g.outChannels, isInteger(result));
+  ctx.setOutput(0, result, g.outputShape());
+}
+
+void evaluateConv(const EvalArgs& args) {
+  const TensorData &x = args.in(0), &w = args.in(1);
+  TensorData& y = args.out(0);
+  ConvGeometry g = convGeometry(x.shape(), w.shape(), args.attrs(), failWithError(args.node));
+  int64_t pixels = g.outputPixels();
+  auto channel = [&](int64_t index) { return (index / pixels) % g.outChannels; };
+  if (isInteger(y.dtype())) {
+    auto sums = integerConv(x, w, g);
+    for (size_t i = 0; i < sums.size(); ++i) {
+      int64_t index = static_cast<int64_t>(i);
+      uint64_t bias = args.has(2) ? static_cast<uint64_t>(args.in(2).getInt(channel(index))) : 0;
+      y.setInt(index, static_cast<int64_t>(static_cast<uint64_t>(sums[i]) + bias));
+    }
+  } else {
+    auto sums = floatConv(x, w, g);
+    for (size_t i = 0; i < sums.size(); ++i) {
+      int64_t index = static_cast<int64_t>(i);
+      y.setDouble(index, sums[i] + (args.has(2) ? args.in(2).getDouble(channel(index)) : 0.0));
+    }
+  }
+}
+
+void emitConv(KernelEmitter& e) {
+  const Tensor &x = e.input(0), &w = e.input(1), &y = e.output(0);
+  requireKernelTypes(e, {x.dtype, w.dtype, y.dtype});
+  if (y.elementCount() == 0) return;
+  ConvGeometry g = convGeometry(x.shape, w.shape, e.attrs(), failWithError(e.node()));
+  bool direct = g.oneInputChannelPerGroup();
+  std::string name = std::string("dp_conv_") + (direct ? "direct_" : "im2col_") + typeSuffix({x.dtype, w.dtype, y.dtype});
+  useKernel(e, "kernels/conv.h", direct ? "DP_DEFINE_CONV_DIRECT" : "DP_DEFINE_CONV_IM2COL", name,
+            {std::string(cTypeName(x.dtype)), std::string(cTypeName(w.dtype)), accumulatorCType(y.dtype),
+             std::string(cTypeName(y.dtype))});
+  std::vector<std::string> args = {e.inputPtr(0), e.inputPtr(1), channelBiasOperand(e), e.outputPtr(0),
+                                   offsetArray(e, g.kernelArray(), "conv_geometry")};
+  if (!direct) args.push_back(im2colColumn(e));
+  e.statement(cCall(name, args));
+}
+
+OpSchema convSchema() {
+  OpSchema s;
+  s.name = "Conv";
+  s.infer = inferConv;
+  s.evaluate = evaluateConv;
+  s.emit = emitConv;
+  s.scratchBytes = convScratchBytes;
+  return s;
+}
+
+const OpRegistrar registrar{convSchema()};
+
+}  // namespace
+
+}  // namespace deeploy

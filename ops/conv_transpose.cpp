@@ -1,0 +1,101 @@
+// ConvTranspose (1-D and 2-D, NCHW): groups, strides, dilations, pads or auto_pad, output_padding,
+// output_shape, optional per-channel bias. Integer input and weight accumulate in int32 (wrapping),
+// floats compute in float32. Kernel: runtime/kernels/conv_transpose.h.
+#include "ops/linalg.h"
+
+namespace deeploy {
+
+namespace {
+
+// y[n][m][oh][ow] += x[n][c][ih][iw] * w[c][m % (M/group)][kh][kw] for oh = ih * stride - pad + kh * dilation
+// (and likewise for ow), the scatter form of the definition.
+template <class Acc, class ReadX, class ReadW>
+std::vector<Acc> transposedConvolve(const ConvGeometry& g, ReadX xAt, ReadW wAt) {
+  int64_t groupIn = g.inChannels / g.group, groupOut = g.outChannels / g.group, pixels = g.outputPixels();
+  std::vector<Acc> out(static_cast<size_t>(g.batch * g.outChannels * pixels), Acc{0});
+  for (int64_t n = 0; n < g.batch; ++n) {
+    for (int64_t c = 0; c < g.inChannels; ++c) {
+      for (int64_t mi = 0; mi < groupOut; ++mi) {
+        int64_t m = (c / groupIn) * groupOut + mi;
+        for (int64_t ih = 0; ih < g.in[0]; ++ih) {
+          for (int64_t iw = 0; iw < g.in[1]; ++iw) {
+            Acc v = xAt(((n * g.inChannels + c) * g.in[0] + ih) * g.in[1] + iw);
+            for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
+              int64_t oh = ih * g.stride[0] - g.padBegin[0] + kh * g.dilation[0];
+              if (oh < 0 || oh >= g.out[0]) continue;
+              for (int64_t kw = 0; kw < g.kernel[1]; ++kw) {
+                int64_t ow = iw * g.stride[1] - g.padBegin[1] + kw * g.dilation[1];
+                if (ow < 0 || ow >= g.out[1]) continue;
+                out[static_cast<size_t>((n * g.outChannels + m) * pixels + oh * g.out[1] + ow)] +=
+                    v * wAt(((c * groupOut + mi) * g.kernel[0] + kh) * g.kernel[1] + kw);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+void inferConvTranspose(InferContext& ctx) {
+  ctx.requireInputs(2, 3);
+  requireNumeric(ctx, ctx.inputType(0), "X");
+  requireNumeric(ctx, ctx.inputType(1), "W");
+  ConvGeometry g = convTransposeGeometry(ctx.inputShape(0), ctx.inputShape(1), ctx.attrs(), failThrough(ctx));
+  DType result = productResultType(ctx, ctx.inputType(0), ctx.inputType(1));
+  checkChannelBias(ctx, g.outChannels, isInteger(result));
+  ctx.setOutput(0, result, g.outputShape());
+}
+
+void evaluateConvTranspose(const EvalArgs& args) {
+  const TensorData &x = args.in(0), &w = args.in(1);
+  TensorData& y = args.out(0);
+  ConvGeometry g = convTransposeGeometry(x.shape(), w.shape(), args.attrs(), failWithError(args.node));
+  int64_t pixels = g.outputPixels();
+  auto channel = [&](int64_t index) { return (index / pixels) % g.outChannels; };
+  if (isInteger(y.dtype())) {
+    auto sums = transposedConvolve<uint64_t>(g, [&](int64_t i) { return static_cast<uint64_t>(x.getInt(i)); },
+                                             [&](int64_t i) { return static_cast<uint64_t>(w.getInt(i)); });
+    for (size_t i = 0; i < sums.size(); ++i) {
+      int64_t index = static_cast<int64_t>(i);
+      uint64_t bias = args.has(2) ? static_cast<uint64_t>(args.in(2).getInt(channel(index))) : 0;
+      y.setInt(index, static_cast<int64_t>(sums[i] + bias));
+    }
+  } else {
+    auto sums = transposedConvolve<double>(g, [&](int64_t i) { return x.getDouble(i); },
+                                           [&](int64_t i) { return w.getDouble(i); });
+    for (size_t i = 0; i < sums.size(); ++i) {
+      int64_t index = static_cast<int64_t>(i);
+      y.setDouble(index, sums[i] + (args.has(2) ? args.in(2).getDouble(channel(index)) : 0.0));
+    }
+  }
+}
+
+void emitConvTranspose(KernelEmitter& e) {
+  const Tensor &x = e.input(0), &w = e.input(1), &y = e.output(0);
+  requireKernelTypes(e, {x.dtype, w.dtype, y.dtype});
+  if (y.elementCount() == 0) return;
+  ConvGeometry g = convTransposeGeometry(x.shape, w.shape, e.attrs(), failWithError(e.node()));
+  std::string name = "dp_conv_transpose_" + typeSuffix({x.dtype, w.dtype, y.dtype});
+  useKernel(e, "kernels/conv_transpose.h", "DP_DEFINE_CONV_TRANSPOSE", name,
+            {std::string(cTypeName(x.dtype)), std::string(cTypeName(w.dtype)), accumulatorCType(y.dtype),
+             std::string(cTypeName(y.dtype))});
+  e.statement(cCall(name, {e.inputPtr(0), e.inputPtr(1), channelBiasOperand(e), e.outputPtr(0),
+                           offsetArray(e, g.kernelArray(), "conv_transpose_geometry")}));
+}
+
+OpSchema convTransposeSchema() {
+  OpSchema s;
+  s.name = "ConvTranspose";
+  s.infer = inferConvTranspose;
+  s.evaluate = evaluateConvTranspose;
+  s.emit = emitConvTranspose;
+  return s;
+}
+
+const OpRegistrar registrar{convTransposeSchema()};
+
+}  // namespace
+
+}  // namespace deeploy

@@ -1,0 +1,147 @@
+// Gemm: Y = alpha * op(A) * op(B) + beta * C, op = optional transpose (transA, transB), C optional and
+// unidirectionally broadcast to [M, N]. Integer operands need integral alpha and beta and accumulate in
+// int32 (wrapping; the result is int32 unless the model declares another integer type); floats compute
+// in float32. Kernels: runtime/kernels/gemm.h.
+#include <cmath>
+
+#include "ops/linalg.h"
+
+namespace deeploy {
+
+namespace {
+
+struct GemmAttributes {
+  bool transA = false, transB = false;
+  double alpha = 1, beta = 1;
+};
+
+GemmAttributes readGemmAttributes(const Attributes& attrs, const FailFn& fail) {
+  GemmAttributes g;
+  try {
+    g.transA = attrs.getInt("transA", 0) != 0;
+    g.transB = attrs.getInt("transB", 0) != 0;
+    g.alpha = attrs.getFloat("alpha", 1.0);
+    g.beta = attrs.getFloat("beta", 1.0);
+  } catch (const Error& e) {
+    fail(e.what());
+  }
+  return g;
+}
+
+MatMulGeometry geometryOf(const Shape& a, const Shape& b, const GemmAttributes& attrs, const FailFn& fail) {
+  return gemmGeometry(a, b, attrs.transA, attrs.transB, fail);
+}
+
+void inferGemm(InferContext& ctx) {
+  ctx.requireInputs(2, 3);
+  requireNumeric(ctx, ctx.inputType(0), "A");
+  requireNumeric(ctx, ctx.inputType(1), "B");
+  GemmAttributes attrs = readGemmAttributes(ctx.attrs(), failThrough(ctx));
+  MatMulGeometry g = geometryOf(ctx.inputShape(0), ctx.inputShape(1), attrs, failThrough(ctx));
+  DType result = productResultType(ctx, ctx.inputType(0), ctx.inputType(1));
+  if (isInteger(result)) {
+    ctx.require(std::nearbyint(attrs.alpha) == attrs.alpha && std::nearbyint(attrs.beta) == attrs.beta,
+                "alpha and beta must be integers when A and B are integers");
+  }
+  if (ctx.hasInput(2)) {
+    const Shape& c = ctx.inputShape(2);
+    bool broadcasts = c.size() <= 2;
+    for (size_t d = 0; broadcasts && d < c.size(); ++d) {
+      int64_t target = g.outShape[2 - c.size() + d];
+      broadcasts = c[d] == 1 || c[d] == target;
+    }
+    ctx.require(broadcasts, "C of shape " + shapeToString(c) + " does not broadcast to the output " + shapeToString(g.outShape));
+    requireNumeric(ctx, ctx.inputType(2), "C");
+    if (isInteger(result) && !isInteger(ctx.inputType(2))) {
+      const TensorData* value = ctx.constantInput(2);
+      ctx.require(value && value->allIntegral(), "C must hold integers when A and B are integers");
+    }
+  }
+  ctx.setOutput(0, result, g.outShape);
+}
+
+void evaluateGemm(const EvalArgs& args) {
+  const TensorData &a = args.in(0), &b = args.in(1);
+  TensorData& y = args.out(0);
+  GemmAttributes attrs = readGemmAttributes(args.attrs(), failWithError(args.node));
+  MatMulGeometry g = geometryOf(a.shape(), b.shape(), attrs, failWithError(args.node));
+  std::vector<int64_t> cStrides = args.has(2) ? broadcastStrides(args.in(2).shape(), g.outShape) : std::vector<int64_t>{};
+  auto cOffset = [&](int64_t index) { return broadcastOffset(index, g.outShape, cStrides); };
+  if (isInteger(y.dtype())) {
+    auto sums = integerProducts(a, b, g);
+    uint64_t alpha = static_cast<uint64_t>(static_cast<int64_t>(attrs.alpha));
+    uint64_t beta = static_cast<uint64_t>(static_cast<int64_t>(attrs.beta));
+    for (size_t i = 0; i < sums.size(); ++i) {
+      int64_t index = static_cast<int64_t>(i);
+      uint64_t c = args.has(2) ? static_cast<uint64_t>(args.in(2).getInt(cOffset(index))) : 0;
+      y.setInt(index, static_cast<int64_t>(alpha * static_cast<uint64_t>(sums[i]) + beta * c));
+    }
+  } else {
+    auto sums = floatProducts(a, b, g);
+    for (size_t i = 0; i < sums.size(); ++i) {
+      int64_t index = static_cast<int64_t>(i);
+      double c = args.has(2) ? args.in(2).getDouble(cOffset(index)) : 0.0;
+      y.setDouble(index, attrs.alpha * sums[i] + attrs.beta * c);
+    }
+  }
+}
+
+// The C operand as the kernel reads it (elements of the output type) with its row and column strides.
+std::vector<std::string> emitBiasOperand(KernelEmitter& e, const MatMulGeometry& g, double& beta) {
+  DType y = e.output(0).dtype;
+  if (!e.hasInput(2)) {
+    beta = 0;
+    return {e.constant(TensorData(y, {1}), "gemm_no_c"), "0", "0"};
+  }
+  const Tensor& c = e.input(2);
+  std::string pointer;
+  if (c.isConstant()) {
+    pointer = e.constant(c.constant->castTo(y), c.name);
+  } else if (c.dtype == y) {
+    pointer = e.inputPtr(2);
+  } else {
+    throw Error(e.node().describe() + ": a runtime C must have the output type " + std::string(dtypeName(y)));
+  }
+  auto strides = broadcastStrides(c.shape, g.outShape);
+  return {pointer, std::to_string(strides[0]), std::to_string(strides[1])};
+}
+
+void emitGemm(KernelEmitter& e) {
+  const Tensor &a = e.input(0), &b = e.input(1), &y = e.output(0);
+  requireKernelTypes(e, {a.dtype, b.dtype, y.dtype});
+  if (y.elementCount() == 0) return;
+  GemmAttributes attrs = readGemmAttributes(e.attrs(), failWithError(e.node()));
+  MatMulGeometry g = geometryOf(a.shape, b.shape, attrs, failWithError(e.node()));
+  double beta = attrs.beta;
+  std::vector<std::string> c = emitBiasOperand(e, g, beta);
+  MatMulOperands ops = prepareMatMulOperands(e, g);
+  std::string name = "dp_gemm_" + ops.layout + "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
+  useKernel(e, "kernels/gemm.h", ops.layout == "nt" ? "DP_DEFINE_GEMM_NT" : "DP_DEFINE_GEMM_NN", name,
+            {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype)), accumulatorCType(y.dtype),
+             std::string(cTypeName(y.dtype))});
+  e.statement(cCall(name, {ops.a, ops.b, c[0], e.outputPtr(0), std::to_string(g.m), std::to_string(g.n),
+                           std::to_string(g.k), accumulatorLiteral(attrs.alpha, y.dtype),
+                           accumulatorLiteral(beta, y.dtype), c[1], c[2]}));
+}
+
+size_t gemmScratchBytes(const Graph& graph, const Node& node) {
+  GemmAttributes attrs = readGemmAttributes(node.attrs, failWithError(node));
+  const Shape &a = graph.tensor(node.inputs.at(0)).shape, &b = graph.tensor(node.inputs.at(1)).shape;
+  return matmulScratchBytes(graph, node, geometryOf(a, b, attrs, failWithError(node)));
+}
+
+OpSchema gemmSchema() {
+  OpSchema s;
+  s.name = "Gemm";
+  s.infer = inferGemm;
+  s.evaluate = evaluateGemm;
+  s.emit = emitGemm;
+  s.scratchBytes = gemmScratchBytes;
+  return s;
+}
+
+const OpRegistrar registrar{gemmSchema()};
+
+}  // namespace
+
+}  // namespace deeploy

@@ -1,0 +1,629 @@
+#include "ops/linalg.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <set>
+
+namespace deeploy {
+
+namespace {
+
+// Runs an attribute read, turning the accessor's Error into a failure that names the node.
+template <class Read>
+auto readAttribute(const FailFn& fail, Read read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const Error& e) {
+    fail(e.what());
+    throw;
+  }
+}
+
+Shape broadcastOrFail(const Shape& a, const Shape& b, const FailFn& fail, const std::string& what) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      fail("cannot broadcast the " + what + " " + shapeToString(a) + " and " + shapeToString(b));
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+bool fitsInt32(int64_t v) {
+  return v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
+}
+
+// data viewed as [slices][rows][cols] -> [slices][cols][rows].
+TensorData transposeSlices(const TensorData& data, int64_t rows, int64_t cols) {
+  TensorData out(data.dtype(), data.shape());
+  if (rows * cols == 0) return out;
+  int64_t slices = data.size() / (rows * cols);
+  size_t bytes = dtypeSize(data.dtype());
+  for (int64_t s = 0; s < slices; ++s) {
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < cols; ++c) {
+        int64_t from = (s * rows + r) * cols + c, to = (s * cols + c) * rows + r;
+        std::copy_n(data.data() + from * bytes, bytes, out.data() + to * bytes);
+      }
+    }
+  }
+  return out;
+}
+
+// The value of a parameter broadcast against `outShape`, at output element `index`.
+int64_t broadcastValue(const TensorData& param, const Shape& outShape, int64_t index) {
+  return param.getInt(broadcastOffset(index, outShape, broadcastStrides(param.shape(), outShape)));
+}
+
+const TensorData& constantParam(const KernelEmitter& e, size_t index) {
+  const Tensor& t = e.input(index);
+  if (!t.isConstant()) {
+    throw Error(e.node().describe() + ": requantization input '" + t.name + "' must be a constant for the host kernel");
+  }
+  return *t.constant;
+}
+
+std::vector<std::string> requantScalars(const RequantAttributes& rq) {
+  return {std::to_string(rq.shift), std::to_string(rq.lo), std::to_string(rq.hi)};
+}
+
+// Requantization parameters sampled at the given output elements, rounding folded into add.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> sampleRequant(const KernelEmitter& e, size_t mulIndex,
+                                                                      const Shape& outShape, const RequantAttributes& rq,
+                                                                      const std::vector<int64_t>& indices) {
+  const TensorData &mul = constantParam(e, mulIndex), &add = constantParam(e, mulIndex + 1);
+  std::vector<int64_t> muls, adds;
+  for (int64_t index : indices) {
+    int64_t m = broadcastValue(mul, outShape, index), a = broadcastValue(add, outShape, index) + rq.rounding();
+    if (!fitsInt32(m) || !fitsInt32(a)) {
+      throw Error(e.node().describe() + ": requantization mul " + std::to_string(m) + " or add " + std::to_string(a) +
+                  " does not fit the kernel's int32 parameters");
+    }
+    muls.push_back(m);
+    adds.push_back(a);
+  }
+  return {muls, adds};
+}
+
+}  // namespace
+
+FailFn failThrough(const InferContext& ctx) {
+  return [&ctx](const std::string& message) { ctx.fail(message); };
+}
+
+FailFn failWithError(const Node& node) {
+  return [&node](const std::string& message) { throw Error(node.describe() + ": " + message); };
+}
+
+DType productResultType(const InferContext& ctx, DType a, DType b) {
+  if (isInteger(a) && isInteger(b)) return integerResultType(ctx, 0);
+  if (a == DType::Float64 || b == DType::Float64) return DType::Float64;
+  return DType::Float32;
+}
+
+void requireNumeric(const InferContext& ctx, DType t, const std::string& what) {
+  ctx.require(t != DType::Bool && t != DType::Undefined, what + " must be numeric, got " + std::string(dtypeName(t)));
+}
+
+// ---- Matrix products --------------------------------------------------------------------------------
+
+MatMulGeometry matmulGeometry(const Shape& a, const Shape& b, const FailFn& fail) {
+  if (a.empty() || b.empty()) fail("MatMul operands must have rank 1 or more, got " + shapeToString(a) + " and " + shapeToString(b));
+  bool aVector = a.size() == 1, bVector = b.size() == 1;
+  Shape am = aVector ? Shape{1, a[0]} : a, bm = bVector ? Shape{b[0], 1} : b;
+  MatMulGeometry g;
+  g.m = am[am.size() - 2];
+  g.k = am.back();
+  g.n = bm.back();
+  if (bm[bm.size() - 2] != g.k) {
+    fail("inner dimensions differ: A " + shapeToString(a) + " has " + std::to_string(g.k) + " columns, B " +
+         shapeToString(b) + " has " + std::to_string(bm[bm.size() - 2]) + " rows");
+  }
+  Shape aBatch(am.begin(), am.end() - 2), bBatch(bm.begin(), bm.end() - 2);
+  Shape outBatch = broadcastOrFail(aBatch, bBatch, fail, "batch dimensions");
+  g.outShape = outBatch;
+  if (!aVector) g.rowAxis = static_cast<int>(g.outShape.size()), g.outShape.push_back(g.m);
+  if (!bVector) g.colAxis = static_cast<int>(g.outShape.size()), g.outShape.push_back(g.n);
+  g.batch = elementCount(outBatch);
+  auto aStrides = broadcastStrides(aBatch, outBatch), bStrides = broadcastStrides(bBatch, outBatch);
+  g.aOffsets.clear();
+  g.bOffsets.clear();
+  for (int64_t bi = 0; bi < g.batch; ++bi) {
+    g.aOffsets.push_back(broadcastOffset(bi, outBatch, aStrides) * g.m * g.k);
+    g.bOffsets.push_back(broadcastOffset(bi, outBatch, bStrides) * g.k * g.n);
+  }
+  g.aRowStride = g.k;
+  g.bRowStride = g.n;
+  return g;
+}
+
+MatMulGeometry gemmGeometry(const Shape& a, const Shape& b, bool transA, bool transB, const FailFn& fail) {
+  if (a.size() != 2 || b.size() != 2) {
+    fail("Gemm operands must be matrices, got A " + shapeToString(a) + " and B " + shapeToString(b));
+  }
+  MatMulGeometry g;
+  g.m = transA ? a[1] : a[0];
+  g.k = transA ? a[0] : a[1];
+  g.n = transB ? b[0] : b[1];
+  int64_t kb = transB ? b[1] : b[0];
+  if (kb != g.k) {
+    fail("inner dimensions differ: op(A) has " + std::to_string(g.k) + " columns, op(B) has " + std::to_string(kb) +
+         " rows (A " + shapeToString(a) + ", B " + shapeToString(b) + ")");
+  }
+  g.outShape = {g.m, g.n};
+  g.rowAxis = 0;
+  g.colAxis = 1;
+  g.aRowStride = transA ? 1 : g.k;
+  g.aColStride = transA ? g.m : 1;
+  g.bRowStride = transB ? 1 : g.n;
+  g.bColStride = transB ? g.k : 1;
+  return g;
+}
+
+namespace {
+
+template <class Acc, class ReadA, class ReadB>
+std::vector<Acc> products(const MatMulGeometry& g, ReadA aAt, ReadB bAt) {
+  std::vector<Acc> out;
+  out.reserve(static_cast<size_t>(g.batch * g.m * g.n));
+  for (int64_t bi = 0; bi < g.batch; ++bi) {
+    for (int64_t i = 0; i < g.m; ++i) {
+      for (int64_t j = 0; j < g.n; ++j) {
+        Acc sum = 0;
+        for (int64_t t = 0; t < g.k; ++t) {
+          sum += aAt(g.aOffsets[bi] + i * g.aRowStride + t * g.aColStride) *
+                 bAt(g.bOffsets[bi] + t * g.bRowStride + j * g.bColStride);
+        }
+        out.push_back(sum);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<int64_t> integerProducts(const TensorData& a, const TensorData& b, const MatMulGeometry& g) {
+  // Unsigned arithmetic wraps modulo 2^64 without undefined behaviour.
+  auto sums = products<uint64_t>(g, [&](int64_t i) { return static_cast<uint64_t>(a.getInt(i)); },
+                                 [&](int64_t i) { return static_cast<uint64_t>(b.getInt(i)); });
+  return {sums.begin(), sums.end()};
+}
+
+std::vector<double> floatProducts(const TensorData& a, const TensorData& b, const MatMulGeometry& g) {
+  return products<double>(g, [&](int64_t i) { return a.getDouble(i); }, [&](int64_t i) { return b.getDouble(i); });
+}
+
+// ---- Convolutions -----------------------------------------------------------------------------------
+
+Shape ConvGeometry::outputShape() const {
+  Shape s{batch, outChannels};
+  if (spatialRank == 2) s.push_back(out[0]);
+  s.push_back(out[1]);
+  return s;
+}
+
+std::vector<int64_t> ConvGeometry::kernelArray() const {
+  return {batch,     inChannels, in[0],       in[1],       outChannels, out[0],      out[1],      kernel[0],
+          kernel[1], stride[0],  stride[1],   dilation[0], dilation[1], padBegin[0], padBegin[1], group};
+}
+
+namespace {
+
+struct SpatialAttributes {
+  std::vector<int64_t> strides, dilations, pads;
+  std::string autoPad;
+};
+
+// Reads and validates the attributes shared by Conv and ConvTranspose; `kernel` is the weight's
+// spatial shape.
+SpatialAttributes readSpatialAttributes(const Attributes& attrs, const std::vector<int64_t>& kernel,
+                                        const FailFn& fail) {
+  size_t rank = kernel.size();
+  SpatialAttributes s;
+  std::vector<int64_t> kernelShape;
+  readAttribute(fail, [&] {
+    s.strides = attrs.getInts("strides", std::vector<int64_t>(rank, 1));
+    s.dilations = attrs.getInts("dilations", std::vector<int64_t>(rank, 1));
+    s.pads = attrs.getInts("pads", std::vector<int64_t>(2 * rank, 0));
+    s.autoPad = attrs.getString("auto_pad", "NOTSET");
+    kernelShape = attrs.getInts("kernel_shape", kernel);
+    return 0;
+  });
+  if (kernelShape != kernel) {
+    fail("kernel_shape " + shapeToString(kernelShape) + " differs from the weight's " + shapeToString(kernel));
+  }
+  if (s.strides.size() != rank || s.dilations.size() != rank || s.pads.size() != 2 * rank) {
+    fail("strides and dilations need " + std::to_string(rank) + " values and pads " + std::to_string(2 * rank));
+  }
+  for (size_t d = 0; d < rank; ++d) {
+    if (s.strides[d] < 1 || s.dilations[d] < 1) fail("strides and dilations must be positive");
+    if (s.pads[d] < 0 || s.pads[d + rank] < 0) fail("pads must not be negative");
+  }
+  if (s.autoPad != "NOTSET" && s.autoPad != "VALID" && s.autoPad != "SAME_UPPER" && s.autoPad != "SAME_LOWER") {
+    fail("unknown auto_pad '" + s.autoPad + "'");
+  }
+  return s;
+}
+
+// Common shape checks; returns the group count.
+int64_t readGroup(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail, const std::string& op) {
+  if (x.size() != 3 && x.size() != 4) {
+    fail(op + " supports 1-D and 2-D inputs ([N, C, W] or [N, C, H, W]), got " + shapeToString(x));
+  }
+  if (w.size() != x.size()) fail("weight " + shapeToString(w) + " must have the input's rank " + std::to_string(x.size()));
+  int64_t group = readAttribute(fail, [&] { return attrs.getInt("group", 1); });
+  if (group < 1) fail("group must be positive, got " + std::to_string(group));
+  if (x[1] % group != 0) fail("input channels " + std::to_string(x[1]) + " are not divisible by group " + std::to_string(group));
+  return group;
+}
+
+// Places per-axis values of a 1-D or 2-D operation into the 2-D geometry (1-D: height 1).
+void place(std::array<int64_t, 2>& target, size_t rank, size_t d, int64_t value) { target[2 - rank + d] = value; }
+
+}  // namespace
+
+ConvGeometry convGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail) {
+  ConvGeometry g;
+  g.group = readGroup(x, w, attrs, fail, "Conv");
+  size_t rank = x.size() - 2;
+  g.spatialRank = static_cast<int>(rank);
+  g.batch = x[0];
+  g.inChannels = x[1];
+  g.outChannels = w[0];
+  if (w[1] * g.group != x[1]) {
+    fail("weight " + shapeToString(w) + " expects " + std::to_string(w[1]) + " input channels per group, the input has " +
+         std::to_string(x[1]) + " channels in " + std::to_string(g.group) + " groups");
+  }
+  if (g.outChannels % g.group != 0) {
+    fail("output channels " + std::to_string(g.outChannels) + " are not divisible by group " + std::to_string(g.group));
+  }
+  std::vector<int64_t> kernel(w.begin() + 2, w.end());
+  SpatialAttributes s = readSpatialAttributes(attrs, kernel, fail);
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t in = x[2 + d], k = kernel[d], effective = (k - 1) * s.dilations[d] + 1;
+    int64_t begin = s.pads[d], end = s.pads[d + rank], out = 0;
+    if (s.autoPad == "VALID") begin = end = 0;
+    if (s.autoPad == "SAME_UPPER" || s.autoPad == "SAME_LOWER") {
+      out = (in + s.strides[d] - 1) / s.strides[d];
+      int64_t total = std::max<int64_t>(0, (out - 1) * s.strides[d] + effective - in);
+      begin = s.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    } else {
+      if (in + begin + end < effective) {
+        fail("the kernel (extent " + std::to_string(effective) + ") is larger than the padded input (" +
+             std::to_string(in + begin + end) + ") along spatial axis " + std::to_string(d));
+      }
+      out = (in + begin + end - effective) / s.strides[d] + 1;
+    }
+    place(g.in, rank, d, in);
+    place(g.kernel, rank, d, k);
+    place(g.out, rank, d, out);
+    place(g.stride, rank, d, s.strides[d]);
+    place(g.dilation, rank, d, s.dilations[d]);
+    place(g.padBegin, rank, d, begin);
+  }
+  return g;
+}
+
+ConvGeometry convTransposeGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail) {
+  ConvGeometry g;
+  g.group = readGroup(x, w, attrs, fail, "ConvTranspose");
+  size_t rank = x.size() - 2;
+  g.spatialRank = static_cast<int>(rank);
+  g.batch = x[0];
+  g.inChannels = x[1];
+  if (w[0] != x[1]) {
+    fail("weight " + shapeToString(w) + " must have the input's " + std::to_string(x[1]) + " channels first");
+  }
+  g.outChannels = w[1] * g.group;
+  std::vector<int64_t> kernel(w.begin() + 2, w.end());
+  SpatialAttributes s = readSpatialAttributes(attrs, kernel, fail);
+  std::vector<int64_t> outputPadding, outputShape;
+  readAttribute(fail, [&] {
+    outputPadding = attrs.getInts("output_padding", std::vector<int64_t>(rank, 0));
+    outputShape = attrs.getInts("output_shape", {});
+    return 0;
+  });
+  if (outputShape.size() == rank + 2) outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
+  if (outputPadding.size() != rank || (!outputShape.empty() && outputShape.size() != rank)) {
+    fail("output_padding and output_shape need " + std::to_string(rank) + " values");
+  }
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t in = x[2 + d], k = kernel[d], effective = (k - 1) * s.dilations[d] + 1;
+    int64_t full = s.strides[d] * (in - 1) + outputPadding[d] + effective;  // output size without padding
+    int64_t begin = s.pads[d], out = 0;
+    bool same = s.autoPad == "SAME_UPPER" || s.autoPad == "SAME_LOWER";
+    if (!outputShape.empty() || same) {
+      out = !outputShape.empty() ? outputShape[d] : in * s.strides[d];
+      int64_t total = full - out;
+      if (total < 0) fail("output_shape " + std::to_string(out) + " is larger than the transposed convolution produces");
+      begin = s.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    } else if (s.autoPad == "VALID") {
+      begin = 0;
+      out = full;
+    } else {
+      out = full - s.pads[d] - s.pads[d + rank];
+    }
+    if (outputPadding[d] < 0 || out < 0) fail("the padding leaves no output along spatial axis " + std::to_string(d));
+    place(g.in, rank, d, in);
+    place(g.kernel, rank, d, k);
+    place(g.out, rank, d, out);
+    place(g.stride, rank, d, s.strides[d]);
+    place(g.dilation, rank, d, s.dilations[d]);
+    place(g.padBegin, rank, d, begin);
+  }
+  return g;
+}
+
+namespace {
+
+template <class Acc, class ReadX, class ReadW>
+std::vector<Acc> convolve(const ConvGeometry& g, ReadX xAt, ReadW wAt) {
+  int64_t groupIn = g.inChannels / g.group, groupOut = g.outChannels / g.group;
+  std::vector<Acc> out;
+  out.reserve(static_cast<size_t>(g.batch * g.outChannels * g.outputPixels()));
+  for (int64_t n = 0; n < g.batch; ++n) {
+    for (int64_t m = 0; m < g.outChannels; ++m) {
+      int64_t firstChannel = (m / groupOut) * groupIn;
+      for (int64_t oh = 0; oh < g.out[0]; ++oh) {
+        for (int64_t ow = 0; ow < g.out[1]; ++ow) {
+          Acc sum = 0;
+          for (int64_t c = 0; c < groupIn; ++c) {
+            for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
+              int64_t ih = oh * g.stride[0] - g.padBegin[0] + kh * g.dilation[0];
+              if (ih < 0 || ih >= g.in[0]) continue;
+              for (int64_t kw = 0; kw < g.kernel[1]; ++kw) {
+                int64_t iw = ow * g.stride[1] - g.padBegin[1] + kw * g.dilation[1];
+                if (iw < 0 || iw >= g.in[1]) continue;
+                sum += xAt(((n * g.inChannels + firstChannel + c) * g.in[0] + ih) * g.in[1] + iw) *
+                       wAt(((m * groupIn + c) * g.kernel[0] + kh) * g.kernel[1] + kw);
+              }
+            }
+          }
+          out.push_back(sum);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<int64_t> integerConv(const TensorData& x, const TensorData& w, const ConvGeometry& g) {
+  auto sums = convolve<uint64_t>(g, [&](int64_t i) { return static_cast<uint64_t>(x.getInt(i)); },
+                                 [&](int64_t i) { return static_cast<uint64_t>(w.getInt(i)); });
+  return {sums.begin(), sums.end()};
+}
+
+std::vector<double> floatConv(const TensorData& x, const TensorData& w, const ConvGeometry& g) {
+  return convolve<double>(g, [&](int64_t i) { return x.getDouble(i); }, [&](int64_t i) { return w.getDouble(i); });
+}
+
+size_t convScratchBytes(const Graph& graph, const Node& node) {
+  const Tensor &x = graph.tensor(node.inputs.at(0)), &w = graph.tensor(node.inputs.at(1));
+  ConvGeometry g = convGeometry(x.shape, w.shape, node.attrs, failWithError(node));
+  if (g.oneInputChannelPerGroup()) return 0;
+  return static_cast<size_t>(g.inChannels / g.group * g.kernel[0] * g.kernel[1]) * dtypeSize(x.dtype);
+}
+
+std::string im2colColumn(KernelEmitter& e) {
+  if (convScratchBytes(e.graph(), e.node()) == 0) return "NULL";
+  return "(" + std::string(cTypeName(e.input(0).dtype)) + " *)" + e.scratchPtr();
+}
+
+void checkChannelBias(const InferContext& ctx, int64_t channels, bool integerResult) {
+  if (!ctx.hasInput(2)) return;
+  const Shape& shape = ctx.inputShape(2);
+  ctx.require(shape == Shape{channels}, "bias must have shape [" + std::to_string(channels) + "], got " + shapeToString(shape));
+  DType t = ctx.inputType(2);
+  requireNumeric(ctx, t, "bias");
+  if (integerResult && !isInteger(t)) {
+    const TensorData* value = ctx.constantInput(2);
+    ctx.require(value && value->allIntegral(), "bias must hold integers when input and weight are integers");
+  }
+}
+
+// ---- Requantization ---------------------------------------------------------------------------------
+
+RequantAttributes readKernelRequant(const Attributes& attrs, const FailFn& fail) {
+  RequantAttributes rq = readAttribute(fail, [&] { return readRequantAttributes(attrs); });
+  if (!fitsInt32(rq.lo) || !fitsInt32(rq.hi)) {
+    fail("the requantized kernels clamp in int32; the output range [" + std::to_string(rq.lo) + ", " +
+         std::to_string(rq.hi) + "] does not fit");
+  }
+  return rq;
+}
+
+int64_t wrapToInt32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
+
+void requantizeInto(const std::vector<int64_t>& sums, const TensorData& mul, const TensorData& add,
+                    const RequantAttributes& rq, TensorData& y) {
+  auto mulStrides = broadcastStrides(mul.shape(), y.shape()), addStrides = broadcastStrides(add.shape(), y.shape());
+  for (size_t i = 0; i < sums.size(); ++i) {
+    int64_t index = static_cast<int64_t>(i);
+    int64_t m = mul.getInt(broadcastOffset(index, y.shape(), mulStrides));
+    int64_t a = add.getInt(broadcastOffset(index, y.shape(), addStrides));
+    y.setInt(index, rq.apply(wrapToInt32(sums[i]), m, a));
+  }
+}
+
+void checkRequantParams(const InferContext& ctx, size_t mulIndex, const Shape& outShape) {
+  for (size_t i : {mulIndex, mulIndex + 1}) {
+    std::string what = i == mulIndex ? "mul" : "add";
+    ctx.require(isInteger(ctx.inputType(i)), what + " must be an integer tensor, got " + std::string(dtypeName(ctx.inputType(i))));
+    const Shape& shape = ctx.inputShape(i);
+    Shape joint = broadcastOrFail(shape, outShape, failThrough(ctx), what + " and output shapes");
+    ctx.require(joint == outShape,
+                what + " of shape " + shapeToString(shape) + " does not broadcast into the output shape " + shapeToString(outShape));
+  }
+}
+
+bool isPerChannel(const Shape& shape, const Shape& outShape) {
+  if (shape.size() > outShape.size()) return false;
+  size_t lead = outShape.size() - shape.size();
+  for (size_t d = lead; d < outShape.size(); ++d) {
+    if (d != 1 && shape[d - lead] != 1) return false;
+  }
+  return true;
+}
+
+// ---- Emission ---------------------------------------------------------------------------------------
+
+void requireKernelTypes(const KernelEmitter& e, std::initializer_list<DType> types) {
+  for (DType t : types) {
+    if ((isInteger(t) && t != DType::Bool) || t == DType::Float32) continue;
+    throw Error(e.node().describe() + ": the host kernels support integer and float32 tensors, not " +
+                std::string(dtypeName(t)));
+  }
+}
+
+std::string accumulatorCType(DType out) {
+  if (isFloat(out)) return "float";
+  return dtypeSize(out) == 8 ? "uint64_t" : "uint32_t";
+}
+
+std::string typeSuffix(std::initializer_list<DType> types) {
+  std::string s;
+  for (DType t : types) s += (s.empty() ? "" : "_") + std::string(kernelSuffix(t));
+  return s;
+}
+
+void useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,
+               const std::vector<std::string>& macroArgs) {
+  // The variants compiled by runtime/kernels/{matmul,gemm,conv,conv_transpose}.c.
+  static const std::set<std::string> compiled = {
+      "dp_matmul_nt_s8_s8_s32",     "dp_matmul_nn_s8_s8_s32",     "dp_matmul_nt_u8_s8_s32",     "dp_matmul_nn_u8_s8_s32",
+      "dp_matmul_nt_f32_f32_f32",   "dp_matmul_nn_f32_f32_f32",   "dp_rqmatmul_nt_s8_s8_s8",    "dp_rqmatmul_nn_s8_s8_s8",
+      "dp_rqmatmul_nt_s8_s8_u8",    "dp_rqmatmul_nn_s8_s8_u8",    "dp_rqmatmul_nt_u8_s8_s8",    "dp_rqmatmul_nn_u8_s8_s8",
+      "dp_rqmatmul_nt_u8_s8_u8",    "dp_rqmatmul_nn_u8_s8_u8",    "dp_gemm_nt_s8_s8_s32",       "dp_gemm_nn_s8_s8_s32",
+      "dp_gemm_nt_u8_s8_s32",       "dp_gemm_nn_u8_s8_s32",       "dp_gemm_nt_f32_f32_f32",     "dp_gemm_nn_f32_f32_f32",
+      "dp_conv_im2col_s8_s8_s32",   "dp_conv_direct_s8_s8_s32",   "dp_conv_im2col_u8_s8_s32",   "dp_conv_direct_u8_s8_s32",
+      "dp_conv_im2col_f32_f32_f32", "dp_conv_direct_f32_f32_f32", "dp_rqconv_im2col_s8_s8_s8",  "dp_rqconv_direct_s8_s8_s8",
+      "dp_rqconv_im2col_s8_s8_u8",  "dp_rqconv_direct_s8_s8_u8",  "dp_rqconv_im2col_u8_s8_s8",  "dp_rqconv_direct_u8_s8_s8",
+      "dp_rqconv_im2col_u8_s8_u8",  "dp_rqconv_direct_u8_s8_u8",  "dp_conv_transpose_f32_f32_f32"};
+  e.include(header);
+  if (compiled.count(name)) return;
+  std::string code = macro + "(static, " + name;
+  for (const auto& arg : macroArgs) code += ", " + arg;
+  e.definition(name, code + ")");
+}
+
+std::string offsetArray(KernelEmitter& e, const std::vector<int64_t>& values, const std::string& hint) {
+  for (int64_t v : values) {
+    if (!fitsInt32(v)) throw Error(e.node().describe() + ": tensor offsets exceed the kernels' 32-bit indices");
+  }
+  return int32Array(e, values, hint);
+}
+
+std::string accumulatorLiteral(double value, DType out) {
+  if (isFloat(out)) {
+    if (!std::isfinite(value)) throw Error("a non-finite scalar parameter has no C literal");
+    char text[40];
+    std::snprintf(text, sizeof text, "%.9g", value);
+    std::string s = text;
+    if (s.find_first_of(".e") == std::string::npos) s += ".0";
+    return s + "f";
+  }
+  return "(" + accumulatorCType(out) + ")(" + std::to_string(static_cast<int64_t>(value)) + "LL)";
+}
+
+std::string channelBiasOperand(KernelEmitter& e) {
+  DType y = e.output(0).dtype;
+  if (!e.hasInput(2)) return "NULL";
+  const Tensor& bias = e.input(2);
+  if (bias.isConstant()) return e.constant(bias.constant->castTo(y), bias.name);
+  if (bias.dtype == y) return e.inputPtr(2);
+  throw Error(e.node().describe() + ": a runtime bias must have the output type " + std::string(dtypeName(y)));
+}
+
+MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) {
+  const Tensor &a = e.input(0), &b = e.input(1);
+  MatMulOperands ops;
+  bool aRowMajor = (g.aColStride == 1 || g.k <= 1) && (g.aRowStride == g.k || g.m <= 1);
+  if (aRowMajor) {
+    ops.a = e.inputPtr(0);
+  } else if (a.isConstant()) {  // stored [K, M] (Gemm transA)
+    ops.a = e.constant(transposeSlices(*a.constant, g.k, g.m), a.name + "_t");
+  } else {
+    e.include("kernels/gemm.h");
+    e.statement(cCall("dp_transpose_2d", {e.inputPtr(0), e.scratchPtr(), std::to_string(g.k), std::to_string(g.m),
+                                          std::to_string(dtypeSize(a.dtype))}));
+    ops.a = "((const " + std::string(cTypeName(a.dtype)) + " *)" + e.scratchPtr() + ")";
+  }
+  bool bKContiguous = (g.bRowStride == 1 || g.k <= 1) && (g.bColStride == g.k || g.n <= 1);
+  if (bKContiguous) {
+    ops.b = e.inputPtr(1);
+    ops.layout = "nt";
+  } else if (b.isConstant()) {  // [.., K, N] slices transposed once, at compile time
+    ops.b = e.constant(transposeSlices(*b.constant, g.k, g.n), b.name + "_t");
+    ops.layout = "nt";
+  } else {
+    ops.b = e.inputPtr(1);
+    ops.layout = "nn";
+  }
+  return ops;
+}
+
+size_t matmulScratchBytes(const Graph& graph, const Node& node, const MatMulGeometry& g) {
+  const Tensor& a = graph.tensor(node.inputs.at(0));
+  bool aRowMajor = (g.aColStride == 1 || g.k <= 1) && (g.aRowStride == g.k || g.m <= 1);
+  return aRowMajor || a.isConstant() ? 0 : static_cast<size_t>(g.m * g.k) * dtypeSize(a.dtype);
+}
+
+std::vector<std::string> matmulRequantArgs(KernelEmitter& e, const MatMulGeometry& g, const RequantAttributes& rq,
+                                           size_t mulIndex) {
+  const Shape& out = g.outShape;
+  auto varies = [&](int axis) {
+    if (axis < 0) return false;
+    for (size_t i : {mulIndex, mulIndex + 1}) {
+      if (broadcastStrides(e.input(i).shape, out)[static_cast<size_t>(axis)] != 0) return true;
+    }
+    return false;
+  };
+  bool byBatch = false;
+  for (int axis = 0; axis < static_cast<int>(out.size()); ++axis) {
+    if (axis != g.rowAxis && axis != g.colAxis) byBatch = byBatch || varies(axis);
+  }
+  int64_t batches = byBatch ? g.batch : 1, rows = varies(g.rowAxis) ? g.m : 1, cols = varies(g.colAxis) ? g.n : 1;
+  std::vector<int64_t> indices;
+  for (int64_t bi = 0; bi < batches; ++bi) {
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < cols; ++j) indices.push_back((bi * g.m + i) * g.n + j);
+    }
+  }
+  auto [muls, adds] = sampleRequant(e, mulIndex, out, rq, indices);
+  std::vector<int64_t> strides = {batches > 1 ? rows * cols : 0, rows > 1 ? cols : 0, cols > 1 ? 1 : 0};
+  std::vector<std::string> args = {int32Array(e, muls, "rq_mul"), int32Array(e, adds, "rq_add"),
+                                   int32Array(e, strides, "rq_strides")};
+  for (auto& s : requantScalars(rq)) args.push_back(s);
+  return args;
+}
+
+std::vector<std::string> convRequantArgs(KernelEmitter& e, const ConvGeometry& g, const RequantAttributes& rq,
+                                         size_t mulIndex) {
+  Shape out = g.outputShape();
+  bool perChannel = false;
+  for (size_t i : {mulIndex, mulIndex + 1}) {
+    const Shape& shape = e.input(i).shape;
+    if (!isPerChannel(shape, out)) {
+      throw Error(e.node().describe() + ": requantization parameters of shape " + shapeToString(shape) +
+                  " must be per tensor or per output channel");
+    }
+    perChannel = perChannel || broadcastStrides(shape, out)[1] != 0;
+  }
+  std::vector<int64_t> indices;
+  for (int64_t c = 0; c < (perChannel ? g.outChannels : 1); ++c) indices.push_back(c * g.outputPixels());
+  auto [muls, adds] = sampleRequant(e, mulIndex, out, rq, indices);
+  std::vector<std::string> args = {int32Array(e, muls, "rq_mul"), int32Array(e, adds, "rq_add"), perChannel ? "1" : "0"};
+  for (auto& s : requantScalars(rq)) args.push_back(s);
+  return args;
+}
+
+}  // namespace deeploy

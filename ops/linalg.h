@@ -1,0 +1,146 @@
+// Shared by MatMul, Gemm, Conv, ConvTranspose and their requantized forms (RQMatMul, RQGemm, RQConv):
+// shape geometry, the exact reference arithmetic, requantization, and emission helpers for the kernels
+// of runtime/kernels/{matmul,gemm,conv,conv_transpose}.h.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ops/op_helpers.h"
+#include "ops/requant_shift.h"
+
+namespace deeploy {
+
+// Reports an invalid shape or attribute: through ctx.fail during inference (the message then names
+// the node), as a plain Error where shapes were already validated.
+using FailFn = std::function<void(const std::string&)>;
+FailFn failThrough(const InferContext& ctx);
+FailFn failWithError(const Node& node);
+
+// The element type of a product of `a` and `b`: integers give integerResultType (int32 unless the model
+// declares an integer output), anything else float32 (float64 if an operand is float64).
+DType productResultType(const InferContext& ctx, DType a, DType b);
+// Fails unless `t` is a numeric (integer or floating-point, not bool) type.
+void requireNumeric(const InferContext& ctx, DType t, const std::string& what);
+
+// ---- Matrix products --------------------------------------------------------------------------------
+
+// A batch of products out[bi][i][j] = sum_t A(bi, i, t) * B(bi, t, j), where
+// A(bi, i, t) = a[aOffsets[bi] + i * aRowStride + t * aColStride] and likewise for B; outputs are
+// contiguous in (bi, i, j) order, which is the row-major order of outShape.
+struct MatMulGeometry {
+  Shape outShape;
+  int64_t batch = 1, m = 1, n = 1, k = 0;
+  std::vector<int64_t> aOffsets{0}, bOffsets{0};
+  int64_t aRowStride = 0, aColStride = 1, bRowStride = 0, bColStride = 1;
+  int rowAxis = -1, colAxis = -1;  // output axes of i and j; -1 where a 1-D operand removed the axis
+};
+
+// ONNX MatMul (NumPy matmul semantics): batch dimensions broadcast, a 1-D operand is promoted to a
+// matrix and its promoted dimension removed from the output.
+MatMulGeometry matmulGeometry(const Shape& a, const Shape& b, const FailFn& fail);
+// Gemm: 2-D operands, optionally transposed.
+MatMulGeometry gemmGeometry(const Shape& a, const Shape& b, bool transA, bool transB, const FailFn& fail);
+
+// The products, exact modulo 2^64 for integers (wrapped to the result type by the caller's setInt),
+// in double precision for floats.
+std::vector<int64_t> integerProducts(const TensorData& a, const TensorData& b, const MatMulGeometry& g);
+std::vector<double> floatProducts(const TensorData& a, const TensorData& b, const MatMulGeometry& g);
+
+// ---- Convolutions -----------------------------------------------------------------------------------
+
+// 1-D and 2-D convolutions; a 1-D one is described as 2-D with height 1.
+struct ConvGeometry {
+  int spatialRank = 2;
+  int64_t batch = 0, inChannels = 0, outChannels = 0, group = 1;
+  std::array<int64_t, 2> in{1, 1}, kernel{1, 1}, out{1, 1}, stride{1, 1}, dilation{1, 1}, padBegin{0, 0};
+
+  Shape outputShape() const;
+  int64_t outputPixels() const { return out[0] * out[1]; }
+  bool oneInputChannelPerGroup() const { return inChannels == group; }
+  // The int32 geometry array of runtime/kernels/conv.h (DP_CONV_* order).
+  std::vector<int64_t> kernelArray() const;
+};
+
+// Conv: x [N, C, spatial...], w [M, C/group, kernel...]; attributes auto_pad, pads, strides, dilations,
+// group, kernel_shape.
+ConvGeometry convGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail);
+// ConvTranspose: x [N, C, spatial...], w [C, M/group, kernel...]; also output_padding, output_shape.
+ConvGeometry convTransposeGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail);
+
+// Convolution without bias, in NCHW order: exact modulo 2^64 for integers, double for floats.
+std::vector<int64_t> integerConv(const TensorData& x, const TensorData& w, const ConvGeometry& g);
+std::vector<double> floatConv(const TensorData& x, const TensorData& w, const ConvGeometry& g);
+
+// The bias pointer of the conv kernels: NULL, a constant converted to the output type, or a runtime
+// bias of the output type.
+std::string channelBiasOperand(KernelEmitter& e);
+// Scratch bytes of the im2col conv kernels (one column of C/group*kH*kW input elements; the direct
+// kernels need none) for node `node`, whose inputs 0 and 1 are X and W.
+size_t convScratchBytes(const Graph& graph, const Node& node);
+
+// The column argument of the im2col conv kernels: the node's scratch (NULL when it needs none).
+std::string im2colColumn(KernelEmitter& e);
+
+// Reads the optional per-channel bias (input 2) of Conv and ConvTranspose: absent, or 1-D of `channels`.
+void checkChannelBias(const InferContext& ctx, int64_t channels, bool integerResult);
+
+// ---- Requantization (RequantShift's semantics and attributes, ops/requant_shift.h) -------------------
+
+// Reads RequantShift's attributes (div, n_levels or n_levels_out, signed), failing through `fail`, and
+// checks that the output range fits the int32 clamp of the requantized kernels.
+RequantAttributes readKernelRequant(const Attributes& attrs, const FailFn& fail);
+// The int32 value of a wrapped 32-bit accumulator: the requantized kernels requantize the int32 result
+// their unfused operator would have produced.
+int64_t wrapToInt32(int64_t v);
+
+// y[i] = rq.apply(wrapToInt32(sums[i]), mul, add) with mul and add broadcast against y's shape.
+void requantizeInto(const std::vector<int64_t>& sums, const TensorData& mul, const TensorData& add,
+                    const RequantAttributes& rq, TensorData& y);
+
+// Checks the mul (input mulIndex) and add (mulIndex + 1) inputs of a requantized operator: integer
+// tensors broadcasting into the output shape.
+void checkRequantParams(const InferContext& ctx, size_t mulIndex, const Shape& outShape);
+
+// ---- Emission ---------------------------------------------------------------------------------------
+
+// Fails with a clear message unless every type has a host kernel (integers and float32).
+void requireKernelTypes(const KernelEmitter& e, std::initializer_list<DType> types);
+// The accumulator C type for a result of type `out`: float, or a wrapping uint32_t/uint64_t.
+std::string accumulatorCType(DType out);
+// "s8_s8_s32": the type part of kernel names.
+std::string typeSuffix(std::initializer_list<DType> types);
+// Makes `name` callable: the runtime library compiles the common variants; any other is instantiated
+// in the generated file as `static` from `macro`(SCOPE, name, macroArgs...).
+void useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,
+               const std::vector<std::string>& macroArgs);
+// An int32 array of element offsets (fails if a value does not fit).
+std::string offsetArray(KernelEmitter& e, const std::vector<int64_t>& values, const std::string& hint);
+// A C literal of `value` for a kernel parameter of the accumulator type of `out`.
+std::string accumulatorLiteral(double value, DType out);
+
+// The matrix operands of a product, laid out for the kernels: A with contiguous rows (a transposed A
+// is copied: at compile time when constant, into scratch at run time otherwise), B transposed at
+// compile time when constant ("nt" layout) or read in place ("nt" if its K axis is contiguous, else
+// "nn").
+struct MatMulOperands {
+  std::string a, b, layout;
+};
+MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g);
+// Scratch bytes prepareMatMulOperands needs for node `node` of geometry g (a transposed runtime A).
+size_t matmulScratchBytes(const Graph& graph, const Node& node, const MatMulGeometry& g);
+
+// The requantization arguments of the matmul kernels: mul and add (rounding folded into add) sampled
+// over [batch or 1][m or 1][n or 1] depending on which output axes they vary along, with the strides.
+std::vector<std::string> matmulRequantArgs(KernelEmitter& e, const MatMulGeometry& g, const RequantAttributes& rq,
+                                           size_t mulIndex);
+// The requantization arguments of the conv kernels (mul and add per output channel or per tensor).
+std::vector<std::string> convRequantArgs(KernelEmitter& e, const ConvGeometry& g, const RequantAttributes& rq,
+                                         size_t mulIndex);
+// True if a parameter of `shape` broadcast against a conv output of `outShape` varies only along the
+// channel axis (axis 1).
+bool isPerChannel(const Shape& shape, const Shape& outShape);
+
+}  // namespace deeploy

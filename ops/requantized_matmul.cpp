@@ -1,0 +1,89 @@
+// RQMatMul and RQGemm: an integer MatMul / Gemm whose int32 result is requantized in the kernel's
+// epilogue, y = clamp((acc * mul + add + 2^(s-1)) >> s, lo, hi) with RequantShift's attributes div = 2^s,
+// n_levels and signed; mul and add broadcast against the output like RequantShift's. Created by the
+// requantization fusion pass (passes/requant_fusion.h), which folds Gemm's alpha, beta and C and a
+// constant bias Add into mul and add, so RQGemm has no C:
+//   RQMatMul(A, B, mul, add)                           MatMul semantics for A and B
+//   RQGemm(A, B, mul, add), attributes transA, transB  y = requant(op(A) * op(B))
+// Kernels: the dp_rqmatmul_* kernels of runtime/kernels/matmul.h.
+#include "ops/linalg.h"
+
+namespace deeploy {
+
+namespace {
+
+enum class Product { MatMul, Gemm };
+
+MatMulGeometry geometryOf(Product p, const Shape& a, const Shape& b, const Attributes& attrs, const FailFn& fail) {
+  if (p == Product::MatMul) return matmulGeometry(a, b, fail);
+  bool transA = false, transB = false;
+  try {
+    transA = attrs.getInt("transA", 0) != 0;
+    transB = attrs.getInt("transB", 0) != 0;
+  } catch (const Error& e) {
+    fail(e.what());
+  }
+  return gemmGeometry(a, b, transA, transB, fail);
+}
+
+void inferRequantized(Product p, InferContext& ctx) {
+  ctx.requireInputs(4, 4);
+  for (size_t i : {0, 1}) {
+    ctx.require(isInteger(ctx.inputType(i)) && ctx.inputType(i) != DType::Bool,
+                std::string(i == 0 ? "A" : "B") + " must be an integer tensor, got " + std::string(dtypeName(ctx.inputType(i))));
+  }
+  MatMulGeometry g = geometryOf(p, ctx.inputShape(0), ctx.inputShape(1), ctx.attrs(), failThrough(ctx));
+  RequantAttributes rq = readKernelRequant(ctx.attrs(), failThrough(ctx));
+  checkRequantParams(ctx, 2, g.outShape);
+  ctx.setOutput(0, rq.outputType(), g.outShape);
+}
+
+void evaluateRequantized(Product p, const EvalArgs& args) {
+  FailFn fail = failWithError(args.node);
+  MatMulGeometry g = geometryOf(p, args.in(0).shape(), args.in(1).shape(), args.attrs(), fail);
+  requantizeInto(integerProducts(args.in(0), args.in(1), g), args.in(2), args.in(3), readKernelRequant(args.attrs(), fail),
+                 args.out(0));
+}
+
+void emitRequantized(Product p, KernelEmitter& e) {
+  const Tensor &a = e.input(0), &b = e.input(1), &y = e.output(0);
+  requireKernelTypes(e, {a.dtype, b.dtype, y.dtype});
+  if (y.elementCount() == 0) return;
+  FailFn fail = failWithError(e.node());
+  MatMulGeometry g = geometryOf(p, a.shape, b.shape, e.attrs(), fail);
+  RequantAttributes rq = readKernelRequant(e.attrs(), fail);
+  MatMulOperands ops = prepareMatMulOperands(e, g);
+  std::string name = "dp_rqmatmul_" + ops.layout + "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
+  useKernel(e, "kernels/matmul.h", ops.layout == "nt" ? "DP_DEFINE_RQMATMUL_NT" : "DP_DEFINE_RQMATMUL_NN", name,
+            {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype)), std::string(cTypeName(y.dtype))});
+  std::vector<std::string> args = {ops.a,
+                                   ops.b,
+                                   e.outputPtr(0),
+                                   std::to_string(g.batch),
+                                   std::to_string(g.m),
+                                   std::to_string(g.n),
+                                   std::to_string(g.k),
+                                   offsetArray(e, g.aOffsets, "a_offsets"),
+                                   offsetArray(e, g.bOffsets, "b_offsets")};
+  for (auto& arg : matmulRequantArgs(e, g, rq, 2)) args.push_back(arg);
+  e.statement(cCall(name, args));
+}
+
+OpSchema requantizedSchema(const std::string& name, Product p) {
+  OpSchema s;
+  s.name = name;
+  s.infer = [p](InferContext& ctx) { inferRequantized(p, ctx); };
+  s.evaluate = [p](const EvalArgs& args) { evaluateRequantized(p, args); };
+  s.emit = [p](KernelEmitter& e) { emitRequantized(p, e); };
+  s.scratchBytes = [p](const Graph& graph, const Node& node) {
+    const Shape &a = graph.tensor(node.inputs.at(0)).shape, &b = graph.tensor(node.inputs.at(1)).shape;
+    return matmulScratchBytes(graph, node, geometryOf(p, a, b, node.attrs, failWithError(node)));
+  };
+  return s;
+}
+
+const OpRegistrar registrar{requantizedSchema("RQMatMul", Product::MatMul), requantizedSchema("RQGemm", Product::Gemm)};
+
+}  // namespace
+
+}  // namespace deeploy
