@@ -13,6 +13,9 @@ namespace deeploy {
 
 namespace {
 
+// Guards against corrupt files whose dimensions would ask for absurd allocations.
+constexpr int64_t kMaxTensorElements = int64_t{1} << 32;
+
 DType fromOnnxType(int32_t t) {
   switch (t) {
     case onnx::TensorProto::BOOL: return DType::Bool;
@@ -58,8 +61,11 @@ static TensorData tensorFromProto(const onnx::TensorProto& proto) {
     throw Error("tensor '" + name + "' stores its data in an external file, which is not supported");
   }
   Shape shape(proto.dims().begin(), proto.dims().end());
+  int64_t elements = 1;
   for (int64_t d : shape) {
     if (d < 0) throw Error("tensor '" + name + "' has a negative dimension");
+    if (d > 0 && elements > kMaxTensorElements / d) throw Error("tensor '" + name + "' is implausibly large");
+    elements *= d;
   }
   TensorData out(dtype, shape);
   if (proto.has_raw_data()) {

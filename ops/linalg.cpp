@@ -70,7 +70,7 @@ const TensorData& constantParam(const KernelEmitter& e, size_t index) {
 }
 
 std::vector<std::string> requantScalars(const RequantAttributes& rq) {
-  return {std::to_string(rq.shift), std::to_string(rq.lo), std::to_string(rq.hi)};
+  return {std::to_string(rq.shift), cInteger(rq.lo), cInteger(rq.hi)};
 }
 
 // Requantization parameters sampled at the given output elements, rounding folded into add.
@@ -546,8 +546,7 @@ std::string channelBiasOperand(KernelEmitter& e) {
 MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) {
   const Tensor &a = e.input(0), &b = e.input(1);
   MatMulOperands ops;
-  bool aRowMajor = (g.aColStride == 1 || g.k <= 1) && (g.aRowStride == g.k || g.m <= 1);
-  if (aRowMajor) {
+  if (g.aRowMajor()) {
     ops.a = e.inputPtr(0);
   } else if (a.isConstant()) {  // stored [K, M] (Gemm transA)
     ops.a = e.constant(transposeSlices(*a.constant, g.k, g.m), a.name + "_t");
@@ -557,8 +556,7 @@ MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) 
                                           std::to_string(dtypeSize(a.dtype))}));
     ops.a = "((const " + std::string(cTypeName(a.dtype)) + " *)" + e.scratchPtr() + ")";
   }
-  bool bKContiguous = (g.bRowStride == 1 || g.k <= 1) && (g.bColStride == g.k || g.n <= 1);
-  if (bKContiguous) {
+  if (g.bTransposed()) {
     ops.b = e.inputPtr(1);
     ops.layout = "nt";
   } else if (b.isConstant()) {  // [.., K, N] slices transposed once, at compile time
@@ -573,8 +571,7 @@ MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) 
 
 size_t matmulScratchBytes(const Graph& graph, const Node& node, const MatMulGeometry& g) {
   const Tensor& a = graph.tensor(node.inputs.at(0));
-  bool aRowMajor = (g.aColStride == 1 || g.k <= 1) && (g.aRowStride == g.k || g.m <= 1);
-  return aRowMajor || a.isConstant() ? 0 : static_cast<size_t>(g.m * g.k) * dtypeSize(a.dtype);
+  return g.aRowMajor() || a.isConstant() ? 0 : static_cast<size_t>(g.m * g.k) * dtypeSize(a.dtype);
 }
 
 std::vector<std::string> matmulRequantArgs(KernelEmitter& e, const MatMulGeometry& g, const RequantAttributes& rq,

@@ -13,8 +13,8 @@
 
 namespace deeploy {
 
-// Reports an invalid shape or attribute: through ctx.fail during inference (the message then names
-// the node), as a plain Error where shapes were already validated.
+// Reports an invalid shape or attribute and never returns: through ctx.fail during inference, as an
+// Error naming the node elsewhere.
 using FailFn = std::function<void(const std::string&)>;
 FailFn failThrough(const InferContext& ctx);
 FailFn failWithError(const Node& node);
@@ -36,6 +36,10 @@ struct MatMulGeometry {
   std::vector<int64_t> aOffsets{0}, bOffsets{0};
   int64_t aRowStride = 0, aColStride = 1, bRowStride = 0, bColStride = 1;
   int rowAxis = -1, colAxis = -1;  // output axes of i and j; -1 where a 1-D operand removed the axis
+
+  // A's rows are contiguous [M][K] matrices; B is stored transposed, [N][K] (its K axis contiguous).
+  bool aRowMajor() const { return (aColStride == 1 || k <= 1) && (aRowStride == k || m <= 1); }
+  bool bTransposed() const { return (bRowStride == 1 || k <= 1) && (bColStride == k || n <= 1); }
 };
 
 // ONNX MatMul (NumPy matmul semantics): batch dimensions broadcast, a 1-D operand is promoted to a

@@ -69,7 +69,10 @@ RequantAttributes readRequantAttributes(const Attributes& attrs) {
 std::optional<Shape> requantParameterShape(const Shape& param, const Shape& x) {
   Shape trimmed = withoutLeadingOnes(param);
   if (broadcastsInto(trimmed, x)) return trimmed;
-  if (trimmed.size() == 1 && x.size() >= 2 && trimmed[0] == x[1]) {
+  // Deeploy's per-channel form: C values on axis 1, stored as [C] or as [C, 1, ..., 1].
+  int64_t count = elementCount(trimmed);
+  bool channelVector = !trimmed.empty() && trimmed[0] == count;
+  if (channelVector && x.size() >= 2 && count == x[1]) {
     Shape perChannel(x.size() - 1, 1);
     perChannel[0] = x[1];
     return perChannel;
