@@ -109,8 +109,7 @@ void emitBinary(BinaryOp op, KernelEmitter& e) {
   const Tensor &a = e.input(0), &b = e.input(1), &y = e.output(0);
   if (y.elementCount() == 0) return;
   std::string name = "dp_" + std::string(std::initializer_list<const char*>{"add", "sub", "mul", "div", "pow"}.begin()[static_cast<int>(op)]) +
-                     "_" + std::string(kernelSuffix(a.dtype)) + "_" + std::string(kernelSuffix(b.dtype)) + "_" +
-                     std::string(kernelSuffix(y.dtype));
+                     "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
   e.include("kernels/elementwise.h");
   e.definition(name, "DP_DEFINE_BINARY(" + name + ", " + std::string(cTypeName(a.dtype)) + ", " +
                          std::string(cTypeName(b.dtype)) + ", " + std::string(cTypeName(y.dtype)) + ", " +

@@ -62,12 +62,7 @@ void checkBoundInput(InferContext& ctx, size_t i, DType type) {
 
 void checkBoundAttribute(InferContext& ctx, size_t i, DType type) {
   const std::string name = boundName(i);
-  double value = 0;
-  try {
-    value = ctx.attrs().getFloat(name);
-  } catch (const Error& e) {
-    ctx.fail(e.what());
-  }
+  double value = readAttributes(ctx, [&] { return ctx.attrs().getFloat(name); });
   if (isInteger(type)) {
     ctx.require(std::nearbyint(value) == value, "attribute '" + name + "' = " + std::to_string(value) +
                                                     " is not an integer, as the " + std::string(dtypeName(type)) +

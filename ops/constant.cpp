@@ -78,23 +78,10 @@ void inferShape(InferContext& ctx) {
 
 void evaluateShape(const EvalArgs& args) { args.out(0) = shapeValue(args.in(0).shape(), args.attrs()); }
 
-OpSchema constantSchema() {
-  OpSchema s;
-  s.name = "Constant";
-  s.infer = inferConstant;
-  s.evaluate = evaluateConstant;
-  return s;
-}
-
-OpSchema shapeSchema() {
-  OpSchema s;
-  s.name = "Shape";
-  s.infer = inferShape;
-  s.evaluate = evaluateShape;
-  return s;
-}
-
-const OpRegistrar registrar{constantSchema(), shapeSchema()};
+const OpRegistrar registrar{
+    {"Constant", inferConstant, evaluateConstant, nullptr, nullptr, false},
+    {"Shape", inferShape, evaluateShape, nullptr, nullptr, false},
+};
 
 }  // namespace
 

@@ -8,35 +8,15 @@ namespace deeploy {
 
 namespace {
 
-void inferConv(InferContext& ctx) {
-  ctx.requireInputs(2, 3);
-  requireNumeric(ctx, ctx.inputType(0), "X");
-  requireNumeric(ctx, ctx.inputType(1), "W");
-  ConvGeometry g = convGeometry(ctx.inputShape(0), ctx.inputShape(1), ctx.attrs(), failThrough(ctx));
-  DType result = productResultType(ctx, ctx.inputType(0), ctx.inputType(1));
-  checkChannelBias(ctx, g.outChannels, isInteger(result));
-  ctx.setOutput(0, result, g.outputShape());
-}
+void inferConv(InferContext& ctx) { inferConvolution(ctx, convGeometry); }
 
 void evaluateConv(const EvalArgs& args) {
   const TensorData &x = args.in(0), &w = args.in(1);
-  TensorData& y = args.out(0);
   ConvGeometry g = convGeometry(x.shape(), w.shape(), args.attrs(), failWithError(args.node));
-  int64_t pixels = g.outputPixels();
-  auto channel = [&](int64_t index) { return (index / pixels) % g.outChannels; };
-  if (isInteger(y.dtype())) {
-    auto sums = integerConv(x, w, g);
-    for (size_t i = 0; i < sums.size(); ++i) {
-      int64_t index = static_cast<int64_t>(i);
-      uint64_t bias = args.has(2) ? static_cast<uint64_t>(args.in(2).getInt(channel(index))) : 0;
-      y.setInt(index, static_cast<int64_t>(static_cast<uint64_t>(sums[i]) + bias));
-    }
+  if (isInteger(args.out(0).dtype())) {
+    storeWithChannelBias(args, g, integerConv(x, w, g));
   } else {
-    auto sums = floatConv(x, w, g);
-    for (size_t i = 0; i < sums.size(); ++i) {
-      int64_t index = static_cast<int64_t>(i);
-      y.setDouble(index, sums[i] + (args.has(2) ? args.in(2).getDouble(channel(index)) : 0.0));
-    }
+    storeWithChannelBias(args, g, floatConv(x, w, g));
   }
 }
 

@@ -9,8 +9,8 @@ namespace {
 
 // y[n][m][oh][ow] += x[n][c][ih][iw] * w[c][m % (M/group)][kh][kw] for oh = ih * stride - pad + kh * dilation
 // (and likewise for ow), the scatter form of the definition.
-template <class Acc, class ReadX, class ReadW>
-std::vector<Acc> transposedConvolve(const ConvGeometry& g, ReadX xAt, ReadW wAt) {
+template <class Acc>
+std::vector<Acc> transposedConvolve(const ConvGeometry& g, const TensorData& x, const TensorData& w) {
   int64_t groupIn = g.inChannels / g.group, groupOut = g.outChannels / g.group, pixels = g.outputPixels();
   std::vector<Acc> out(static_cast<size_t>(g.batch * g.outChannels * pixels), Acc{0});
   for (int64_t n = 0; n < g.batch; ++n) {
@@ -19,7 +19,7 @@ std::vector<Acc> transposedConvolve(const ConvGeometry& g, ReadX xAt, ReadW wAt)
         int64_t m = (c / groupIn) * groupOut + mi;
         for (int64_t ih = 0; ih < g.in[0]; ++ih) {
           for (int64_t iw = 0; iw < g.in[1]; ++iw) {
-            Acc v = xAt(((n * g.inChannels + c) * g.in[0] + ih) * g.in[1] + iw);
+            Acc v = valueAs<Acc>(x, ((n * g.inChannels + c) * g.in[0] + ih) * g.in[1] + iw);
             for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
               int64_t oh = ih * g.stride[0] - g.padBegin[0] + kh * g.dilation[0];
               if (oh < 0 || oh >= g.out[0]) continue;
@@ -27,7 +27,7 @@ std::vector<Acc> transposedConvolve(const ConvGeometry& g, ReadX xAt, ReadW wAt)
                 int64_t ow = iw * g.stride[1] - g.padBegin[1] + kw * g.dilation[1];
                 if (ow < 0 || ow >= g.out[1]) continue;
                 out[static_cast<size_t>((n * g.outChannels + m) * pixels + oh * g.out[1] + ow)] +=
-                    v * wAt(((c * groupOut + mi) * g.kernel[0] + kh) * g.kernel[1] + kw);
+                    v * valueAs<Acc>(w, ((c * groupOut + mi) * g.kernel[0] + kh) * g.kernel[1] + kw);
               }
             }
           }
@@ -38,37 +38,15 @@ std::vector<Acc> transposedConvolve(const ConvGeometry& g, ReadX xAt, ReadW wAt)
   return out;
 }
 
-void inferConvTranspose(InferContext& ctx) {
-  ctx.requireInputs(2, 3);
-  requireNumeric(ctx, ctx.inputType(0), "X");
-  requireNumeric(ctx, ctx.inputType(1), "W");
-  ConvGeometry g = convTransposeGeometry(ctx.inputShape(0), ctx.inputShape(1), ctx.attrs(), failThrough(ctx));
-  DType result = productResultType(ctx, ctx.inputType(0), ctx.inputType(1));
-  checkChannelBias(ctx, g.outChannels, isInteger(result));
-  ctx.setOutput(0, result, g.outputShape());
-}
+void inferConvTranspose(InferContext& ctx) { inferConvolution(ctx, convTransposeGeometry); }
 
 void evaluateConvTranspose(const EvalArgs& args) {
   const TensorData &x = args.in(0), &w = args.in(1);
-  TensorData& y = args.out(0);
   ConvGeometry g = convTransposeGeometry(x.shape(), w.shape(), args.attrs(), failWithError(args.node));
-  int64_t pixels = g.outputPixels();
-  auto channel = [&](int64_t index) { return (index / pixels) % g.outChannels; };
-  if (isInteger(y.dtype())) {
-    auto sums = transposedConvolve<uint64_t>(g, [&](int64_t i) { return static_cast<uint64_t>(x.getInt(i)); },
-                                             [&](int64_t i) { return static_cast<uint64_t>(w.getInt(i)); });
-    for (size_t i = 0; i < sums.size(); ++i) {
-      int64_t index = static_cast<int64_t>(i);
-      uint64_t bias = args.has(2) ? static_cast<uint64_t>(args.in(2).getInt(channel(index))) : 0;
-      y.setInt(index, static_cast<int64_t>(sums[i] + bias));
-    }
+  if (isInteger(args.out(0).dtype())) {
+    storeWithChannelBias(args, g, asInt64(transposedConvolve<uint64_t>(g, x, w)));
   } else {
-    auto sums = transposedConvolve<double>(g, [&](int64_t i) { return x.getDouble(i); },
-                                           [&](int64_t i) { return w.getDouble(i); });
-    for (size_t i = 0; i < sums.size(); ++i) {
-      int64_t index = static_cast<int64_t>(i);
-      y.setDouble(index, sums[i] + (args.has(2) ? args.in(2).getDouble(channel(index)) : 0.0));
-    }
+    storeWithChannelBias(args, g, transposedConvolve<double>(g, x, w));
   }
 }
 

@@ -169,7 +169,7 @@ void emitConvertingCopy(KernelEmitter& e, const std::string& dst, const std::str
                         int64_t blocks, int64_t blockLength, int64_t dstStride) {
   if (blocks == 0 || blockLength == 0) return;
   requireInt32(e, {blocks, blockLength, dstStride, blocks * blockLength});
-  std::string name = "dp_cast_" + std::string(kernelSuffix(from)) + "_" + std::string(kernelSuffix(to));
+  std::string name = "dp_cast_" + typeSuffix({from, to});
   std::string load = from == DType::BFloat16 ? "dp_bf16_to_f32" : "DP_CAST_SAME";
   std::string store = "DP_CAST_SAME";
   if (to == DType::Bool) {

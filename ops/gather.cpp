@@ -88,7 +88,7 @@ void emitGather(KernelEmitter& e) {
   } else {
     indexPtr = e.inputPtr(1);
   }
-  std::string name = "dp_gather_" + std::string(kernelSuffix(y.dtype)) + "_" + std::string(kernelSuffix(indexType));
+  std::string name = "dp_gather_" + typeSuffix({y.dtype, indexType});
   e.include("kernels/gather.h");
   e.definition(name, "DP_DEFINE_GATHER(" + name + ", " + std::string(cTypeName(y.dtype)) + ", " +
                          std::string(cTypeName(indexType)) + ")");

@@ -16,16 +16,14 @@ struct GemmAttributes {
 };
 
 GemmAttributes readGemmAttributes(const Attributes& attrs, const FailFn& fail) {
-  GemmAttributes g;
-  try {
+  return readAttributes(fail, [&] {
+    GemmAttributes g;
     g.transA = attrs.getInt("transA", 0) != 0;
     g.transB = attrs.getInt("transB", 0) != 0;
     g.alpha = attrs.getFloat("alpha", 1.0);
     g.beta = attrs.getFloat("beta", 1.0);
-  } catch (const Error& e) {
-    fail(e.what());
-  }
-  return g;
+    return g;
+  });
 }
 
 MatMulGeometry geometryOf(const Shape& a, const Shape& b, const GemmAttributes& attrs, const FailFn& fail) {

@@ -35,10 +35,6 @@ std::vector<std::string> parameterArgs(const Node& node) {
   return {cInteger(p.k0), cInteger(p.k1), cInteger(p.k2)};
 }
 
-std::string typeSuffix(const Tensor& x, const Tensor& y) {
-  return std::string(kernelSuffix(x.dtype)) + "_" + std::string(kernelSuffix(y.dtype));
-}
-
 // Reads the attributes and checks that the activation stays exact in 64-bit arithmetic.
 void inferActivationParameters(InferContext& ctx) {
   ActivationParameters p = readAttributes(ctx, [&] { return readParameters(ctx.node()); });
@@ -68,7 +64,7 @@ void emitActivation(KernelEmitter& e) {
   const Tensor &x = e.input(0), &y = e.output(0);
   if (y.elementCount() == 0) return;
   std::string function = activationFunction(e.node(), x.dtype);
-  std::string name = function + "_" + typeSuffix(x, y);
+  std::string name = function + "_" + typeSuffix({x.dtype, y.dtype});
   e.include("kernels/integer_activation.h");
   e.definition(name, "DP_DEFINE_ACTIVATION(" + name + ", " + std::string(cTypeName(x.dtype)) + ", " +
                          std::string(cTypeName(y.dtype)) + ", " + function + ")");
@@ -103,7 +99,7 @@ void emitRequantizedActivation(KernelEmitter& e) {
   int64_t magnitude = static_cast<int64_t>(std::min<__int128>(activation, std::numeric_limits<int64_t>::max()));
   RequantKernelArgs rq = requantKernelArgs(e, 1, 2, x.shape, magnitude);
   std::string function = activationFunction(e.node(), x.dtype);
-  std::string name = "dp_rq_" + function.substr(3) + "_" + typeSuffix(x, y) + "_" + rq.accumulator.suffix;
+  std::string name = "dp_rq_" + function.substr(3) + "_" + typeSuffix({x.dtype, y.dtype}) + "_" + rq.accumulator.suffix;
   e.include("kernels/integer_activation.h");
   e.definition(name, "DP_DEFINE_RQ_ACTIVATION(" + name + ", " + std::string(cTypeName(x.dtype)) + ", " +
                          std::string(cTypeName(y.dtype)) + ", " + function + ", " + rq.accumulator.type + ", " +

@@ -21,6 +21,11 @@ void requireByteInput(const InferContext& ctx, size_t i) {
               "input " + std::to_string(i) + " must be int8 or uint8, got " + std::string(dtypeName(t)));
 }
 
+void requireByteRows(const InferContext& ctx, const std::string& axisName) {
+  requireByteInput(ctx, 0);
+  ctx.require(!ctx.inputShape(0).empty(), "the input must have at least one dimension (the " + axisName + ")");
+}
+
 void requireIntegerInput(const InferContext& ctx, size_t i) {
   DType t = ctx.inputType(i);
   ctx.require(
@@ -64,6 +69,13 @@ int64_t valueMagnitude(const Graph& graph, TensorId id) {
 bool productFitsInt32(int64_t a, int64_t b, int64_t c) {
   __int128 bound = static_cast<__int128>(std::abs(a)) * std::abs(b) + std::abs(c);
   return bound <= std::numeric_limits<int32_t>::max();
+}
+
+RowView rowsOf(const Shape& shape) {
+  RowView v;
+  v.length = shape.back();
+  v.rows = v.length == 0 ? 0 : elementCount(shape) / v.length;
+  return v;
 }
 
 int64_t floorSqrt(int64_t v) {

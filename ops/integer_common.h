@@ -10,22 +10,14 @@
 
 namespace deeploy {
 
-// Runs `read` (which parses attributes and may throw deeploy::Error naming the attribute) and reports
-// its errors through ctx, so that they also name the node.
-template <typename Read>
-auto readAttributes(const InferContext& ctx, Read read) -> decltype(read()) {
-  try {
-    return read();
-  } catch (const Error& e) {
-    ctx.fail(e.what());
-  }
-}
-
 // k such that 2^k == value (1 <= value <= 2^62); throws naming the attribute otherwise.
 int log2OfPowerOfTwo(const std::string& attribute, int64_t value);
 
 // Fails unless input i is an 8-bit integer tensor (int8 or uint8).
 void requireByteInput(const InferContext& ctx, size_t i);
+// Fails unless input 0 is an 8-bit integer tensor with a last axis, which the operator works along
+// (`axisName` says which axis it is in the message).
+void requireByteRows(const InferContext& ctx, const std::string& axisName);
 // Fails unless input i is an integer tensor of at most 32 bits.
 void requireIntegerInput(const InferContext& ctx, size_t i);
 // Fails unless input i is a constant holding only integers; returns its values.
@@ -41,6 +33,12 @@ int64_t tensorMagnitude(const Tensor& t);
 int64_t valueMagnitude(const Graph& graph, TensorId id);
 // True if |a| * |b| + |c| <= INT32_MAX: a product plus a term is exact in int32 arithmetic.
 bool productFitsInt32(int64_t a, int64_t b, int64_t c);
+
+// A tensor viewed as rows along its last axis (rank 1 or more).
+struct RowView {
+  int64_t rows = 0, length = 0;
+};
+RowView rowsOf(const Shape& shape);
 
 // Exact floor(sqrt(v)) for v >= 0.
 int64_t floorSqrt(int64_t v);

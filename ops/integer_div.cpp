@@ -43,8 +43,7 @@ void emitTrueIntegerDiv(KernelEmitter& e) {
   if (y.elementCount() == 0) return;
   int64_t factor = trueIntegerDivFactor(e.attrs());
   Accumulator acc = accumulator(!productFitsInt32(integerMagnitude(x.dtype), factor, 0));
-  std::string name =
-      "dp_scale_" + std::string(kernelSuffix(x.dtype)) + "_" + std::string(kernelSuffix(y.dtype)) + "_" + acc.suffix;
+  std::string name = "dp_scale_" + typeSuffix({x.dtype, y.dtype}) + "_" + acc.suffix;
   e.include("kernels/integer_div.h");
   e.definition(name, "DP_DEFINE_SCALE(" + name + ", " + std::string(cTypeName(x.dtype)) + ", " +
                          std::string(cTypeName(y.dtype)) + ", " + acc.type + ")");
@@ -153,8 +152,7 @@ void emitIntegerDivision(KernelEmitter& e, bool requantized) {
   const Tensor &n = e.input(0), &d = e.input(1), &y = e.output(0);
   if (y.elementCount() == 0) return;
   DivisionOperation op = divisionOperation(e, requantized);
-  std::string name = op.name + "_" + std::string(kernelSuffix(n.dtype)) + "_" + std::string(kernelSuffix(d.dtype)) +
-                     "_" + std::string(kernelSuffix(y.dtype));
+  std::string name = op.name + "_" + typeSuffix({n.dtype, d.dtype, y.dtype});
   e.include("kernels/integer_div.h");
   e.include("kernels/elementwise.h");
   e.definition(op.name, op.code);

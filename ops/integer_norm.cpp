@@ -26,17 +26,6 @@ int readShift(const Attributes& attrs) {
   return shift;
 }
 
-struct RowView {
-  int64_t rows = 0, length = 0;
-};
-
-RowView rowsOf(const Shape& shape) {
-  RowView v;
-  v.length = shape.back();
-  v.rows = v.length == 0 ? 0 : elementCount(shape) / v.length;
-  return v;
-}
-
 // Input i must be an integer vector along the last axis: L elements, any leading dimensions of 1.
 void requireLastAxisVector(const InferContext& ctx, size_t i, const std::string& what) {
   ctx.require(isInteger(ctx.inputType(i)) && dtypeBits(ctx.inputType(i)) <= 32,
@@ -49,11 +38,6 @@ void requireLastAxisVector(const InferContext& ctx, size_t i, const std::string&
   if (const TensorData* c = ctx.constantInput(i)) ctx.require(c->allIntegral(), what + " must hold integer values");
 }
 
-void inferNormInput(InferContext& ctx) {
-  requireByteInput(ctx, 0);
-  ctx.require(!ctx.inputShape(0).empty(), "the input must have at least one dimension (the normalized axis)");
-}
-
 std::string typeList(std::initializer_list<DType> types) {
   std::string s;
   for (DType t : types) s += ", " + std::string(cTypeName(t));
@@ -61,9 +45,7 @@ std::string typeList(std::initializer_list<DType> types) {
 }
 
 std::string kernelName(const std::string& base, std::initializer_list<DType> types, const std::string& tail) {
-  std::string s = base;
-  for (DType t : types) s += "_" + std::string(kernelSuffix(t));
-  return s + "_" + tail;
+  return base + "_" + typeSuffix(types) + "_" + tail;
 }
 
 // ---- iRMSNorm ----
@@ -84,7 +66,7 @@ RmsAttributes readRms(const Attributes& attrs) {
 void inferIRMSNorm(InferContext& ctx) {
   ctx.requireInputs(2, 2);
   readAttributes(ctx, [&] { return readRms(ctx.attrs()); });
-  inferNormInput(ctx);
+  requireByteRows(ctx, "normalized axis");
   requireLastAxisVector(ctx, 1, "weight");
   ctx.setOutput(0, DType::Int8, ctx.inputShape(0));
 }
@@ -126,7 +108,7 @@ void emitIRMSNorm(KernelEmitter& e) {
 void inferILayerNorm(InferContext& ctx) {
   ctx.requireInputs(3, 3);
   readAttributes(ctx, [&] { return readShift(ctx.attrs()); });
-  inferNormInput(ctx);
+  requireByteRows(ctx, "normalized axis");
   requireLastAxisVector(ctx, 1, "weight");
   requireLastAxisVector(ctx, 2, "bias");
   ctx.setOutput(0, DType::Int8, ctx.inputShape(0));

@@ -28,29 +28,17 @@ int64_t readLevels(const Attributes& attrs) {
   return levels;
 }
 
-struct RowView {
-  int64_t rows = 0, length = 0;
-};
-
-RowView rowsOf(const Shape& shape) {
-  RowView v;
-  v.length = shape.back();
-  v.rows = v.length == 0 ? 0 : elementCount(shape) / v.length;
-  return v;
-}
-
 // Checks shared by the three operators; sets the unsigned output for levels.
 void inferRowSoftmax(InferContext& ctx, int64_t levels) {
   ctx.requireInputs(1, 1);
-  requireByteInput(ctx, 0);
+  requireByteRows(ctx, "softmax axis");
   const Shape& x = ctx.inputShape(0);
-  ctx.require(!x.empty(), "the input must have at least one dimension (the softmax axis)");
   ctx.require(x.back() <= kMaxRowLength, "rows longer than 2^23 elements are not supported");
   ctx.setOutput(0, levels <= 256 ? DType::UInt8 : DType::UInt16, x);
 }
 
 std::string softmaxKernelName(const std::string& base, const Tensor& x, const Tensor& y) {
-  return base + "_" + std::string(kernelSuffix(x.dtype)) + "_" + std::string(kernelSuffix(y.dtype));
+  return base + "_" + typeSuffix({x.dtype, y.dtype});
 }
 
 // ---- iSoftmax ----

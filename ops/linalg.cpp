@@ -10,31 +10,6 @@ namespace deeploy {
 
 namespace {
 
-// Runs an attribute read, turning the accessor's Error into a failure that names the node.
-template <class Read>
-auto readAttribute(const FailFn& fail, Read read) -> decltype(read()) {
-  try {
-    return read();
-  } catch (const Error& e) {
-    fail(e.what());
-    throw;
-  }
-}
-
-Shape broadcastOrFail(const Shape& a, const Shape& b, const FailFn& fail, const std::string& what) {
-  size_t rank = std::max(a.size(), b.size());
-  Shape out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1) {
-      fail("cannot broadcast the " + what + " " + shapeToString(a) + " and " + shapeToString(b));
-    }
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
-}
-
 bool fitsInt32(int64_t v) {
   return v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
 }
@@ -93,14 +68,6 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> sampleRequant(const Kernel
 
 }  // namespace
 
-FailFn failThrough(const InferContext& ctx) {
-  return [&ctx](const std::string& message) { ctx.fail(message); };
-}
-
-FailFn failWithError(const Node& node) {
-  return [&node](const std::string& message) { throw Error(node.describe() + ": " + message); };
-}
-
 DType productResultType(const InferContext& ctx, DType a, DType b) {
   if (isInteger(a) && isInteger(b)) return integerResultType(ctx, 0);
   if (a == DType::Float64 || b == DType::Float64) return DType::Float64;
@@ -126,7 +93,7 @@ MatMulGeometry matmulGeometry(const Shape& a, const Shape& b, const FailFn& fail
          shapeToString(b) + " has " + std::to_string(bm[bm.size() - 2]) + " rows");
   }
   Shape aBatch(am.begin(), am.end() - 2), bBatch(bm.begin(), bm.end() - 2);
-  Shape outBatch = broadcastOrFail(aBatch, bBatch, fail, "batch dimensions");
+  Shape outBatch = broadcastShapes(aBatch, bBatch, fail, "the batch dimensions");
   g.outShape = outBatch;
   if (!aVector) g.rowAxis = static_cast<int>(g.outShape.size()), g.outShape.push_back(g.m);
   if (!bVector) g.colAxis = static_cast<int>(g.outShape.size()), g.outShape.push_back(g.n);
@@ -168,8 +135,8 @@ MatMulGeometry gemmGeometry(const Shape& a, const Shape& b, bool transA, bool tr
 
 namespace {
 
-template <class Acc, class ReadA, class ReadB>
-std::vector<Acc> products(const MatMulGeometry& g, ReadA aAt, ReadB bAt) {
+template <class Acc>
+std::vector<Acc> products(const MatMulGeometry& g, const TensorData& a, const TensorData& b) {
   std::vector<Acc> out;
   out.reserve(static_cast<size_t>(g.batch * g.m * g.n));
   for (int64_t bi = 0; bi < g.batch; ++bi) {
@@ -177,8 +144,8 @@ std::vector<Acc> products(const MatMulGeometry& g, ReadA aAt, ReadB bAt) {
       for (int64_t j = 0; j < g.n; ++j) {
         Acc sum = 0;
         for (int64_t t = 0; t < g.k; ++t) {
-          sum += aAt(g.aOffsets[bi] + i * g.aRowStride + t * g.aColStride) *
-                 bAt(g.bOffsets[bi] + t * g.bRowStride + j * g.bColStride);
+          sum += valueAs<Acc>(a, g.aOffsets[bi] + i * g.aRowStride + t * g.aColStride) *
+                 valueAs<Acc>(b, g.bOffsets[bi] + t * g.bRowStride + j * g.bColStride);
         }
         out.push_back(sum);
       }
@@ -189,15 +156,14 @@ std::vector<Acc> products(const MatMulGeometry& g, ReadA aAt, ReadB bAt) {
 
 }  // namespace
 
+std::vector<int64_t> asInt64(const std::vector<uint64_t>& sums) { return {sums.begin(), sums.end()}; }
+
 std::vector<int64_t> integerProducts(const TensorData& a, const TensorData& b, const MatMulGeometry& g) {
-  // Unsigned arithmetic wraps modulo 2^64 without undefined behaviour.
-  auto sums = products<uint64_t>(g, [&](int64_t i) { return static_cast<uint64_t>(a.getInt(i)); },
-                                 [&](int64_t i) { return static_cast<uint64_t>(b.getInt(i)); });
-  return {sums.begin(), sums.end()};
+  return asInt64(products<uint64_t>(g, a, b));
 }
 
 std::vector<double> floatProducts(const TensorData& a, const TensorData& b, const MatMulGeometry& g) {
-  return products<double>(g, [&](int64_t i) { return a.getDouble(i); }, [&](int64_t i) { return b.getDouble(i); });
+  return products<double>(g, a, b);
 }
 
 // ---- Convolutions -----------------------------------------------------------------------------------
@@ -217,27 +183,27 @@ std::vector<int64_t> ConvGeometry::kernelArray() const {
 namespace {
 
 struct SpatialAttributes {
-  std::vector<int64_t> strides, dilations, pads;
+  std::vector<int64_t> kernel, strides, dilations, pads;  // kernel: the weight's spatial shape
   std::string autoPad;
 };
 
-// Reads and validates the attributes shared by Conv and ConvTranspose; `kernel` is the weight's
-// spatial shape.
-SpatialAttributes readSpatialAttributes(const Attributes& attrs, const std::vector<int64_t>& kernel,
-                                        const FailFn& fail) {
-  size_t rank = kernel.size();
+// Reads and validates the attributes shared by Conv and ConvTranspose, whose weight `w` is
+// [.., .., kernel...].
+SpatialAttributes readSpatialAttributes(const Attributes& attrs, const Shape& w, const FailFn& fail) {
   SpatialAttributes s;
+  s.kernel.assign(w.begin() + 2, w.end());
+  size_t rank = s.kernel.size();
   std::vector<int64_t> kernelShape;
-  readAttribute(fail, [&] {
+  readAttributes(fail, [&] {
     s.strides = attrs.getInts("strides", std::vector<int64_t>(rank, 1));
     s.dilations = attrs.getInts("dilations", std::vector<int64_t>(rank, 1));
     s.pads = attrs.getInts("pads", std::vector<int64_t>(2 * rank, 0));
     s.autoPad = attrs.getString("auto_pad", "NOTSET");
-    kernelShape = attrs.getInts("kernel_shape", kernel);
+    kernelShape = attrs.getInts("kernel_shape", s.kernel);
     return 0;
   });
-  if (kernelShape != kernel) {
-    fail("kernel_shape " + shapeToString(kernelShape) + " differs from the weight's " + shapeToString(kernel));
+  if (kernelShape != s.kernel) {
+    fail("kernel_shape " + shapeToString(kernelShape) + " differs from the weight's " + shapeToString(s.kernel));
   }
   if (s.strides.size() != rank || s.dilations.size() != rank || s.pads.size() != 2 * rank) {
     fail("strides and dilations need " + std::to_string(rank) + " values and pads " + std::to_string(2 * rank));
@@ -252,30 +218,40 @@ SpatialAttributes readSpatialAttributes(const Attributes& attrs, const std::vect
   return s;
 }
 
-// Common shape checks; returns the group count.
-int64_t readGroup(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail, const std::string& op) {
+// The shape checks Conv and ConvTranspose share; fills in the rank, group, batch and input channels.
+ConvGeometry commonGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail,
+                            const std::string& op) {
   if (x.size() != 3 && x.size() != 4) {
     fail(op + " supports 1-D and 2-D inputs ([N, C, W] or [N, C, H, W]), got " + shapeToString(x));
   }
   if (w.size() != x.size()) fail("weight " + shapeToString(w) + " must have the input's rank " + std::to_string(x.size()));
-  int64_t group = readAttribute(fail, [&] { return attrs.getInt("group", 1); });
+  int64_t group = readAttributes(fail, [&] { return attrs.getInt("group", 1); });
   if (group < 1) fail("group must be positive, got " + std::to_string(group));
   if (x[1] % group != 0) fail("input channels " + std::to_string(x[1]) + " are not divisible by group " + std::to_string(group));
-  return group;
+  ConvGeometry g;
+  g.group = group;
+  g.spatialRank = static_cast<int>(x.size() - 2);
+  g.batch = x[0];
+  g.inChannels = x[1];
+  return g;
 }
 
-// Places per-axis values of a 1-D or 2-D operation into the 2-D geometry (1-D: height 1).
-void place(std::array<int64_t, 2>& target, size_t rank, size_t d, int64_t value) { target[2 - rank + d] = value; }
+// Stores spatial axis d of a 1-D or 2-D operation in the 2-D geometry (1-D: height 1).
+void placeAxis(ConvGeometry& g, const SpatialAttributes& s, size_t d, int64_t in, int64_t out, int64_t padBegin) {
+  size_t at = 2 - static_cast<size_t>(g.spatialRank) + d;
+  g.in[at] = in;
+  g.kernel[at] = s.kernel[d];
+  g.out[at] = out;
+  g.stride[at] = s.strides[d];
+  g.dilation[at] = s.dilations[d];
+  g.padBegin[at] = padBegin;
+}
 
 }  // namespace
 
 ConvGeometry convGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail) {
-  ConvGeometry g;
-  g.group = readGroup(x, w, attrs, fail, "Conv");
+  ConvGeometry g = commonGeometry(x, w, attrs, fail, "Conv");
   size_t rank = x.size() - 2;
-  g.spatialRank = static_cast<int>(rank);
-  g.batch = x[0];
-  g.inChannels = x[1];
   g.outChannels = w[0];
   if (w[1] * g.group != x[1]) {
     fail("weight " + shapeToString(w) + " expects " + std::to_string(w[1]) + " input channels per group, the input has " +
@@ -284,10 +260,9 @@ ConvGeometry convGeometry(const Shape& x, const Shape& w, const Attributes& attr
   if (g.outChannels % g.group != 0) {
     fail("output channels " + std::to_string(g.outChannels) + " are not divisible by group " + std::to_string(g.group));
   }
-  std::vector<int64_t> kernel(w.begin() + 2, w.end());
-  SpatialAttributes s = readSpatialAttributes(attrs, kernel, fail);
+  SpatialAttributes s = readSpatialAttributes(attrs, w, fail);
   for (size_t d = 0; d < rank; ++d) {
-    int64_t in = x[2 + d], k = kernel[d], effective = (k - 1) * s.dilations[d] + 1;
+    int64_t in = x[2 + d], effective = (s.kernel[d] - 1) * s.dilations[d] + 1;
     int64_t begin = s.pads[d], end = s.pads[d + rank], out = 0;
     if (s.autoPad == "VALID") begin = end = 0;
     if (s.autoPad == "SAME_UPPER" || s.autoPad == "SAME_LOWER") {
@@ -301,31 +276,21 @@ ConvGeometry convGeometry(const Shape& x, const Shape& w, const Attributes& attr
       }
       out = (in + begin + end - effective) / s.strides[d] + 1;
     }
-    place(g.in, rank, d, in);
-    place(g.kernel, rank, d, k);
-    place(g.out, rank, d, out);
-    place(g.stride, rank, d, s.strides[d]);
-    place(g.dilation, rank, d, s.dilations[d]);
-    place(g.padBegin, rank, d, begin);
+    placeAxis(g, s, d, in, out, begin);
   }
   return g;
 }
 
 ConvGeometry convTransposeGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail) {
-  ConvGeometry g;
-  g.group = readGroup(x, w, attrs, fail, "ConvTranspose");
+  ConvGeometry g = commonGeometry(x, w, attrs, fail, "ConvTranspose");
   size_t rank = x.size() - 2;
-  g.spatialRank = static_cast<int>(rank);
-  g.batch = x[0];
-  g.inChannels = x[1];
   if (w[0] != x[1]) {
     fail("weight " + shapeToString(w) + " must have the input's " + std::to_string(x[1]) + " channels first");
   }
   g.outChannels = w[1] * g.group;
-  std::vector<int64_t> kernel(w.begin() + 2, w.end());
-  SpatialAttributes s = readSpatialAttributes(attrs, kernel, fail);
+  SpatialAttributes s = readSpatialAttributes(attrs, w, fail);
   std::vector<int64_t> outputPadding, outputShape;
-  readAttribute(fail, [&] {
+  readAttributes(fail, [&] {
     outputPadding = attrs.getInts("output_padding", std::vector<int64_t>(rank, 0));
     outputShape = attrs.getInts("output_shape", {});
     return 0;
@@ -335,7 +300,7 @@ ConvGeometry convTransposeGeometry(const Shape& x, const Shape& w, const Attribu
     fail("output_padding and output_shape need " + std::to_string(rank) + " values");
   }
   for (size_t d = 0; d < rank; ++d) {
-    int64_t in = x[2 + d], k = kernel[d], effective = (k - 1) * s.dilations[d] + 1;
+    int64_t in = x[2 + d], effective = (s.kernel[d] - 1) * s.dilations[d] + 1;
     int64_t full = s.strides[d] * (in - 1) + outputPadding[d] + effective;  // output size without padding
     int64_t begin = s.pads[d], out = 0;
     bool same = s.autoPad == "SAME_UPPER" || s.autoPad == "SAME_LOWER";
@@ -351,20 +316,15 @@ ConvGeometry convTransposeGeometry(const Shape& x, const Shape& w, const Attribu
       out = full - s.pads[d] - s.pads[d + rank];
     }
     if (outputPadding[d] < 0 || out < 0) fail("the padding leaves no output along spatial axis " + std::to_string(d));
-    place(g.in, rank, d, in);
-    place(g.kernel, rank, d, k);
-    place(g.out, rank, d, out);
-    place(g.stride, rank, d, s.strides[d]);
-    place(g.dilation, rank, d, s.dilations[d]);
-    place(g.padBegin, rank, d, begin);
+    placeAxis(g, s, d, in, out, begin);
   }
   return g;
 }
 
 namespace {
 
-template <class Acc, class ReadX, class ReadW>
-std::vector<Acc> convolve(const ConvGeometry& g, ReadX xAt, ReadW wAt) {
+template <class Acc>
+std::vector<Acc> convolve(const ConvGeometry& g, const TensorData& x, const TensorData& w) {
   int64_t groupIn = g.inChannels / g.group, groupOut = g.outChannels / g.group;
   std::vector<Acc> out;
   out.reserve(static_cast<size_t>(g.batch * g.outChannels * g.outputPixels()));
@@ -381,8 +341,8 @@ std::vector<Acc> convolve(const ConvGeometry& g, ReadX xAt, ReadW wAt) {
               for (int64_t kw = 0; kw < g.kernel[1]; ++kw) {
                 int64_t iw = ow * g.stride[1] - g.padBegin[1] + kw * g.dilation[1];
                 if (iw < 0 || iw >= g.in[1]) continue;
-                sum += xAt(((n * g.inChannels + firstChannel + c) * g.in[0] + ih) * g.in[1] + iw) *
-                       wAt(((m * groupIn + c) * g.kernel[0] + kh) * g.kernel[1] + kw);
+                sum += valueAs<Acc>(x, ((n * g.inChannels + firstChannel + c) * g.in[0] + ih) * g.in[1] + iw) *
+                       valueAs<Acc>(w, ((m * groupIn + c) * g.kernel[0] + kh) * g.kernel[1] + kw);
               }
             }
           }
@@ -397,13 +357,11 @@ std::vector<Acc> convolve(const ConvGeometry& g, ReadX xAt, ReadW wAt) {
 }  // namespace
 
 std::vector<int64_t> integerConv(const TensorData& x, const TensorData& w, const ConvGeometry& g) {
-  auto sums = convolve<uint64_t>(g, [&](int64_t i) { return static_cast<uint64_t>(x.getInt(i)); },
-                                 [&](int64_t i) { return static_cast<uint64_t>(w.getInt(i)); });
-  return {sums.begin(), sums.end()};
+  return asInt64(convolve<uint64_t>(g, x, w));
 }
 
 std::vector<double> floatConv(const TensorData& x, const TensorData& w, const ConvGeometry& g) {
-  return convolve<double>(g, [&](int64_t i) { return x.getDouble(i); }, [&](int64_t i) { return w.getDouble(i); });
+  return convolve<double>(g, x, w);
 }
 
 size_t convScratchBytes(const Graph& graph, const Node& node) {
@@ -418,6 +376,9 @@ std::string im2colColumn(KernelEmitter& e) {
   return "(" + std::string(cTypeName(e.input(0).dtype)) + " *)" + e.scratchPtr();
 }
 
+namespace {
+
+// Reads the optional per-channel bias (input 2): absent, or 1-D of `channels`.
 void checkChannelBias(const InferContext& ctx, int64_t channels, bool integerResult) {
   if (!ctx.hasInput(2)) return;
   const Shape& shape = ctx.inputShape(2);
@@ -430,10 +391,39 @@ void checkChannelBias(const InferContext& ctx, int64_t channels, bool integerRes
   }
 }
 
+}  // namespace
+
+void inferConvolution(InferContext& ctx, ConvGeometryFn geometry) {
+  ctx.requireInputs(2, 3);
+  requireNumeric(ctx, ctx.inputType(0), "X");
+  requireNumeric(ctx, ctx.inputType(1), "W");
+  ConvGeometry g = geometry(ctx.inputShape(0), ctx.inputShape(1), ctx.attrs(), failThrough(ctx));
+  DType result = productResultType(ctx, ctx.inputType(0), ctx.inputType(1));
+  checkChannelBias(ctx, g.outChannels, isInteger(result));
+  ctx.setOutput(0, result, g.outputShape());
+}
+
+void storeWithChannelBias(const EvalArgs& args, const ConvGeometry& g, const std::vector<int64_t>& sums) {
+  TensorData& y = args.out(0);
+  for (size_t i = 0; i < sums.size(); ++i) {
+    int64_t index = static_cast<int64_t>(i);
+    uint64_t bias = args.has(2) ? static_cast<uint64_t>(args.in(2).getInt(g.channelOf(index))) : 0;
+    y.setInt(index, static_cast<int64_t>(static_cast<uint64_t>(sums[i]) + bias));
+  }
+}
+
+void storeWithChannelBias(const EvalArgs& args, const ConvGeometry& g, const std::vector<double>& sums) {
+  TensorData& y = args.out(0);
+  for (size_t i = 0; i < sums.size(); ++i) {
+    int64_t index = static_cast<int64_t>(i);
+    y.setDouble(index, sums[i] + (args.has(2) ? args.in(2).getDouble(g.channelOf(index)) : 0.0));
+  }
+}
+
 // ---- Requantization ---------------------------------------------------------------------------------
 
 RequantAttributes readKernelRequant(const Attributes& attrs, const FailFn& fail) {
-  RequantAttributes rq = readAttribute(fail, [&] { return readRequantAttributes(attrs); });
+  RequantAttributes rq = readAttributes(fail, [&] { return readRequantAttributes(attrs); });
   if (!fitsInt32(rq.lo) || !fitsInt32(rq.hi)) {
     fail("the requantized kernels clamp in int32; the output range [" + std::to_string(rq.lo) + ", " +
          std::to_string(rq.hi) + "] does not fit");
@@ -459,7 +449,7 @@ void checkRequantParams(const InferContext& ctx, size_t mulIndex, const Shape& o
     std::string what = i == mulIndex ? "mul" : "add";
     ctx.require(isInteger(ctx.inputType(i)), what + " must be an integer tensor, got " + std::string(dtypeName(ctx.inputType(i))));
     const Shape& shape = ctx.inputShape(i);
-    Shape joint = broadcastOrFail(shape, outShape, failThrough(ctx), what + " and output shapes");
+    Shape joint = broadcastShapes(shape, outShape, failThrough(ctx), "the " + what + " and output shapes");
     ctx.require(joint == outShape,
                 what + " of shape " + shapeToString(shape) + " does not broadcast into the output shape " + shapeToString(outShape));
   }
@@ -487,12 +477,6 @@ void requireKernelTypes(const KernelEmitter& e, std::initializer_list<DType> typ
 std::string accumulatorCType(DType out) {
   if (isFloat(out)) return "float";
   return dtypeSize(out) == 8 ? "uint64_t" : "uint32_t";
-}
-
-std::string typeSuffix(std::initializer_list<DType> types) {
-  std::string s;
-  for (DType t : types) s += (s.empty() ? "" : "_") + std::string(kernelSuffix(t));
-  return s;
 }
 
 void useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <array>
-#include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ops/op_helpers.h"
@@ -13,17 +13,24 @@
 
 namespace deeploy {
 
-// Reports an invalid shape or attribute and never returns: through ctx.fail during inference, as an
-// Error naming the node elsewhere.
-using FailFn = std::function<void(const std::string&)>;
-FailFn failThrough(const InferContext& ctx);
-FailFn failWithError(const Node& node);
-
 // The element type of a product of `a` and `b`: integers give integerResultType (int32 unless the model
 // declares an integer output), anything else float32 (float64 if an operand is float64).
 DType productResultType(const InferContext& ctx, DType a, DType b);
 // Fails unless `t` is a numeric (integer or floating-point, not bool) type.
 void requireNumeric(const InferContext& ctx, DType t, const std::string& what);
+
+// Element i of t in the arithmetic of the reference sums of type Acc: integers as uint64 (unsigned
+// arithmetic wraps modulo 2^64 without undefined behaviour), floats as double.
+template <class Acc>
+Acc valueAs(const TensorData& t, int64_t i) {
+  if constexpr (std::is_floating_point_v<Acc>) {
+    return t.getDouble(i);
+  } else {
+    return static_cast<Acc>(t.getInt(i));
+  }
+}
+// Sums wrapped modulo 2^64, as int64.
+std::vector<int64_t> asInt64(const std::vector<uint64_t>& sums);
 
 // ---- Matrix products --------------------------------------------------------------------------------
 
@@ -63,6 +70,8 @@ struct ConvGeometry {
 
   Shape outputShape() const;
   int64_t outputPixels() const { return out[0] * out[1]; }
+  // The output channel of element `index` of the NCHW output.
+  int64_t channelOf(int64_t index) const { return (index / outputPixels()) % outChannels; }
   bool oneInputChannelPerGroup() const { return inChannels == group; }
   // The int32 geometry array of runtime/kernels/conv.h (DP_CONV_* order).
   std::vector<int64_t> kernelArray() const;
@@ -73,6 +82,15 @@ struct ConvGeometry {
 ConvGeometry convGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail);
 // ConvTranspose: x [N, C, spatial...], w [C, M/group, kernel...]; also output_padding, output_shape.
 ConvGeometry convTransposeGeometry(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail);
+using ConvGeometryFn = ConvGeometry (*)(const Shape& x, const Shape& w, const Attributes& attrs, const FailFn& fail);
+
+// The inference of Conv and ConvTranspose: numeric X and W, the geometry, an optional per-channel bias
+// (input 2), the product's result type.
+void inferConvolution(InferContext& ctx, ConvGeometryFn geometry);
+// Output 0 = the NCHW sums plus the optional per-channel bias (input 2), integers wrapping to the
+// output type.
+void storeWithChannelBias(const EvalArgs& args, const ConvGeometry& g, const std::vector<int64_t>& sums);
+void storeWithChannelBias(const EvalArgs& args, const ConvGeometry& g, const std::vector<double>& sums);
 
 // Convolution without bias, in NCHW order: exact modulo 2^64 for integers, double for floats.
 std::vector<int64_t> integerConv(const TensorData& x, const TensorData& w, const ConvGeometry& g);
@@ -88,8 +106,6 @@ size_t convScratchBytes(const Graph& graph, const Node& node);
 // The column argument of the im2col conv kernels: the node's scratch (NULL when it needs none).
 std::string im2colColumn(KernelEmitter& e);
 
-// Reads the optional per-channel bias (input 2) of Conv and ConvTranspose: absent, or 1-D of `channels`.
-void checkChannelBias(const InferContext& ctx, int64_t channels, bool integerResult);
 
 // ---- Requantization (RequantShift's semantics and attributes, ops/requant_shift.h) -------------------
 
@@ -114,8 +130,6 @@ void checkRequantParams(const InferContext& ctx, size_t mulIndex, const Shape& o
 void requireKernelTypes(const KernelEmitter& e, std::initializer_list<DType> types);
 // The accumulator C type for a result of type `out`: float, or a wrapping uint32_t/uint64_t.
 std::string accumulatorCType(DType out);
-// "s8_s8_s32": the type part of kernel names.
-std::string typeSuffix(std::initializer_list<DType> types);
 // Makes `name` callable: the runtime library compiles the common variants; any other is instantiated
 // in the generated file as `static` from `macro`(SCOPE, name, macroArgs...).
 void useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,

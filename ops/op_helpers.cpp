@@ -4,18 +4,30 @@
 
 namespace deeploy {
 
-Shape broadcastShapes(const InferContext& ctx, const Shape& a, const Shape& b) {
+FailFn failThrough(const InferContext& ctx) {
+  return [&ctx](const std::string& message) { ctx.fail(message); };
+}
+
+FailFn failWithError(const Node& node) {
+  return [&node](const std::string& message) { throw Error(node.describe() + ": " + message); };
+}
+
+Shape broadcastShapes(const Shape& a, const Shape& b, const FailFn& fail, const std::string& what) {
   size_t rank = std::max(a.size(), b.size());
   Shape out(rank);
   for (size_t i = 0; i < rank; ++i) {
     int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
     int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
     if (da != db && da != 1 && db != 1) {
-      ctx.fail("cannot broadcast shapes " + shapeToString(a) + " and " + shapeToString(b));
+      fail("cannot broadcast " + what + " " + shapeToString(a) + " and " + shapeToString(b));
     }
     out[i] = da == 1 ? db : da;
   }
   return out;
+}
+
+Shape broadcastShapes(const InferContext& ctx, const Shape& a, const Shape& b) {
+  return broadcastShapes(a, b, failThrough(ctx));
 }
 
 std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& outShape) {
@@ -50,6 +62,12 @@ DType integerResultType(const InferContext& ctx, size_t outputIndex) {
     if (isInteger(declared)) return declared;
   }
   return DType::Int32;
+}
+
+std::string typeSuffix(std::initializer_list<DType> types) {
+  std::string s;
+  for (DType t : types) s += (s.empty() ? "" : "_") + std::string(kernelSuffix(t));
+  return s;
 }
 
 std::string cCall(const std::string& function, const std::vector<std::string>& args) {

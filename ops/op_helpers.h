@@ -1,6 +1,9 @@
-// Shared pieces of operator definitions: broadcasting, axis handling, result types, C call building.
+// Shared pieces of operator definitions: failure reporting, attribute reading, broadcasting, axis
+// handling, result types, kernel names and C call building.
 #pragma once
 
+#include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -8,7 +11,30 @@
 
 namespace deeploy {
 
-// NumPy-style broadcast of two shapes; fails through ctx when incompatible.
+// Reports an invalid shape or attribute and never returns: through ctx.fail during inference, as an
+// Error naming the node elsewhere.
+using FailFn = std::function<void(const std::string&)>;
+FailFn failThrough(const InferContext& ctx);
+FailFn failWithError(const Node& node);
+
+// Runs `read` (attribute parsing that may throw deeploy::Error naming the attribute) and reports its
+// errors through `fail`, so that they also name the node.
+template <class Read>
+auto readAttributes(const FailFn& fail, Read read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const Error& e) {
+    fail(e.what());
+    throw;
+  }
+}
+template <class Read>
+auto readAttributes(const InferContext& ctx, Read read) -> decltype(read()) {
+  return readAttributes(failThrough(ctx), read);
+}
+
+// NumPy-style broadcast of two shapes; fails with "cannot broadcast <what> A and B" when incompatible.
+Shape broadcastShapes(const Shape& a, const Shape& b, const FailFn& fail, const std::string& what = "shapes");
 Shape broadcastShapes(const InferContext& ctx, const Shape& a, const Shape& b);
 // Element strides of a tensor of `shape` read as if it had `outShape` (0 on broadcast dimensions).
 std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& outShape);
@@ -23,6 +49,8 @@ int64_t normalizeAxis(const InferContext& ctx, int64_t axis, int64_t rank);
 // expect the wide accumulator).
 DType integerResultType(const InferContext& ctx, size_t outputIndex);
 
+// "s8_s8_s32": the type part of kernel names.
+std::string typeSuffix(std::initializer_list<DType> types);
 // Builds "name(arg0, arg1, ...);".
 std::string cCall(const std::string& function, const std::vector<std::string>& args);
 // Emits a constant int32 array of the given values and returns its name.

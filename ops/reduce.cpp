@@ -241,14 +241,14 @@ void emitReduce(ReduceOp op, KernelEmitter& e) {
   e.include("kernels/reduce.h");
   std::string tx(cTypeName(x.dtype)), tacc(cTypeName(p.acc)), ty(cTypeName(y.dtype));
   std::string combine = op.kind == Reduction::Max ? "max" : "sum";
-  std::string reduce = "dp_reduce_" + combine + "_" + std::string(kernelSuffix(x.dtype)) + "_" + std::string(kernelSuffix(p.acc));
+  std::string reduce = "dp_reduce_" + combine + "_" + typeSuffix({x.dtype, p.acc});
   e.definition(reduce, "DP_DEFINE_REDUCE(" + reduce + ", " + tx + ", " + tacc + ", " +
                            (op.kind == Reduction::Max ? "DP_COMBINE_MAX" : "DP_COMBINE_SUM") + ")");
   std::string acc = p.needsScratch ? "((" + tacc + " *)" + e.scratchPtr() + ")" : e.outputPtr(0);
   std::string outputs = std::to_string(y.elementCount()), count = std::to_string(p.count);
   e.statement(cCall(reduce, {e.inputPtr(0), acc, initialValue(op.kind, p.acc), outputs, std::to_string(p.shape.size()),
                              int32Array(e, p.shape, "shape"), int32Array(e, p.accStrides, "acc_strides")}));
-  std::string suffixes = std::string(kernelSuffix(p.acc)) + "_" + std::string(kernelSuffix(y.dtype));
+  std::string suffixes = typeSuffix({p.acc, y.dtype});
   if (op.kind == Reduction::Mean && isFloat(y.dtype)) {
     e.statement(cCall("dp_divide_f32", {e.outputPtr(0), outputs, count}));
   } else if (op.kind == Reduction::Mean) {

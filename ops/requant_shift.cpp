@@ -181,8 +181,7 @@ void emitRequantShift(KernelEmitter& e) {
   const Tensor &x = e.input(0), &y = e.output(0);
   if (y.elementCount() == 0) return;
   RequantKernelArgs rq = requantKernelArgs(e, 1, 2, x.shape, valueMagnitude(e.graph(), e.node().inputs[0]));
-  std::string name = "dp_requant_" + std::string(kernelSuffix(x.dtype)) + "_" + std::string(kernelSuffix(y.dtype)) +
-                     "_" + rq.accumulator.suffix;
+  std::string name = "dp_requant_" + typeSuffix({x.dtype, y.dtype}) + "_" + rq.accumulator.suffix;
   e.include("kernels/requant.h");
   e.definition(name, "DP_DEFINE_REQUANT(" + name + ", " + std::string(cTypeName(x.dtype)) + ", " +
                          std::string(cTypeName(y.dtype)) + ", " + rq.accumulator.type + ", " + rq.accumulator.shift +

@@ -16,13 +16,8 @@ enum class Product { MatMul, Gemm };
 
 MatMulGeometry geometryOf(Product p, const Shape& a, const Shape& b, const Attributes& attrs, const FailFn& fail) {
   if (p == Product::MatMul) return matmulGeometry(a, b, fail);
-  bool transA = false, transB = false;
-  try {
-    transA = attrs.getInt("transA", 0) != 0;
-    transB = attrs.getInt("transB", 0) != 0;
-  } catch (const Error& e) {
-    fail(e.what());
-  }
+  bool transA = readAttributes(fail, [&] { return attrs.getInt("transA", 0) != 0; });
+  bool transB = readAttributes(fail, [&] { return attrs.getInt("transB", 0) != 0; });
   return gemmGeometry(a, b, transA, transB, fail);
 }
 

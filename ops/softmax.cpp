@@ -39,12 +39,7 @@ void inferSoftmax(InferContext& ctx) {
   ctx.require(type == DType::Float32, "takes float32 input, got " + std::string(dtypeName(type)));
   int64_t rank = static_cast<int64_t>(ctx.inputShape(0).size());
   ctx.require(rank >= 1, "needs an input of rank 1 or more");
-  int64_t givenAxis = 0;
-  try {
-    givenAxis = ctx.attrs().getInt("axis", -1);
-  } catch (const Error& e) {
-    ctx.fail(e.what());
-  }
+  int64_t givenAxis = readAttributes(ctx, [&] { return ctx.attrs().getInt("axis", -1); });
   normalizeAxis(ctx, givenAxis, rank);  // fails when out of range
   ctx.setOutput(0, type, ctx.inputShape(0));
 }

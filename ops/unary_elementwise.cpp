@@ -66,16 +66,6 @@ const UnaryDef kGeluTanh{"gelu_tanh", {},
                          },
                          "dp_gelu_tanh_f"};
 
-// Attribute accessors report problems without the node; inference adds it.
-template <class Read>
-decltype(auto) readAttribute(const InferContext& ctx, Read read) {
-  try {
-    return read();
-  } catch (const Error& e) {
-    ctx.fail(e.what());
-  }
-}
-
 Params paramValues(const UnaryDef& def, const Attributes& attrs) {
   Params values;
   for (const FloatParam& p : def.params) values.push_back(attrs.getFloat(p.attribute, p.fallback));
@@ -90,7 +80,7 @@ void inferUnary(const UnaryDef& def, InferContext& ctx) {
     ctx.fail("takes " + std::string(def.integerElement ? "float32 or signed integer" : "float32") + " input, got " +
              std::string(dtypeName(type)));
   }
-  readAttribute(ctx, [&] { return paramValues(def, ctx.attrs()); });
+  readAttributes(ctx, [&] { return paramValues(def, ctx.attrs()); });
   ctx.setOutput(0, type, ctx.inputShape(0));
 }
 
@@ -145,7 +135,7 @@ OpSchema geluSchema() {
   OpSchema s;
   s.name = "Gelu";
   s.infer = [](InferContext& ctx) {
-    inferUnary(readAttribute(ctx, [&]() -> const UnaryDef& { return geluVariant(ctx.attrs()); }), ctx);
+    inferUnary(readAttributes(ctx, [&]() -> const UnaryDef& { return geluVariant(ctx.attrs()); }), ctx);
   };
   s.evaluate = [](const EvalArgs& args) { evaluateUnary(geluVariant(args.attrs()), args); };
   s.emit = [](KernelEmitter& e) { emitUnary(geluVariant(e.attrs()), e); };

@@ -14,33 +14,28 @@
 
 #include "kernels/requant.h"
 
-static inline int32_t dp_ihardswish32(int32_t x, int32_t one_over_six, int32_t three, int32_t six) {
-  int32_t t = x + three;
-  return DP_CLAMP(t, 0, six) * one_over_six * x;
-}
+/* The scalar activations in the integer type T of their arithmetic (int32_t or int64_t), with ASR the
+ * matching arithmetic shift right. */
+#define DP_DEFINE_IHARDSWISH(name, T)                                                                   \
+  static inline T name(T x, int32_t one_over_six, int32_t three, int32_t six) {                         \
+    T t = x + three;                                                                                    \
+    return DP_CLAMP(t, 0, six) * one_over_six * x;                                                      \
+  }
 
-static inline int64_t dp_ihardswish64(int64_t x, int32_t one_over_six, int32_t three, int32_t six) {
-  int64_t t = x + three;
-  return DP_CLAMP(t, 0, six) * one_over_six * x;
-}
+#define DP_DEFINE_IGELU(name, T, ASR)                                                                   \
+  static inline T name(T x, int32_t b, int32_t one, int32_t unused) {                                   \
+    T magnitude = x < 0 ? -x : x, q = magnitude < -b ? magnitude : -b, d = q + b;                       \
+    T l = one - d * d;                                                                                  \
+    (void)unused;                                                                                       \
+    if (x < 0) l = -l;                                                                                  \
+    if (x == 0) l = 0;                                                                                  \
+    return x * ASR(one + l, 1);                                                                         \
+  }
 
-static inline int32_t dp_igelu32(int32_t x, int32_t b, int32_t one, int32_t unused) {
-  int32_t magnitude = x < 0 ? -x : x, q = magnitude < -b ? magnitude : -b, d = q + b;
-  int32_t l = one - d * d;
-  (void)unused;
-  if (x < 0) l = -l;
-  if (x == 0) l = 0;
-  return x * dp_asr32(one + l, 1);
-}
-
-static inline int64_t dp_igelu64(int64_t x, int32_t b, int32_t one, int32_t unused) {
-  int64_t magnitude = x < 0 ? -x : x, q = magnitude < -b ? magnitude : -b, d = q + b;
-  int64_t l = one - d * d;
-  (void)unused;
-  if (x < 0) l = -l;
-  if (x == 0) l = 0;
-  return x * dp_asr64(one + l, 1);
-}
+DP_DEFINE_IHARDSWISH(dp_ihardswish32, int32_t)
+DP_DEFINE_IHARDSWISH(dp_ihardswish64, int64_t)
+DP_DEFINE_IGELU(dp_igelu32, int32_t, dp_asr32)
+DP_DEFINE_IGELU(dp_igelu64, int64_t, dp_asr64)
 
 #define DP_DEFINE_ACTIVATION(name, TX, TY, ACT)                                                         \
   static void name(const TX *x, TY *y, int32_t n, int32_t k0, int32_t k1, int32_t k2) {                 \
@@ -51,19 +46,7 @@ static inline int64_t dp_igelu64(int64_t x, int32_t b, int32_t one, int32_t unus
 #define DP_DEFINE_RQ_ACTIVATION(name, TX, TY, ACT, ACC, ASR)                                            \
   static void name(const TX *x, TY *y, int32_t k0, int32_t k1, int32_t k2, int32_t outer,               \
                    int32_t channels, int32_t inner, const int32_t *mul, const ACC *bias,                \
-                   int32_t shift, ACC lo, ACC hi) {                                                     \
-    int32_t o, c, i;                                                                                    \
-    for (o = 0; o < outer; ++o) {                                                                       \
-      for (c = 0; c < channels; ++c) {                                                                  \
-        const ACC m = (ACC)mul[c], b = bias[c];                                                         \
-        for (i = 0; i < inner; ++i) {                                                                   \
-          ACC v = ASR((ACC)ACT(x[i], k0, k1, k2) * m + b, shift);                                       \
-          y[i] = (TY)DP_CLAMP(v, lo, hi);                                                               \
-        }                                                                                               \
-        x += inner;                                                                                     \
-        y += inner;                                                                                     \
-      }                                                                                                 \
-    }                                                                                                   \
-  }
+                   int32_t shift, ACC lo, ACC hi)                                                       \
+      DP_REQUANT_LOOPS(TY, ACC, ASR, ACT(x[i], k0, k1, k2))
 
 #endif

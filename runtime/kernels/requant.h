@@ -19,15 +19,17 @@ static inline int32_t dp_asr32(int32_t v, int32_t s) { return v >= 0 ? v >> s : 
 
 #define DP_CLAMP(v, lo, hi) ((v) < (lo) ? (lo) : ((v) > (hi) ? (hi) : (v)))
 
-#define DP_DEFINE_REQUANT(name, TX, TY, ACC, ASR)                                                       \
-  static void name(const TX *x, TY *y, int32_t outer, int32_t channels, int32_t inner,                  \
-                   const int32_t *mul, const ACC *bias, int32_t shift, ACC lo, ACC hi) {                \
+/* The body of a requantizing kernel over x and y viewed as [outer][channels][inner], with the
+ * parameters mul, bias, shift, lo and hi in scope: VALUE is what is requantized for element i, an
+ * expression of x[i] (kernels/integer_activation.h requantizes an activation of it). */
+#define DP_REQUANT_LOOPS(TY, ACC, ASR, VALUE)                                                           \
+  {                                                                                                     \
     int32_t o, c, i;                                                                                    \
     for (o = 0; o < outer; ++o) {                                                                       \
       for (c = 0; c < channels; ++c) {                                                                  \
         const ACC m = (ACC)mul[c], b = bias[c];                                                         \
         for (i = 0; i < inner; ++i) {                                                                   \
-          ACC v = ASR((ACC)x[i] * m + b, shift);                                                        \
+          ACC v = ASR((ACC)(VALUE) * m + b, shift);                                                     \
           y[i] = (TY)DP_CLAMP(v, lo, hi);                                                               \
         }                                                                                               \
         x += inner;                                                                                     \
@@ -35,5 +37,10 @@ static inline int32_t dp_asr32(int32_t v, int32_t s) { return v >= 0 ? v >> s : 
       }                                                                                                 \
     }                                                                                                   \
   }
+
+#define DP_DEFINE_REQUANT(name, TX, TY, ACC, ASR)                                                       \
+  static void name(const TX *x, TY *y, int32_t outer, int32_t channels, int32_t inner,                  \
+                   const int32_t *mul, const ACC *bias, int32_t shift, ACC lo, ACC hi)                  \
+      DP_REQUANT_LOOPS(TY, ACC, ASR, x[i])
 
 #endif

@@ -8,14 +8,14 @@
 #include "ops/interpreter.h"
 #include "targets/host_target.h"
 #include "tests/support/single_node.h"
+#include "tests/support/tensors.h"
 #include "tools/driver.h"
 
 namespace deeploy {
 namespace {
 
-using testing::NodeCase;
+using namespace testing;
 
-TensorData ints(DType t, Shape s, std::vector<int64_t> v) { return TensorData::fromInts(t, std::move(s), v); }
 TensorData scalar(DType t, int64_t v) { return TensorData::scalarInt(t, v); }
 
 // Deterministic values spread over [lo, hi].
@@ -29,32 +29,8 @@ std::vector<int64_t> spread(size_t count, int64_t lo, int64_t hi, int64_t seed) 
   return v;
 }
 
-Attributes attributes(std::initializer_list<std::pair<const char*, int64_t>> values) {
-  Attributes a;
-  for (const auto& [name, v] : values) a.set(name, v);
-  return a;
-}
-
 Attributes requantAttributes(int64_t div, int64_t levels, int64_t isSigned) {
   return attributes({{"div", div}, {"n_levels", levels}, {"signed", isSigned}});
-}
-
-void expectErrorMentioning(const NodeCase& c, const std::string& text) {
-  try {
-    testing::runReference(c);
-    FAIL() << "expected an error mentioning '" << text << "'";
-  } catch (const Error& e) {
-    std::string message = e.what();
-    EXPECT_NE(message.find(c.op + "_under_test"), std::string::npos) << message;
-    EXPECT_NE(message.find(text), std::string::npos) << message;
-  }
-}
-
-void expectGeneratedCMatchesReference(const NodeCase& c) {
-  auto reference = testing::runReference(c);
-  auto generated = testing::runGeneratedC(c);
-  ASSERT_EQ(reference.size(), generated.size());
-  for (size_t i = 0; i < reference.size(); ++i) EXPECT_EQ(generated[i], reference[i]) << c.op << " output " << i;
 }
 
 // ---- RequantShift ----

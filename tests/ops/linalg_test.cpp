@@ -3,24 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/single_node.h"
+#include "tests/support/tensors.h"
 
 namespace deeploy {
 namespace {
 
-using testing::NodeCase;
-using testing::runGeneratedC;
-using testing::runReference;
+using namespace testing;
 using Ints = std::vector<int64_t>;
 
-TensorData ints(DType t, Shape s, Ints v) { return TensorData::fromInts(t, std::move(s), v); }
-TensorData floats(Shape s, std::vector<double> v) { return TensorData::fromDoubles(DType::Float32, std::move(s), v); }
-
-// Deterministic values spread over [lo, hi].
-TensorData pattern(DType t, Shape s, int64_t lo, int64_t hi, int64_t seed = 1) {
-  Ints v(static_cast<size_t>(elementCount(s)));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = lo + static_cast<int64_t>((i * 37 + seed * 101 + i * i * 13) % static_cast<size_t>(hi - lo + 1));
-  return ints(t, std::move(s), v);
-}
 TensorData floatPattern(Shape s, int64_t seed = 1) {
   TensorData p = pattern(DType::Int32, s, -50, 50, seed);
   std::vector<double> v;
@@ -28,33 +18,11 @@ TensorData floatPattern(Shape s, int64_t seed = 1) {
   return floats(std::move(s), v);
 }
 
-Attributes attrs(std::initializer_list<std::pair<const char*, AttributeValue>> values) {
-  Attributes a;
-  for (const auto& [name, value] : values) a.set(name, value);
-  return a;
-}
-
 Attributes requant(int64_t div, int64_t levels, int64_t isSigned, Attributes base = {}) {
   base.set("div", div);
   base.set("n_levels", levels);
   base.set("signed", isSigned);
   return base;
-}
-
-void expectError(const NodeCase& c, const std::string& text) {
-  try {
-    runReference(c);
-    FAIL() << "expected an error mentioning '" << text << "'";
-  } catch (const Error& e) {
-    std::string message = e.what();
-    EXPECT_NE(message.find(c.op + "_under_test"), std::string::npos) << message;
-    EXPECT_NE(message.find(text), std::string::npos) << message;
-  }
-}
-
-void expectFloatsNear(const TensorData& got, const TensorData& want) {
-  ASSERT_EQ(got.shape(), want.shape());
-  for (int64_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got.getDouble(i), want.getDouble(i), 1e-4) << "element " << i;
 }
 
 // A requantized result that exercises the arithmetic, not only the clamp: most values lie inside the range.
@@ -105,8 +73,8 @@ TEST(MatMul, BatchDimensionsBroadcast) {
 }
 
 TEST(MatMul, MismatchedInnerDimensionsFail) {
-  expectError({"MatMul", {}, {{ints(DType::Int8, {2, 3}, Ints(6))}, {ints(DType::Int8, {4, 2}, Ints(8))}}}, "inner dimensions");
-  expectError({"MatMul", {}, {{ints(DType::Int8, {2, 2, 3}, Ints(12))}, {ints(DType::Int8, {3, 3, 2}, Ints(18))}}}, "broadcast");
+  expectErrorMentioning({"MatMul", {}, {{ints(DType::Int8, {2, 3}, Ints(6))}, {ints(DType::Int8, {4, 2}, Ints(8))}}}, "inner dimensions");
+  expectErrorMentioning({"MatMul", {}, {{ints(DType::Int8, {2, 2, 3}, Ints(12))}, {ints(DType::Int8, {3, 3, 2}, Ints(18))}}}, "broadcast");
 }
 
 TEST(MatMul, GeneratedCMatchesReference) {
@@ -123,7 +91,7 @@ TEST(MatMul, GeneratedCMatchesReference) {
   for (const auto& c : cases) EXPECT_EQ(runGeneratedC(c)[0], runReference(c)[0]);
   EXPECT_EQ(runReference(cases[3])[0].toInts(), (Ints{0, -2147483648LL, 0}));  // 2^32 and 2^31 wrap in int32
   NodeCase f{"MatMul", {}, {{floatPattern({3, 1, 4, 5})}, {floatPattern({2, 5, 3}, 2), true}}};
-  expectFloatsNear(runGeneratedC(f)[0], runReference(f)[0]);
+  expectNear(runGeneratedC(f)[0], runReference(f)[0], 1e-4);
 }
 
 // ---- Gemm ----
@@ -131,7 +99,7 @@ TEST(MatMul, GeneratedCMatchesReference) {
 TEST(Gemm, AlphaBetaTransposesAndBroadcastC) {
   // op(A) = A^T = [[1, 3], [2, 4]], op(B) = B^T = [[1, 0], [1, 1]]; product [[4, 3], [6, 4]].
   NodeCase c{"Gemm",
-             attrs({{"alpha", 2.0}, {"beta", -1.0}, {"transA", int64_t{1}}, {"transB", int64_t{1}}}),
+             attributes({{"alpha", 2.0}, {"beta", -1.0}, {"transA", int64_t{1}}, {"transB", int64_t{1}}}),
              {{ints(DType::Int8, {2, 2}, {1, 2, 3, 4})}, {ints(DType::Int8, {2, 2}, {1, 1, 0, 1})}, {ints(DType::Int8, {2, 1}, {10, 20}), true}}};
   auto out = runReference(c)[0];
   EXPECT_EQ(out.dtype(), DType::Int32);
@@ -139,38 +107,38 @@ TEST(Gemm, AlphaBetaTransposesAndBroadcastC) {
 }
 
 TEST(Gemm, FloatWithoutC) {
-  NodeCase c{"Gemm", attrs({{"alpha", 0.5}}), {{floats({1, 2}, {1, 2})}, {floats({2, 2}, {1, 2, 3, 4})}}};
+  NodeCase c{"Gemm", attributes({{"alpha", 0.5}}), {{floats({1, 2}, {1, 2})}, {floats({2, 2}, {1, 2, 3, 4})}}};
   EXPECT_EQ(runReference(c)[0].toDoubles(), (std::vector<double>{3.5, 5}));
 }
 
 TEST(Gemm, InvalidOperandsFail) {
   TensorData a = ints(DType::Int8, {2, 2}, Ints(4));
-  expectError({"Gemm", attrs({{"alpha", 0.5}}), {{a}, {a}}}, "alpha and beta must be integers");
-  expectError({"Gemm", {}, {{a}, {a}, {ints(DType::Int8, {3}, Ints(3)), true}}}, "does not broadcast");
-  expectError({"Gemm", {}, {{ints(DType::Int8, {2, 2, 2}, Ints(8))}, {a}}}, "must be matrices");
+  expectErrorMentioning({"Gemm", attributes({{"alpha", 0.5}}), {{a}, {a}}}, "alpha and beta must be integers");
+  expectErrorMentioning({"Gemm", {}, {{a}, {a}, {ints(DType::Int8, {3}, Ints(3)), true}}}, "does not broadcast");
+  expectErrorMentioning({"Gemm", {}, {{ints(DType::Int8, {2, 2, 2}, Ints(8))}, {a}}}, "must be matrices");
 }
 
 TEST(Gemm, GeneratedCMatchesReference) {
   std::vector<NodeCase> cases = {
       // Runtime A transposed through scratch memory, constant B transposed at compile time, per-row C.
-      {"Gemm", attrs({{"alpha", 3.0}, {"beta", 2.0}, {"transA", int64_t{1}}}),
+      {"Gemm", attributes({{"alpha", 3.0}, {"beta", 2.0}, {"transA", int64_t{1}}}),
        {{pattern(DType::Int8, {7, 5}, -128, 127)}, {pattern(DType::Int8, {7, 3}, -128, 127, 2), true}, {pattern(DType::Int16, {5, 1}, -900, 900), true}}},
       // Runtime B read in place ("nn"), unsigned A, scalar C.
       {"Gemm", {}, {{pattern(DType::UInt8, {3, 6}, 0, 255)}, {pattern(DType::Int8, {6, 5}, -128, 127, 2)}, {ints(DType::Int32, {}, {-7}), true}}},
       // transB runtime and a runtime C of the output type.
-      {"Gemm", attrs({{"transB", int64_t{1}}}), {{pattern(DType::Int8, {4, 9}, -128, 127)}, {pattern(DType::Int8, {3, 9}, -128, 127, 4)}, {pattern(DType::Int32, {4, 3}, -99, 99)}}},
+      {"Gemm", attributes({{"transB", int64_t{1}}}), {{pattern(DType::Int8, {4, 9}, -128, 127)}, {pattern(DType::Int8, {3, 9}, -128, 127, 4)}, {pattern(DType::Int32, {4, 3}, -99, 99)}}},
   };
   for (const auto& c : cases) EXPECT_EQ(runGeneratedC(c)[0], runReference(c)[0]);
-  NodeCase f{"Gemm", attrs({{"alpha", 0.25}, {"beta", 1.5}, {"transA", int64_t{1}}, {"transB", int64_t{1}}}),
+  NodeCase f{"Gemm", attributes({{"alpha", 0.25}, {"beta", 1.5}, {"transA", int64_t{1}}, {"transB", int64_t{1}}}),
              {{floatPattern({5, 3})}, {floatPattern({4, 5}, 2)}, {floatPattern({4}, 3), true}}};
-  expectFloatsNear(runGeneratedC(f)[0], runReference(f)[0]);
+  expectNear(runGeneratedC(f)[0], runReference(f)[0], 1e-4);
 }
 
 // ---- Conv ----
 
 TEST(Conv, OneDimensionalWithPaddingAndBias) {
   // Padded input 0 1 2 3 4 correlated with [1, -1]: each output is x[i-1] - x[i].
-  NodeCase c{"Conv", attrs({{"pads", Ints{1, 0}}}),
+  NodeCase c{"Conv", attributes({{"pads", Ints{1, 0}}}),
              {{ints(DType::Int8, {1, 1, 4}, {1, 2, 3, 4})}, {ints(DType::Int8, {1, 1, 2}, {1, -1}), true}, {ints(DType::Int32, {1}, {10}), true}}};
   auto out = runReference(c)[0];
   EXPECT_EQ(out.shape(), (Shape{1, 1, 4}));
@@ -184,7 +152,7 @@ TEST(Conv, TwoDimensionalDiagonalKernel) {
 
 TEST(Conv, SameUpperPadsAtTheEnd) {
   // 5 wide, kernel 2, stride 2: 3 outputs need one pad, placed at the end; the last output sees x[4] only.
-  NodeCase c{"Conv", attrs({{"auto_pad", std::string("SAME_UPPER")}, {"strides", Ints{2}}}),
+  NodeCase c{"Conv", attributes({{"auto_pad", std::string("SAME_UPPER")}, {"strides", Ints{2}}}),
              {{ints(DType::Int8, {1, 1, 5}, {1, 2, 3, 4, 5})}, {ints(DType::Int8, {1, 1, 2}, {1, 10}), true}}};
   auto out = runReference(c)[0];
   EXPECT_EQ(out.shape(), (Shape{1, 1, 3}));
@@ -193,22 +161,22 @@ TEST(Conv, SameUpperPadsAtTheEnd) {
 
 TEST(Conv, InvalidShapesAndAttributesFail) {
   TensorData x = ints(DType::Int8, {1, 4, 3, 3}, Ints(36));
-  expectError({"Conv", attrs({{"group", int64_t{3}}}), {{x}, {ints(DType::Int8, {3, 1, 1, 1}, Ints(3)), true}}}, "not divisible by group");
-  expectError({"Conv", {}, {{x}, {ints(DType::Int8, {2, 3, 1, 1}, Ints(6)), true}}}, "input channels per group");
-  expectError({"Conv", {}, {{ints(DType::Int8, {1, 1, 2, 2, 2}, Ints(8))}, {ints(DType::Int8, {1, 1, 1, 1, 1}, Ints(1)), true}}}, "1-D and 2-D");
-  expectError({"Conv", attrs({{"kernel_shape", Ints{2, 2}}}), {{x}, {ints(DType::Int8, {1, 4, 3, 3}, Ints(36)), true}}}, "kernel_shape");
-  expectError({"Conv", {}, {{x}, {ints(DType::Int8, {1, 4, 4, 4}, Ints(64)), true}}}, "larger than the padded input");
-  expectError({"Conv", {}, {{x}, {ints(DType::Int8, {2, 4, 1, 1}, Ints(8)), true}, {ints(DType::Int32, {3}, Ints(3)), true}}}, "bias");
+  expectErrorMentioning({"Conv", attributes({{"group", int64_t{3}}}), {{x}, {ints(DType::Int8, {3, 1, 1, 1}, Ints(3)), true}}}, "not divisible by group");
+  expectErrorMentioning({"Conv", {}, {{x}, {ints(DType::Int8, {2, 3, 1, 1}, Ints(6)), true}}}, "input channels per group");
+  expectErrorMentioning({"Conv", {}, {{ints(DType::Int8, {1, 1, 2, 2, 2}, Ints(8))}, {ints(DType::Int8, {1, 1, 1, 1, 1}, Ints(1)), true}}}, "1-D and 2-D");
+  expectErrorMentioning({"Conv", attributes({{"kernel_shape", Ints{2, 2}}}), {{x}, {ints(DType::Int8, {1, 4, 3, 3}, Ints(36)), true}}}, "kernel_shape");
+  expectErrorMentioning({"Conv", {}, {{x}, {ints(DType::Int8, {1, 4, 4, 4}, Ints(64)), true}}}, "larger than the padded input");
+  expectErrorMentioning({"Conv", {}, {{x}, {ints(DType::Int8, {2, 4, 1, 1}, Ints(8)), true}, {ints(DType::Int32, {3}, Ints(3)), true}}}, "bias");
 }
 
 TEST(Conv, GeneratedCMatchesReference) {
   std::vector<NodeCase> cases = {
       // im2col: two groups of 3 input channels, 3 output channels per group (a channel tail), dilation,
       // asymmetric pads, batch 2.
-      {"Conv", attrs({{"group", int64_t{2}}, {"dilations", Ints{2, 1}}, {"pads", Ints{2, 0, 1, 3}}, {"strides", Ints{1, 2}}}),
+      {"Conv", attributes({{"group", int64_t{2}}, {"dilations", Ints{2, 1}}, {"pads", Ints{2, 0, 1, 3}}, {"strides", Ints{1, 2}}}),
        {{pattern(DType::UInt8, {2, 6, 5, 6}, 0, 255)}, {pattern(DType::Int8, {6, 3, 2, 3}, -128, 127, 2), true}, {pattern(DType::Int32, {6}, -999, 999), true}}},
       // Direct: depthwise with channel multiplier 2, 1-D, strided, 16-bit input (instantiated variant).
-      {"Conv", attrs({{"group", int64_t{3}}, {"strides", Ints{3}}, {"pads", Ints{4, 1}}}),
+      {"Conv", attributes({{"group", int64_t{3}}, {"strides", Ints{3}}, {"pads", Ints{4, 1}}}),
        {{pattern(DType::Int16, {1, 3, 17}, -2000, 2000)}, {pattern(DType::Int8, {6, 1, 4}, -128, 127, 3), true}}},
       // Runtime weights and an empty batch.
       {"Conv", {}, {{pattern(DType::Int8, {1, 2, 4, 4}, -128, 127)}, {pattern(DType::Int8, {3, 2, 3, 3}, -128, 127, 5)}}},
@@ -217,20 +185,20 @@ TEST(Conv, GeneratedCMatchesReference) {
       {"Conv", {}, {{pattern(DType::Int8, {1, 0, 2, 2}, -9, 9)}, {pattern(DType::Int8, {2, 0, 1, 1}, -9, 9), true}, {ints(DType::Int32, {2}, {5, -6}), true}}},
   };
   for (const auto& c : cases) EXPECT_EQ(runGeneratedC(c)[0], runReference(c)[0]);
-  NodeCase f{"Conv", attrs({{"auto_pad", std::string("SAME_LOWER")}, {"strides", Ints{2, 2}}}),
+  NodeCase f{"Conv", attributes({{"auto_pad", std::string("SAME_LOWER")}, {"strides", Ints{2, 2}}}),
              {{floatPattern({1, 3, 7, 6})}, {floatPattern({5, 3, 3, 2}, 2), true}, {floatPattern({5}, 3), true}}};
-  expectFloatsNear(runGeneratedC(f)[0], runReference(f)[0]);
+  expectNear(runGeneratedC(f)[0], runReference(f)[0], 1e-4);
   // Integer input with fractional weights computes in float.
   NodeCase mixed{"Conv", {}, {{pattern(DType::Int8, {1, 2, 4, 3}, -128, 127)}, {floatPattern({2, 2, 2, 2}, 4), true}}};
   EXPECT_EQ(runReference(mixed)[0].dtype(), DType::Float32);
-  expectFloatsNear(runGeneratedC(mixed)[0], runReference(mixed)[0]);
+  expectNear(runGeneratedC(mixed)[0], runReference(mixed)[0], 1e-4);
 }
 
 // ---- ConvTranspose ----
 
 TEST(ConvTranspose, StridedScatterAddsOverlaps) {
   // x = [1, 2], kernel [1, 1, 1], stride 2: 1 1 1 . . + . . 2 2 2 = 1 1 3 2 2.
-  NodeCase c{"ConvTranspose", attrs({{"strides", Ints{2}}}), {{floats({1, 1, 2}, {1, 2})}, {floats({1, 1, 3}, {1, 1, 1}), true}}};
+  NodeCase c{"ConvTranspose", attributes({{"strides", Ints{2}}}), {{floats({1, 1, 2}, {1, 2})}, {floats({1, 1, 3}, {1, 1, 1}), true}}};
   auto out = runReference(c)[0];
   EXPECT_EQ(out.shape(), (Shape{1, 1, 5}));
   EXPECT_EQ(out.toDoubles(), (std::vector<double>{1, 1, 3, 2, 2}));
@@ -239,25 +207,25 @@ TEST(ConvTranspose, StridedScatterAddsOverlaps) {
 TEST(ConvTranspose, PadsOutputPaddingAndOutputShape) {
   TensorData x = floats({1, 1, 2}, {1, 2}), w = floats({1, 1, 3}, {1, 1, 1});
   // pads [1, 0] drop the first output; output_padding 1 appends one (untouched) element.
-  auto padded = runReference({"ConvTranspose", attrs({{"strides", Ints{2}}, {"pads", Ints{1, 0}}, {"output_padding", Ints{1}}}), {{x}, {w, true}}})[0];
+  auto padded = runReference({"ConvTranspose", attributes({{"strides", Ints{2}}, {"pads", Ints{1, 0}}, {"output_padding", Ints{1}}}), {{x}, {w, true}}})[0];
   EXPECT_EQ(padded.toDoubles(), (std::vector<double>{1, 3, 2, 2, 0}));
   // output_shape 4 leaves a total padding of 1, which ONNX puts at the start unless auto_pad is SAME_UPPER.
-  auto shaped = runReference({"ConvTranspose", attrs({{"strides", Ints{2}}, {"output_shape", Ints{4}}}), {{x}, {w, true}}})[0];
+  auto shaped = runReference({"ConvTranspose", attributes({{"strides", Ints{2}}, {"output_shape", Ints{4}}}), {{x}, {w, true}}})[0];
   EXPECT_EQ(shaped.toDoubles(), (std::vector<double>{1, 3, 2, 2}));
-  auto upper = runReference({"ConvTranspose", attrs({{"strides", Ints{2}}, {"output_shape", Ints{4}}, {"auto_pad", std::string("SAME_UPPER")}}), {{x}, {w, true}}})[0];
+  auto upper = runReference({"ConvTranspose", attributes({{"strides", Ints{2}}, {"output_shape", Ints{4}}, {"auto_pad", std::string("SAME_UPPER")}}), {{x}, {w, true}}})[0];
   EXPECT_EQ(upper.toDoubles(), (std::vector<double>{1, 1, 3, 2}));
 }
 
 TEST(ConvTranspose, WeightMustStartWithInputChannels) {
-  expectError({"ConvTranspose", {}, {{floats({1, 2, 3}, std::vector<double>(6))}, {floats({3, 1, 2}, std::vector<double>(6)), true}}},
-              "input's 2 channels");
+  expectErrorMentioning({"ConvTranspose", {}, {{floats({1, 2, 3}, std::vector<double>(6))}, {floats({3, 1, 2}, std::vector<double>(6)), true}}},
+                        "input's 2 channels");
 }
 
 TEST(ConvTranspose, GeneratedCMatchesReference) {
-  NodeCase f{"ConvTranspose", attrs({{"group", int64_t{2}}, {"strides", Ints{2, 3}}, {"dilations", Ints{1, 2}}, {"pads", Ints{1, 2, 0, 1}}, {"output_padding", Ints{1, 0}}}),
+  NodeCase f{"ConvTranspose", attributes({{"group", int64_t{2}}, {"strides", Ints{2, 3}}, {"dilations", Ints{1, 2}}, {"pads", Ints{1, 2, 0, 1}}, {"output_padding", Ints{1, 0}}}),
              {{floatPattern({2, 4, 3, 4})}, {floatPattern({4, 3, 2, 3}, 2), true}, {floatPattern({6}, 3), true}}};
-  expectFloatsNear(runGeneratedC(f)[0], runReference(f)[0]);
-  NodeCase i{"ConvTranspose", attrs({{"strides", Ints{2}}}), {{pattern(DType::Int8, {1, 2, 5}, -128, 127)}, {pattern(DType::Int8, {2, 3, 4}, -128, 127, 2), true}}};
+  expectNear(runGeneratedC(f)[0], runReference(f)[0], 1e-4);
+  NodeCase i{"ConvTranspose", attributes({{"strides", Ints{2}}}), {{pattern(DType::Int8, {1, 2, 5}, -128, 127)}, {pattern(DType::Int8, {2, 3, 4}, -128, 127, 2), true}}};
   EXPECT_EQ(runGeneratedC(i)[0], runReference(i)[0]);
 }
 
@@ -286,11 +254,11 @@ TEST(RQMatMul, ParametersMustBroadcastIntoTheOutput) {
   NodeCase c{"RQMatMul", requant(4, 256, 1),
              {{ints(DType::Int8, {1, 2}, {1, 2})}, {ints(DType::Int8, {2, 2}, {1, 2, 3, 4})},
               {ints(DType::Int32, {3}, {1, 1, 1}), true}, {ints(DType::Int32, {1}, {0}), true}}};
-  expectError(c, "mul");
+  expectErrorMentioning(c, "mul");
   NodeCase d = c;
   d.inputs[2] = {ints(DType::Int32, {1}, {1}), true};
   d.attrs.set("div", int64_t{3});
-  expectError(d, "div");
+  expectErrorMentioning(d, "div");
 }
 
 TEST(RQMatMul, GeneratedCMatchesReference) {
@@ -309,7 +277,7 @@ TEST(RQMatMul, GeneratedCMatchesReference) {
 }
 
 TEST(RQGemm, GeneratedCMatchesReference) {
-  NodeCase c{"RQGemm", requant(8192, 256, 1, attrs({{"transA", int64_t{1}}, {"transB", int64_t{1}}})),
+  NodeCase c{"RQGemm", requant(8192, 256, 1, attributes({{"transA", int64_t{1}}, {"transB", int64_t{1}}})),
              {{pattern(DType::Int8, {9, 4}, -128, 127)}, {pattern(DType::Int8, {3, 9}, -128, 127, 2), true},
               {pattern(DType::Int32, {4, 1}, -20, 20, 3), true}, {pattern(DType::Int32, {4, 3}, -500, 500, 4), true}}};
   EXPECT_EQ(runReference(c)[0].shape(), (Shape{4, 3}));
@@ -331,15 +299,15 @@ TEST(RQConv, SpatiallyVaryingParametersFail) {
   NodeCase c{"RQConv", requant(2, 256, 1),
              {{ints(DType::Int8, {1, 1, 3, 3}, Ints(9))}, {ints(DType::Int8, {1, 1, 2, 2}, Ints(4)), true},
               {ints(DType::Int32, {2}, {1, 2}), true}, {ints(DType::Int32, {1}, {0}), true}}};
-  expectError(c, "per tensor or per output channel");
+  expectErrorMentioning(c, "per tensor or per output channel");
 }
 
 TEST(RQConv, GeneratedCMatchesReference) {
   std::vector<NodeCase> cases = {
-      {"RQConv", requant(16384, 256, 0, attrs({{"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 1}}})),
+      {"RQConv", requant(16384, 256, 0, attributes({{"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 1}}})),
        {{pattern(DType::UInt8, {1, 5, 6, 5}, 0, 255)}, {pattern(DType::Int8, {3, 5, 3, 3}, -128, 127, 2), true},
         {pattern(DType::Int32, {3, 1, 1}, 1, 30, 3), true}, {pattern(DType::Int32, {3, 1, 1}, -90000, 90000, 4), true}}},
-      {"RQConv", requant(1024, 256, 1, attrs({{"group", int64_t{4}}, {"pads", Ints{2, 1}}, {"dilations", Ints{2}}})),
+      {"RQConv", requant(1024, 256, 1, attributes({{"group", int64_t{4}}, {"pads", Ints{2, 1}}, {"dilations", Ints{2}}})),
        {{pattern(DType::Int8, {2, 4, 11}, -128, 127)}, {pattern(DType::Int8, {4, 1, 3}, -128, 127, 2), true},
         {ints(DType::Int32, {}, {3}), true}, {pattern(DType::Int32, {4, 1}, -500, 500, 4), true}}},
   };

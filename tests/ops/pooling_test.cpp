@@ -3,47 +3,18 @@
 #include <cmath>
 
 #include "tests/support/single_node.h"
+#include "tests/support/tensors.h"
 
 namespace deeploy {
 namespace {
 
-using testing::NodeCase;
+using namespace testing;
 using Ints = std::vector<int64_t>;
-
-TensorData ints(DType t, Shape s, std::vector<int64_t> v) { return TensorData::fromInts(t, std::move(s), v); }
-TensorData floats(Shape s, std::vector<double> v) { return TensorData::fromDoubles(DType::Float32, std::move(s), v); }
-
-Attributes attributes(std::initializer_list<std::pair<std::string, AttributeValue>> values) {
-  Attributes a;
-  for (const auto& [name, value] : values) a.set(name, value);
-  return a;
-}
 
 std::vector<double> wave(size_t n) {
   std::vector<double> v(n);
   for (size_t i = 0; i < n; ++i) v[i] = std::sin(static_cast<double>(i) * 1.7) * 5;
   return v;
-}
-
-std::vector<int64_t> pattern(int64_t n, int64_t lo, int64_t hi) {
-  std::vector<int64_t> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = lo + (i * 7919 + 13) % (hi - lo + 1);
-  return v;
-}
-
-void expectNear(const TensorData& got, const TensorData& want) {
-  ASSERT_EQ(got.shape(), want.shape());
-  for (int64_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got.getDouble(i), want.getDouble(i), 1e-5) << "element " << i;
-}
-
-void expectFailure(const NodeCase& c, const std::string& fragment) {
-  try {
-    testing::runReference(c);
-    FAIL() << "expected an error mentioning '" << fragment << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(c.op + "_under_test"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
 }
 
 TEST(MaxPool, PaddingNeverWins) {
@@ -99,13 +70,13 @@ TEST(AveragePool, CountIncludePadChangesTheDivisor) {
 }
 
 TEST(PoolErrors, InvalidConfigurationsNameTheNode) {
-  expectFailure({"MaxPool", {}, {{floats({1, 1, 4}, {1, 2, 3, 4})}}}, "kernel_shape");
-  expectFailure({"MaxPool", attributes({{"kernel_shape", Ints{5}}}), {{floats({1, 1, 4}, {1, 2, 3, 4})}}}, "does not fit");
-  expectFailure({"MaxPool", attributes({{"kernel_shape", Ints{2, 2}}}), {{floats({1, 1, 4}, {1, 2, 3, 4})}}}, "kernel_shape has 2 values");
-  expectFailure({"AveragePool", attributes({{"kernel_shape", Ints{2}}}), {{ints(DType::Int8, {1, 1, 4}, {1, 2, 3, 4})}}}, "float");
-  expectFailure({"MaxPool", attributes({{"kernel_shape", Ints{2}}}), {{floats({4}, {1, 2, 3, 4})}}}, "N x C x spatial");
-  expectFailure({"MaxPool", attributes({{"kernel_shape", Ints{2}}, {"auto_pad", std::string("SAME")}}), {{floats({1, 1, 4}, {1, 2, 3, 4})}}},
-                "auto_pad");
+  expectErrorMentioning({"MaxPool", {}, {{floats({1, 1, 4}, {1, 2, 3, 4})}}}, "kernel_shape");
+  expectErrorMentioning({"MaxPool", attributes({{"kernel_shape", Ints{5}}}), {{floats({1, 1, 4}, {1, 2, 3, 4})}}}, "does not fit");
+  expectErrorMentioning({"MaxPool", attributes({{"kernel_shape", Ints{2, 2}}}), {{floats({1, 1, 4}, {1, 2, 3, 4})}}}, "kernel_shape has 2 values");
+  expectErrorMentioning({"AveragePool", attributes({{"kernel_shape", Ints{2}}}), {{ints(DType::Int8, {1, 1, 4}, {1, 2, 3, 4})}}}, "float");
+  expectErrorMentioning({"MaxPool", attributes({{"kernel_shape", Ints{2}}}), {{floats({4}, {1, 2, 3, 4})}}}, "N x C x spatial");
+  expectErrorMentioning({"MaxPool", attributes({{"kernel_shape", Ints{2}}, {"auto_pad", std::string("SAME")}}), {{floats({1, 1, 4}, {1, 2, 3, 4})}}},
+                        "auto_pad");
 }
 
 TEST(PoolKernels, GeneratedCMatchesReferenceOnUnevenGeometries) {
@@ -117,17 +88,17 @@ TEST(PoolKernels, GeneratedCMatchesReferenceOnUnevenGeometries) {
   EXPECT_EQ(testing::runGeneratedC(max3d)[0], testing::runReference(max3d)[0]);
   // Integer 1-D max pooling with SAME_LOWER padding.
   NodeCase max1d{"MaxPool", attributes({{"kernel_shape", Ints{4}}, {"strides", Ints{3}}, {"auto_pad", std::string("SAME_LOWER")}}),
-                 {{ints(DType::Int16, {1, 3, 11}, pattern(33, -32768, 32767))}}};
+                 {{ints(DType::Int16, {1, 3, 11}, patternValues(33, -32768, 32767))}}};
   EXPECT_EQ(testing::runGeneratedC(max1d)[0], testing::runReference(max1d)[0]);
   // Average pooling with ceil mode, padding counted, and dilation.
   NodeCase avg{"AveragePool",
                attributes({{"kernel_shape", Ints{3, 2}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 0, 1, 1}},
                            {"ceil_mode", int64_t{1}}, {"count_include_pad", int64_t{1}}, {"dilations", Ints{1, 2}}}),
                {{floats({1, 2, 6, 7}, wave(84))}}};
-  expectNear(testing::runGeneratedC(avg)[0], testing::runReference(avg)[0]);
+  expectNear(testing::runGeneratedC(avg)[0], testing::runReference(avg)[0], 1e-5);
   NodeCase avgValid{"AveragePool", attributes({{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 1}}}),
                     {{floats({2, 1, 5, 4}, wave(40))}}};
-  expectNear(testing::runGeneratedC(avgValid)[0], testing::runReference(avgValid)[0]);
+  expectNear(testing::runGeneratedC(avgValid)[0], testing::runReference(avgValid)[0], 1e-5);
 }
 
 }  // namespace

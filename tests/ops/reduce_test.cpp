@@ -3,40 +3,12 @@
 #include <cmath>
 
 #include "tests/support/single_node.h"
+#include "tests/support/tensors.h"
 
 namespace deeploy {
 namespace {
 
-using testing::NodeCase;
-
-TensorData ints(DType t, Shape s, std::vector<int64_t> v) { return TensorData::fromInts(t, std::move(s), v); }
-TensorData floats(Shape s, std::vector<double> v) { return TensorData::fromDoubles(DType::Float32, std::move(s), v); }
-TensorData axesTensor(const std::vector<int64_t>& axes) {
-  return ints(DType::Int64, {static_cast<int64_t>(axes.size())}, axes);
-}
-
-Attributes attributes(std::initializer_list<std::pair<std::string, AttributeValue>> values) {
-  Attributes a;
-  for (const auto& [name, value] : values) a.set(name, value);
-  return a;
-}
-
-// Deterministic values spread over the type's range.
-std::vector<int64_t> pattern(int64_t n, int64_t lo, int64_t hi) {
-  std::vector<int64_t> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = lo + (i * 7919 + 13) % (hi - lo + 1);
-  return v;
-}
-
-void expectFailure(const NodeCase& c, const std::string& fragment) {
-  try {
-    testing::runReference(c);
-    FAIL() << "expected an error mentioning '" << fragment << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(c.op + "_under_test"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
+using namespace testing;
 
 TEST(ReduceSum, Int8WidensToInt32AndDropsAxes) {
   NodeCase c{"ReduceSum", attributes({{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}}),
@@ -48,7 +20,7 @@ TEST(ReduceSum, Int8WidensToInt32AndDropsAxes) {
 }
 
 TEST(ReduceSum, AxesInputWithNegativeAxisKeepsDims) {
-  NodeCase c{"ReduceSum", {}, {{floats({2, 2}, {1, 2, 3, 4})}, {axesTensor({-2}), true}}};
+  NodeCase c{"ReduceSum", {}, {{floats({2, 2}, {1, 2, 3, 4})}, {int64s({-2}), true}}};
   auto out = testing::runReference(c);
   EXPECT_EQ(out[0].shape(), (Shape{1, 2}));
   EXPECT_EQ(out[0].toDoubles(), (std::vector<double>{4, 6}));
@@ -61,7 +33,7 @@ TEST(ReduceSum, EmptyAxesReduceEverythingOrNothing) {
   EXPECT_EQ(out[0].toDoubles(), (std::vector<double>{10}));
 
   NodeCase noop{"ReduceSum", attributes({{"noop_with_empty_axes", int64_t{1}}}),
-                {{floats({2, 2}, {1, 2, 3, 4})}, {axesTensor({}), true}}};
+                {{floats({2, 2}, {1, 2, 3, 4})}, {int64s({}), true}}};
   out = testing::runReference(noop);
   EXPECT_EQ(out[0].shape(), (Shape{2, 2}));
   EXPECT_EQ(out[0].toDoubles(), (std::vector<double>{1, 2, 3, 4}));
@@ -87,7 +59,7 @@ TEST(IntegerMean, SameRuleAsIntegerReduceMean) {
 }
 
 TEST(ReduceMean, FloatMeanOverTwoAxes) {
-  NodeCase c{"ReduceMean", {}, {{floats({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 9})}, {axesTensor({0, 2}), true}}};
+  NodeCase c{"ReduceMean", {}, {{floats({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 9})}, {int64s({0, 2}), true}}};
   auto out = testing::runReference(c);
   EXPECT_EQ(out[0].shape(), (Shape{1, 2, 1}));
   EXPECT_EQ(out[0].toDoubles(), (std::vector<double>{3.5, 5.75}));
@@ -106,25 +78,25 @@ TEST(GlobalPools, AverageAndMaxOverSpatialAxes) {
 }
 
 TEST(ReduceErrors, BadAxesNameTheNode) {
-  expectFailure({"ReduceSum", attributes({{"axes", std::vector<int64_t>{2}}}), {{floats({2, 2}, {1, 2, 3, 4})}}},
-                "out of range");
-  expectFailure({"ReduceMean", attributes({{"axes", std::vector<int64_t>{1, -1}}}), {{floats({2, 2}, {1, 2, 3, 4})}}},
-                "named twice");
-  expectFailure({"ReduceMean", {}, {{floats({2, 2}, {1, 2, 3, 4})}, {axesTensor({0})}}}, "must be a constant");
-  expectFailure({"GlobalAveragePool", {}, {{floats({4}, {1, 2, 3, 4})}}}, "rank >= 2");
+  expectErrorMentioning({"ReduceSum", attributes({{"axes", std::vector<int64_t>{2}}}), {{floats({2, 2}, {1, 2, 3, 4})}}},
+                        "out of range");
+  expectErrorMentioning({"ReduceMean", attributes({{"axes", std::vector<int64_t>{1, -1}}}), {{floats({2, 2}, {1, 2, 3, 4})}}},
+                        "named twice");
+  expectErrorMentioning({"ReduceMean", {}, {{floats({2, 2}, {1, 2, 3, 4})}, {int64s({0})}}}, "must be a constant");
+  expectErrorMentioning({"GlobalAveragePool", {}, {{floats({4}, {1, 2, 3, 4})}}}, "rank >= 2");
 }
 
 TEST(ReduceKernels, GeneratedCMatchesReferenceOnAlternatingAxes) {
   // Axes 0 and 2 of three: kept and reduced dimensions alternate; int8 sums accumulate in int32.
-  NodeCase sum{"ReduceSum", {}, {{ints(DType::Int8, {3, 4, 5}, pattern(60, -128, 127))}, {axesTensor({0, 2}), true}}};
+  NodeCase sum{"ReduceSum", {}, {{ints(DType::Int8, {3, 4, 5}, patternValues(60, -128, 127))}, {int64s({0, 2}), true}}};
   EXPECT_EQ(testing::runGeneratedC(sum)[0], testing::runReference(sum)[0]);
   // 15 values per mean (not a power of two), int16 data, size-1 axis in between.
   NodeCase mean{"ReduceMean", attributes({{"axes", std::vector<int64_t>{1, 3}}, {"keepdims", int64_t{0}}}),
-                {{ints(DType::Int16, {2, 3, 1, 5, 3}, pattern(90, -32768, 32767))}}};
+                {{ints(DType::Int16, {2, 3, 1, 5, 3}, patternValues(90, -32768, 32767))}}};
   EXPECT_EQ(testing::runGeneratedC(mean)[0], testing::runReference(mean)[0]);
   // 32-bit data accumulates in 64 bits; a power-of-two count.
   NodeCase wide{"ReduceMean", attributes({{"axes", std::vector<int64_t>{0}}}),
-                {{ints(DType::Int32, {4, 3}, pattern(12, -2000000000, 2000000000))}}};
+                {{ints(DType::Int32, {4, 3}, patternValues(12, -2000000000, 2000000000))}}};
   EXPECT_EQ(testing::runGeneratedC(wide)[0], testing::runReference(wide)[0]);
 }
 
@@ -136,11 +108,11 @@ TEST(ReduceKernels, GeneratedCMatchesReferenceOnFloatsAndNarrowOutputs) {
   ASSERT_EQ(c.shape(), ref.shape());
   for (int64_t i = 0; i < c.size(); ++i) EXPECT_NEAR(c.getDouble(i), ref.getDouble(i), 1e-5);
   // A declared int8 output of a sum wraps the int32 accumulator.
-  NodeCase narrow{"ReduceSum", attributes({{"axes", std::vector<int64_t>{1}}}), {{ints(DType::UInt8, {3, 4}, pattern(12, 0, 255))}}, 1, {DType::Int8}};
+  NodeCase narrow{"ReduceSum", attributes({{"axes", std::vector<int64_t>{1}}}), {{ints(DType::UInt8, {3, 4}, patternValues(12, 0, 255))}}, 1, {DType::Int8}};
   auto out = testing::runGeneratedC(narrow)[0];
   EXPECT_EQ(out.dtype(), DType::Int8);
   EXPECT_EQ(out, testing::runReference(narrow)[0]);
-  NodeCase max{"GlobalMaxPool", {}, {{ints(DType::UInt8, {2, 3, 5}, pattern(30, 0, 255))}}};
+  NodeCase max{"GlobalMaxPool", {}, {{ints(DType::UInt8, {2, 3, 5}, patternValues(30, 0, 255))}}};
   EXPECT_EQ(testing::runGeneratedC(max)[0], testing::runReference(max)[0]);
 }
 

@@ -5,6 +5,7 @@
 #include "ops/interpreter.h"
 #include "passes/pipeline.h"
 #include "tests/support/single_node.h"
+#include "tests/support/tensors.h"
 
 extern "C" {
 #include "kernels/softmax.h"
@@ -13,10 +14,7 @@ extern "C" {
 namespace deeploy {
 namespace {
 
-using testing::NodeCase;
-
-TensorData ints(DType t, Shape s, std::vector<int64_t> v) { return TensorData::fromInts(t, std::move(s), v); }
-TensorData floats(Shape s, std::vector<double> v) { return TensorData::fromDoubles(DType::Float32, std::move(s), v); }
+using namespace testing;
 
 std::vector<double> referenceValues(const NodeCase& c) { return testing::runReference(c).at(0).toDoubles(); }
 
@@ -33,17 +31,6 @@ void expectGeneratedCCloseToReference(const NodeCase& c) {
   for (int64_t i = 0; i < want.size(); ++i) {
     double w = want.getDouble(i);
     EXPECT_NEAR(got.getDouble(i), w, 1e-6 + 4e-7 * std::fabs(w)) << c.op << " element " << i;
-  }
-}
-
-void expectErrorMentioning(const NodeCase& c, const std::string& text) {
-  try {
-    testing::runReference(c);
-    FAIL() << "expected an error mentioning '" << text << "'";
-  } catch (const Error& e) {
-    std::string message = e.what();
-    EXPECT_NE(message.find(c.op + "_under_test"), std::string::npos) << message;
-    EXPECT_NE(message.find(text), std::string::npos) << message;
   }
 }
 

@@ -7,17 +7,12 @@
 #include "passes/integer_div_folding.h"
 #include "passes/pipeline.h"
 #include "passes/type_inference.h"
+#include "tests/support/tensors.h"
 
 namespace deeploy {
 namespace {
 
-TensorData ints(DType t, Shape s, std::vector<int64_t> v) { return TensorData::fromInts(t, std::move(s), v); }
-
-Attributes attributes(std::initializer_list<std::pair<const char*, int64_t>> values) {
-  Attributes a;
-  for (const auto& [name, v] : values) a.set(name, v);
-  return a;
-}
+using namespace testing;
 
 Attributes requantAttributes() { return attributes({{"div", 65536}, {"n_levels", 256}, {"signed", 1}}); }
 

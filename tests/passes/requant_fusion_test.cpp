@@ -10,20 +10,14 @@
 #include "passes/requant_fusion.h"
 #include "passes/type_inference.h"
 #include "targets/host_target.h"
+#include "tests/support/tensors.h"
 #include "tools/driver.h"
 
 namespace deeploy {
 namespace {
 
+using namespace testing;
 using Ints = std::vector<int64_t>;
-
-TensorData ints(DType t, Shape s, Ints v) { return TensorData::fromInts(t, std::move(s), v); }
-
-TensorData pattern(DType t, Shape s, int64_t lo, int64_t hi, int64_t seed = 1) {
-  Ints v(static_cast<size_t>(elementCount(s)));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = lo + static_cast<int64_t>((i * 53 + seed * 71 + i * i * 7) % static_cast<size_t>(hi - lo + 1));
-  return ints(t, std::move(s), v);
-}
 
 Attributes requantAttributes(int64_t div, int64_t isSigned) {
   Attributes a;

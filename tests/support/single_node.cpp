@@ -1,5 +1,7 @@
 #include "tests/support/single_node.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 
 #include "ops/interpreter.h"
@@ -72,6 +74,24 @@ std::vector<TensorData> runGeneratedC(const NodeCase& c) {
   auto outputs = runHostProgram(exe, model.graph, model.inputs, 60);
   std::filesystem::remove_all(pattern);
   return outputs;
+}
+
+void expectErrorMentioning(const NodeCase& c, const std::string& text) {
+  try {
+    runReference(c);
+    FAIL() << "expected an error mentioning '" << text << "'";
+  } catch (const Error& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find(c.op + "_under_test"), std::string::npos) << message;
+    EXPECT_NE(message.find(text), std::string::npos) << message;
+  }
+}
+
+void expectGeneratedCMatchesReference(const NodeCase& c) {
+  auto reference = runReference(c);
+  auto generated = runGeneratedC(c);
+  ASSERT_EQ(generated.size(), reference.size());
+  for (size_t i = 0; i < reference.size(); ++i) EXPECT_EQ(generated[i], reference[i]) << c.op << " output " << i;
 }
 
 }  // namespace deeploy::testing

@@ -31,4 +31,9 @@ std::vector<TensorData> runReference(const NodeCase& c);
 // Compiles to C, builds with the host compiler and runs it.
 std::vector<TensorData> runGeneratedC(const NodeCase& c);
 
+// The reference interpreter rejects the case with a deeploy::Error naming the node and mentioning `text`.
+void expectErrorMentioning(const NodeCase& c, const std::string& text);
+// The generated C computes exactly the reference's outputs.
+void expectGeneratedCMatchesReference(const NodeCase& c);
+
 }  // namespace deeploy::testing
