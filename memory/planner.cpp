@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "memory/exact_planner.h"
+
 namespace deeploy {
 
 bool lifetimesOverlap(const Allocation& a, const Allocation& b) { return a.first <= b.last && b.first <= a.last; }
@@ -94,6 +96,6 @@ MemoryPlan BestFitPlanner::plan(const std::vector<Allocation>& allocations, size
   return result;
 }
 
-std::unique_ptr<MemoryPlanner> makeDefaultPlanner() { return std::make_unique<BestFitPlanner>(); }
+std::unique_ptr<MemoryPlanner> makeDefaultPlanner() { return std::make_unique<ExactPlanner>(); }
 
 }  // namespace deeploy

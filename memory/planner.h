@@ -18,6 +18,7 @@ struct Allocation {
 struct MemoryPlan {
   std::vector<size_t> offsets;  // one per allocation
   size_t arenaSize = 0;         // end of the highest buffer
+  bool provenOptimal = false;   // no plan has a smaller arena (set by planners that can prove it)
 };
 
 bool lifetimesOverlap(const Allocation& a, const Allocation& b);

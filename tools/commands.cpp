@@ -69,9 +69,10 @@ void writeTextFile(const fs::path& path, const std::string& text) {
 }  // namespace
 
 int runCompile(const CompileCommand& cmd) {
+  Platform platform = resolvePlatform(cmd.platform);
   std::optional<NamedArrays> arrays;
   if (cmd.inputsNpz) arrays = readNpz(*cmd.inputsNpz);
-  CompiledModel model = compileModel(cmd.model, arrays);
+  CompiledModel model = compileModel(cmd.model, arrays, platform);
   writeNetworkSources(cmd.outputDir, model.network);
   copyRuntimeInto(cmd.outputDir);
   writeTextFile(fs::path(cmd.outputDir) / "report.json", memoryReportJson(model));
@@ -82,7 +83,7 @@ int runCompile(const CompileCommand& cmd) {
 }
 
 int runRun(const RunCommand& cmd) {
-  CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz));
+  CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform));
   WorkDir dir(cmd.keepDir);
   std::vector<TensorData> outputs = execute(model, cmd.engine, dir.path(), {});
   NamedArrays named;
@@ -114,12 +115,13 @@ std::vector<fs::path> findTests(const std::vector<std::string>& roots, const std
   return tests;
 }
 
-Comparison runOneTest(const fs::path& dir, const TestCommand& cmd) {
+Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platform& platform) {
   for (const char* file : {"network.onnx", "inputs.npz", "outputs.npz"}) {
     if (!fs::exists(dir / file)) return {false, std::string("missing ") + file};
   }
   try {
-    CompiledModel model = compileModel((dir / "network.onnx").string(), readNpz((dir / "inputs.npz").string()));
+    CompiledModel model =
+        compileModel((dir / "network.onnx").string(), readNpz((dir / "inputs.npz").string()), platform);
     WorkDir work(std::nullopt);
     HostBuildOptions build;
     if (cmd.sanitize) build.extraFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};
@@ -135,6 +137,7 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd) {
 }  // namespace
 
 int runTest(const TestCommand& cmd) {
+  const Platform platform = resolvePlatform(cmd.platform);
   std::vector<fs::path> tests = findTests(cmd.paths, cmd.excludes);
   if (tests.empty()) throw Error("no test folders (with network.onnx) found");
   std::atomic<size_t> next{0};
@@ -143,7 +146,7 @@ int runTest(const TestCommand& cmd) {
   auto worker = [&] {
     for (size_t i = next++; i < tests.size(); i = next++) {
       auto start = std::chrono::steady_clock::now();
-      Comparison result = runOneTest(tests[i], cmd);
+      Comparison result = runOneTest(tests[i], cmd, platform);
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       (result.passed ? passed : failed)++;
       std::lock_guard lock(printMutex);

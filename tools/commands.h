@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tools/driver.h"
+
 namespace deeploy {
 
 enum class Engine { C, Reference };
@@ -13,6 +15,7 @@ struct CompileCommand {
   std::string model;
   std::string outputDir;
   std::string target = "host";
+  PlatformChoice platform;
   std::optional<std::string> inputsNpz;
 };
 
@@ -21,6 +24,7 @@ struct RunCommand {
   std::string inputsNpz;
   std::optional<std::string> outputsNpz;
   std::string target = "host";
+  PlatformChoice platform;
   Engine engine = Engine::C;
   std::optional<std::string> keepDir;
 };
@@ -29,6 +33,7 @@ struct TestCommand {
   std::vector<std::string> paths;
   std::vector<std::string> excludes;
   std::string target = "host";
+  PlatformChoice platform;
   Engine engine = Engine::C;
   int jobs = 0;  // 0: one per core
   bool sanitize = false;

@@ -10,6 +10,12 @@ int main(int argc, char** argv) {
   CLI::App app{"deeploy: ONNX networks to statically planned C for microcontrollers"};
   app.require_subcommand(1);
   const std::map<std::string, Engine> engines{{"c", Engine::C}, {"reference", Engine::Reference}};
+  auto addPlatformOptions = [](CLI::App* command, PlatformChoice& choice) {
+    command->add_option("--platform", choice.fileOrName,
+                        "Platform to compile for: a built-in name (host, siracusa, mcu) or a platform JSON file");
+    command->add_option("--l1", choice.l1Bytes, "Size in bytes of the platform's level L1 (replaces the file's)");
+    command->add_option("--l2", choice.l2Bytes, "Size in bytes of the platform's level L2 (replaces the file's)");
+  };
 
   CompileCommand compile;
   auto* c = app.add_subcommand("compile", "Generate C (network.h, network.c, the kernel library) and a memory report");
@@ -17,6 +23,7 @@ int main(int argc, char** argv) {
   c->add_option("-o,--output", compile.outputDir, "Output directory")->required();
   c->add_option("--target", compile.target, "Target platform")->check(CLI::IsMember({"host"}));
   c->add_option("--inputs", compile.inputsNpz, "Input arrays (.npz) used to type the inputs")->check(CLI::ExistingFile);
+  addPlatformOptions(c, compile.platform);
 
   RunCommand run;
   auto* r = app.add_subcommand("run", "Compile, build and run a network on inputs from an npz file");
@@ -27,6 +34,7 @@ int main(int argc, char** argv) {
   r->add_option("--engine", run.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   r->add_option("--keep", run.keepDir, "Keep the generated program in this directory");
+  addPlatformOptions(r, run.platform);
 
   TestCommand test;
   auto* t = app.add_subcommand("test", "Build, run and check test networks (network.onnx, inputs.npz, outputs.npz)");
@@ -37,6 +45,7 @@ int main(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   t->add_option("-j,--jobs", test.jobs, "Tests run in parallel (default: one per core)")->check(CLI::NonNegativeNumber);
   t->add_flag("--sanitize", test.sanitize, "Build the generated C with AddressSanitizer and UBSan");
+  addPlatformOptions(t, test.platform);
 
   CLI11_PARSE(app, argc, argv);
   try {

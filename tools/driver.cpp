@@ -1,6 +1,7 @@
 #include "tools/driver.h"
 
 #include <chrono>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -9,9 +10,18 @@
 
 namespace deeploy {
 
-CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays) {
+Platform resolvePlatform(const PlatformChoice& choice) {
+  Platform platform = platformFromArgument(choice.fileOrName);
+  if (choice.l1Bytes) overrideLevelSize(platform, "L1", *choice.l1Bytes);
+  if (choice.l2Bytes) overrideLevelSize(platform, "L2", *choice.l2Bytes);
+  return platform;
+}
+
+CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                           const Platform& platform) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel model;
+  model.platform = platform;
   model.graph = loadOnnxModel(modelPath);
   if (inputArrays) {
     model.inputs = bindInputs(model.graph, *inputArrays);
@@ -27,13 +37,44 @@ void compileGraph(CompiledModel& model, const std::string& description) {
   model.passLog = runMidend(model.graph);
   CodegenOptions options;
   options.sourceDescription = description;
+  options.alignment = model.platform.alignment;
   model.network = generateC(model.graph, options);
+  model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
+  requireLevelsFit(model.memoryLevels, model.platform);
 }
 
 namespace {
 
-nlohmann::json tensorJson(const Tensor& t) {
-  return {{"name", t.name}, {"type", std::string(dtypeName(t.dtype))}, {"shape", t.shape}, {"bytes", t.byteSize()}};
+nlohmann::json levelJson(const CompiledModel& model, TensorId id) {
+  int level = model.memoryLevels.levelOfTensor[static_cast<size_t>(id)];
+  if (level < 0) return nullptr;
+  return model.platform.levels[static_cast<size_t>(level)].name;
+}
+
+nlohmann::json tensorJson(const CompiledModel& model, TensorId id) {
+  const Tensor& t = model.graph.tensor(id);
+  return {{"name", t.name},        {"type", std::string(dtypeName(t.dtype))}, {"shape", t.shape},
+          {"bytes", t.byteSize()}, {"level", levelJson(model, id)}};
+}
+
+// What a level holds, in words; says plainly that compute levels hold nothing until tiling exists.
+std::string levelContents(const LevelUsage& u, const Platform& platform) {
+  std::ostringstream s;
+  if (u.constantBytes) s << "constants " << u.constantBytes << " B";
+  if (u.holdsArena) {
+    s << (u.constantBytes ? "; " : "") << "activation arena " << u.arenaBytes << " B (lower bound "
+      << u.arenaLowerBound << " B; I/O " << u.ioBytes << " B inside it)";
+  }
+  bool empty = !u.constantBytes && !u.holdsArena;
+  if (empty && !u.computingEngines.empty()) {
+    std::string engines;
+    for (const auto& e : u.computingEngines) engines += (engines.empty() ? "" : ", ") + e;
+    s << "compute level of " << engines << "; nothing is placed here yet: without tiling, kernels work on "
+      << "their operands in " << platform.activationLevel << " and " << platform.weightLevel << " directly";
+  } else if (empty) {
+    s << "nothing placed here";
+  }
+  return s.str();
 }
 
 }  // namespace
@@ -43,14 +84,28 @@ std::string memoryReportJson(const CompiledModel& model) {
   nlohmann::json buffers = nlohmann::json::array();
   for (size_t b = 0; b < mem.allocations.size(); ++b) {
     buffers.push_back({{"holds", mem.bufferLabels[b]},
+                       {"level", model.platform.activationLevel},
                        {"offset", mem.plan.offsets[b]},
                        {"bytes", mem.allocations[b].size},
                        {"first_step", mem.allocations[b].first},
                        {"last_step", mem.allocations[b].last}});
   }
   nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
-  for (TensorId id : model.graph.inputs) inputs.push_back(tensorJson(model.graph.tensor(id)));
-  for (TensorId id : model.graph.outputs) outputs.push_back(tensorJson(model.graph.tensor(id)));
+  for (TensorId id : model.graph.inputs) inputs.push_back(tensorJson(model, id));
+  for (TensorId id : model.graph.outputs) outputs.push_back(tensorJson(model, id));
+  nlohmann::json levels = nlohmann::json::array();
+  for (const LevelUsage& u : model.memoryLevels.levels) {
+    levels.push_back({{"name", u.level},
+                      {"capacity_bytes", u.capacityBytes},
+                      {"used_bytes", u.usedBytes()},
+                      {"constant_bytes", u.constantBytes},
+                      {"holds_arena", u.holdsArena},
+                      {"arena_bytes", u.arenaBytes},
+                      {"arena_lower_bound_bytes", u.arenaLowerBound},
+                      {"io_bytes", u.ioBytes},
+                      {"compute_engines", u.computingEngines},
+                      {"contents", levelContents(u, model.platform)}});
+  }
   nlohmann::json report = {{"arena_bytes", mem.plan.arenaSize},
                            {"arena_lower_bound_bytes", mem.lowerBound},
                            {"alignment", mem.alignment},
@@ -59,7 +114,9 @@ std::string memoryReportJson(const CompiledModel& model) {
                            {"compile_seconds", model.compileSeconds},
                            {"inputs", inputs},
                            {"outputs", outputs},
-                           {"buffers", buffers}};
+                           {"buffers", buffers},
+                           {"platform", model.platform.name},
+                           {"memory_levels", levels}};
   return report.dump(2) + "\n";
 }
 
@@ -70,7 +127,15 @@ std::string memoryReportText(const CompiledModel& model) {
   s << "nodes: " << model.graph.nodes.size() << "\n"
     << "activation arena: " << mem.plan.arenaSize << " B (lower bound " << mem.lowerBound << " B, ratio "
     << ratio << ", " << mem.allocations.size() << " buffers)\n"
-    << "constants: " << model.network.constantBytes << " B\n";
+    << "constants: " << model.network.constantBytes << " B\n"
+    << "platform: " << model.platform.name << "; memory levels (used / capacity):\n";
+  for (const LevelUsage& u : model.memoryLevels.levels) {
+    std::ostringstream percent;
+    percent << std::fixed << std::setprecision(1)
+            << 100.0 * static_cast<double>(u.usedBytes()) / static_cast<double>(u.capacityBytes);
+    s << "  " << u.level << ": " << u.usedBytes() << " / " << u.capacityBytes << " B (" << percent.str() << "%) "
+      << levelContents(u, model.platform) << "\n";
+  }
   for (const auto& line : model.passLog.lines) s << "pass " << line << "\n";
   return s.str();
 }

@@ -1,6 +1,7 @@
 // The compile flow shared by the CLI commands: load, type, run the midend, generate C.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,24 +10,40 @@
 #include "frontend/npz.h"
 #include "ir/graph.h"
 #include "passes/pipeline.h"
+#include "targets/memory_levels.h"
+#include "targets/platform.h"
 
 namespace deeploy {
 
 struct CompiledModel {
+  Platform platform = hostPlatform();  // set before compileGraph to compile for another platform
   Graph graph;
   std::vector<TensorData> inputs;  // typed input values, when an npz was given
   PassLog passLog;
   GeneratedNetwork network;
+  MemoryLevelPlacement memoryLevels;
   double compileSeconds = 0;
 };
 
+// --platform, --l1, --l2: the platform to compile for and size overrides of its L1 and L2.
+struct PlatformChoice {
+  std::string fileOrName = "host";
+  std::optional<int64_t> l1Bytes;
+  std::optional<int64_t> l2Bytes;
+};
+
+// Loads the chosen platform and applies the overrides. Throws Error on a bad file, name or size.
+Platform resolvePlatform(const PlatformChoice& choice);
+
 // Loads `modelPath`, types its inputs from `inputArrays` when given (else from the declarations),
-// runs the midend and generates C.
-CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays);
-// Runs the midend and generates C for a graph whose inputs are already typed.
+// runs the midend, generates C and places it in the platform's memory levels.
+CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                           const Platform& platform = hostPlatform());
+// Runs the midend, generates C and places it in model.platform's memory levels for a graph whose
+// inputs are already typed. Throws Error when a level cannot hold what is placed in it.
 void compileGraph(CompiledModel& model, const std::string& description);
 
-// Human-readable memory summary and the same as JSON.
+// Human-readable memory summary (with per-level usage) and the same as JSON.
 std::string memoryReportText(const CompiledModel& model);
 std::string memoryReportJson(const CompiledModel& model);
 

@@ -1,0 +1,276 @@
+#include "targets/platform.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "ir/error.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace deeploy {
+
+namespace {
+
+constexpr double kMaxDmaBytesPerCycle = 4096;
+constexpr int kMaxCores = 1024;
+constexpr uint64_t kMaxAlignment = 4096;
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// Reads the fields of one JSON object, naming the object (e.g. "memory level 'L1'") in every error.
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string where, const std::string& origin)
+      : object_(object), where_(std::move(where)), origin_(origin) {
+    if (!object_.is_object()) fail("must be a JSON object");
+  }
+
+  [[noreturn]] void fail(const std::string& problem) const { throw Error(origin_ + ": " + where_ + ": " + problem); }
+
+  // Rejects fields outside `known` so that a misspelt optional field is not silently ignored.
+  void allowOnly(const std::vector<std::string>& known) const {
+    for (const auto& [key, value] : object_.items()) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        fail("unknown field '" + key + "' (expected " + joined(known) + ")");
+      }
+    }
+  }
+
+  const json& field(const std::string& key) const {
+    auto it = object_.find(key);
+    if (it == object_.end()) fail("missing field '" + key + "'");
+    return *it;
+  }
+  bool has(const std::string& key) const { return object_.contains(key); }
+
+  std::string string(const std::string& key) const {
+    const json& value = field(key);
+    if (!value.is_string()) fail("'" + key + "' must be a string");
+    return value.get<std::string>();
+  }
+  std::string optionalString(const std::string& key) const { return has(key) ? string(key) : std::string(); }
+  std::string name(const std::string& key) const {
+    std::string text = string(key);
+    if (text.empty()) fail("'" + key + "' must not be empty");
+    return text;
+  }
+
+  uint64_t wholeNumber(const std::string& key, uint64_t min, uint64_t max) const {
+    const json& value = field(key);
+    std::string range = " between " + std::to_string(min) + " and " + std::to_string(max);
+    if (!value.is_number_integer()) fail("'" + key + "' must be a whole number" + range + ", got " + value.dump());
+    // Parsed files hold non-negative integers as unsigned, descriptions built in code as signed.
+    bool negative = !value.is_number_unsigned() && value.get<int64_t>() < 0;
+    uint64_t number = negative ? 0 : value.get<uint64_t>();
+    if (negative || number < min || number > max) fail("'" + key + "' must be" + range + ", got " + value.dump());
+    return number;
+  }
+
+  double positiveNumber(const std::string& key, double max) const {
+    const json& value = field(key);
+    if (!value.is_number() || !(value.get<double>() > 0) || value.get<double>() > max) {
+      std::ostringstream s;
+      s << "'" << key << "' must be a number above 0 and at most " << max << ", got " << value.dump();
+      fail(s.str());
+    }
+    return value.get<double>();
+  }
+
+  const json& array(const std::string& key, bool nonEmpty) const {
+    const json& value = field(key);
+    if (!value.is_array()) fail("'" + key + "' must be an array");
+    if (nonEmpty && value.empty()) fail("'" + key + "' must not be empty");
+    return value;
+  }
+
+  std::vector<std::string> strings(const std::string& key) const {
+    std::vector<std::string> out;
+    for (const json& item : array(key, false)) {
+      if (!item.is_string()) fail("'" + key + "' must hold strings, got " + item.dump());
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+ private:
+  const json& object_;
+  std::string where_;
+  const std::string& origin_;
+};
+
+std::string itemName(const json& item, const std::string& kind, size_t index) {
+  if (item.is_object() && item.contains("name") && item["name"].is_string()) {
+    return kind + " '" + item["name"].get<std::string>() + "'";
+  }
+  return kind + " #" + std::to_string(index + 1);
+}
+
+MemoryLevel parseLevel(const json& item, size_t index, const std::string& origin) {
+  ObjectReader r(item, itemName(item, "memory level", index), origin);
+  r.allowOnly({"name", "description", "size_bytes", "neighbours"});
+  MemoryLevel level;
+  level.name = r.name("name");
+  level.description = r.optionalString("description");
+  level.sizeBytes = r.wholeNumber("size_bytes", 1, kMaxLevelBytes);
+  for (const json& link : r.array("neighbours", false)) {
+    ObjectReader l(link, "memory level '" + level.name + "': neighbour", origin);
+    l.allowOnly({"level", "dma_bytes_per_cycle"});
+    level.neighbours.push_back({l.name("level"), l.positiveNumber("dma_bytes_per_cycle", kMaxDmaBytesPerCycle)});
+  }
+  return level;
+}
+
+ComputeEngine parseEngine(const json& item, size_t index, const std::string& origin) {
+  ObjectReader r(item, itemName(item, "compute engine", index), origin);
+  r.allowOnly({"name", "cores", "isa", "computes_from"});
+  ComputeEngine engine;
+  engine.name = r.name("name");
+  engine.cores = static_cast<int>(r.wholeNumber("cores", 1, kMaxCores));
+  engine.isaFeatures = r.strings("isa");
+  engine.computesFrom = r.name("computes_from");
+  return engine;
+}
+
+// Cross-references: unique names; neighbours, engine levels and default levels that exist.
+void checkReferences(const Platform& p, const std::string& origin) {
+  auto fail = [&](const std::string& problem) { throw Error(origin + ": " + problem); };
+  std::vector<std::string> levelNames;
+  for (const auto& level : p.levels) {
+    if (std::find(levelNames.begin(), levelNames.end(), level.name) != levelNames.end()) {
+      fail("two memory levels are named '" + level.name + "'");
+    }
+    levelNames.push_back(level.name);
+  }
+  auto requireLevel = [&](const std::string& name, const std::string& user) {
+    if (!p.findLevel(name)) {
+      fail(user + " names level '" + name + "', which is not a memory level of this platform (levels: " +
+           joined(levelNames) + ")");
+    }
+  };
+  for (const auto& level : p.levels) {
+    std::set<std::string> seen;
+    for (const auto& link : level.neighbours) {
+      std::string user = "memory level '" + level.name + "': neighbour";
+      requireLevel(link.level, user);
+      if (link.level == level.name) fail(user + " '" + link.level + "' is the level itself");
+      if (!seen.insert(link.level).second) fail(user + " '" + link.level + "' is listed twice");
+    }
+  }
+  std::set<std::string> engineNames;
+  for (const auto& engine : p.engines) {
+    if (!engineNames.insert(engine.name).second) fail("two compute engines are named '" + engine.name + "'");
+    requireLevel(engine.computesFrom, "compute engine '" + engine.name + "': computes_from");
+  }
+  requireLevel(p.weightLevel, "default_levels: weights");
+  requireLevel(p.activationLevel, "default_levels: activations");
+  requireLevel(p.ioLevel, "default_levels: io");
+}
+
+}  // namespace
+
+const MemoryLevel* Platform::findLevel(const std::string& levelName) const {
+  auto it = std::find_if(levels.begin(), levels.end(), [&](const MemoryLevel& l) { return l.name == levelName; });
+  return it == levels.end() ? nullptr : &*it;
+}
+
+const MemoryLevel& Platform::level(const std::string& levelName) const {
+  if (const MemoryLevel* found = findLevel(levelName)) return *found;
+  throw Error("platform '" + name + "' has no memory level '" + levelName + "'");
+}
+
+size_t Platform::levelIndex(const std::string& levelName) const {
+  return static_cast<size_t>(&level(levelName) - levels.data());
+}
+
+Platform parsePlatform(const json& description, const std::string& origin) {
+  ObjectReader r(description, "platform", origin);
+  r.allowOnly({"name", "description", "source", "alignment", "memory_levels", "compute_engines", "default_levels"});
+  Platform p;
+  p.name = r.name("name");
+  p.description = r.optionalString("description");
+  p.source = r.optionalString("source");
+  p.alignment = r.wholeNumber("alignment", 1, kMaxAlignment);
+  if (p.alignment & (p.alignment - 1)) r.fail("'alignment' must be a power of two, got " + std::to_string(p.alignment));
+  const json& levels = r.array("memory_levels", true);
+  for (size_t i = 0; i < levels.size(); ++i) p.levels.push_back(parseLevel(levels[i], i, origin));
+  const json& engines = r.array("compute_engines", true);
+  for (size_t i = 0; i < engines.size(); ++i) p.engines.push_back(parseEngine(engines[i], i, origin));
+  ObjectReader d(r.field("default_levels"), "default_levels", origin);
+  d.allowOnly({"weights", "activations", "io"});
+  p.weightLevel = d.name("weights");
+  p.activationLevel = d.name("activations");
+  p.ioLevel = d.name("io");
+  checkReferences(p, origin);
+  return p;
+}
+
+Platform loadPlatform(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw Error("cannot read platform file '" + path + "'");
+  json description;
+  try {
+    description = json::parse(file);
+  } catch (const json::parse_error& e) {
+    throw Error(path + ": not valid JSON: " + e.what());
+  }
+  return parsePlatform(description, path);
+}
+
+std::string platformDir() {
+  if (const char* env = std::getenv("DEEPLOY_PLATFORM_DIR")) return env;
+  return std::string(DEEPLOY_SOURCE_DIR) + "/targets";
+}
+
+Platform builtinPlatform(const std::string& name) {
+  fs::path path = fs::path(platformDir()) / (name + ".json");
+  if (name.find('/') != std::string::npos || !fs::is_regular_file(path)) {
+    std::vector<std::string> available;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(platformDir(), ec)) {
+      if (entry.path().extension() == ".json") available.push_back(entry.path().stem().string());
+    }
+    std::sort(available.begin(), available.end());
+    throw Error("no platform named '" + name + "' (built-in platforms: " + joined(available) +
+                "; or give the path of a platform file)");
+  }
+  return loadPlatform(path.string());
+}
+
+Platform platformFromArgument(const std::string& fileOrName) {
+  bool isPath = fs::exists(fileOrName) || fileOrName.find('/') != std::string::npos ||
+                fs::path(fileOrName).extension() == ".json";
+  return isPath ? loadPlatform(fileOrName) : builtinPlatform(fileOrName);
+}
+
+const Platform& hostPlatform() {
+  static const Platform host = builtinPlatform("host");
+  return host;
+}
+
+void overrideLevelSize(Platform& platform, const std::string& levelName, int64_t bytes) {
+  auto it = std::find_if(platform.levels.begin(), platform.levels.end(),
+                         [&](const MemoryLevel& l) { return l.name == levelName; });
+  if (it == platform.levels.end()) {
+    std::vector<std::string> names;
+    for (const auto& l : platform.levels) names.push_back(l.name);
+    throw Error("platform '" + platform.name + "' has no memory level '" + levelName + "' to resize (levels: " +
+                joined(names) + ")");
+  }
+  if (bytes < 1 || static_cast<uint64_t>(bytes) > kMaxLevelBytes) {
+    throw Error("the size of " + levelName + " must be between 1 and " + std::to_string(kMaxLevelBytes) +
+                " bytes, got " + std::to_string(bytes));
+  }
+  it->sizeBytes = static_cast<uint64_t>(bytes);
+}
+
+}  // namespace deeploy

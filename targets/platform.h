@@ -1,0 +1,72 @@
+// A target platform described by data (targets/<name>.json): its memory levels with their sizes and
+// the DMA links between neighbouring levels, its compute engines and the level each computes from,
+// and where weights, activations and I/O live by default.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace deeploy {
+
+// A DMA path from one level to a neighbour. Links are directed: a read-only level (flash, MRAM
+// weights) lists the levels it feeds, and nothing lists it as a destination.
+struct DmaLink {
+  std::string level;         // the destination level
+  double bytesPerCycle = 0;  // DMA bandwidth of transfers along this link
+};
+
+struct MemoryLevel {
+  std::string name;
+  std::string description;
+  uint64_t sizeBytes = 0;
+  std::vector<DmaLink> neighbours;  // levels this level's data can be moved to
+};
+
+struct ComputeEngine {
+  std::string name;
+  int cores = 1;
+  std::vector<std::string> isaFeatures;
+  std::string computesFrom;  // the memory level its kernels read and write
+};
+
+struct Platform {
+  std::string name;
+  std::string description;
+  std::string source;  // where the figures come from
+  std::vector<MemoryLevel> levels;
+  std::vector<ComputeEngine> engines;
+  std::string weightLevel;      // default level of constants
+  std::string activationLevel;  // default level of the activation arena
+  std::string ioLevel;          // default level of network inputs and outputs
+  uint64_t alignment = 8;       // of every buffer in the arena
+
+  // nullptr when the platform has no level of that name.
+  const MemoryLevel* findLevel(const std::string& levelName) const;
+  // Throws Error naming the platform when the level does not exist.
+  const MemoryLevel& level(const std::string& levelName) const;
+  size_t levelIndex(const std::string& levelName) const;
+};
+
+// Sizes above this are treated as typos (1 TiB; also the size of the host's one level).
+constexpr uint64_t kMaxLevelBytes = uint64_t{1} << 40;
+
+// Parses and validates a platform description; `origin` (a path) prefixes error messages.
+Platform parsePlatform(const nlohmann::json& description, const std::string& origin);
+// Reads and validates a platform file. Throws Error naming the file and the problem.
+Platform loadPlatform(const std::string& path);
+// Where the shipped platform files live (targets/ of the source tree, or DEEPLOY_PLATFORM_DIR).
+std::string platformDir();
+// The shipped platform `name` (platformDir()/<name>.json).
+Platform builtinPlatform(const std::string& name);
+// A path to a platform file (it exists or ends in .json) or the name of a shipped platform.
+Platform platformFromArgument(const std::string& fileOrName);
+// The host platform, loaded once.
+const Platform& hostPlatform();
+
+// Replaces the size of level `levelName` (the --l1/--l2 overrides). Throws Error when the platform
+// has no such level or the size is not in [1, kMaxLevelBytes].
+void overrideLevelSize(Platform& platform, const std::string& levelName, int64_t bytes);
+
+}  // namespace deeploy

@@ -1,0 +1,366 @@
+#include "targets/platform.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "ir/error.h"
+#include "targets/memory_levels.h"
+#include "tests/support/tensors.h"
+#include "tools/driver.h"
+
+namespace deeploy {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// A temporary platform file, removed at the end of the test.
+class PlatformFile {
+ public:
+  explicit PlatformFile(const std::string& text) {
+    std::string pattern = (fs::temp_directory_path() / "deeploy-platform-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
+    dir_ = pattern;
+    path_ = (fs::path(dir_) / "test_platform.json").string();
+    std::ofstream(path_) << text;
+  }
+  explicit PlatformFile(const json& description) : PlatformFile(description.dump(2)) {}
+  ~PlatformFile() { fs::remove_all(dir_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_, path_;
+};
+
+// Three levels like siracusa's, small enough for a test network to overflow.
+json smallPlatform(uint64_t l1, uint64_t l2, uint64_t wmem) {
+  return {{"name", "tiny"},
+          {"description", "test platform"},
+          {"alignment", 8},
+          {"memory_levels",
+           {{{"name", "L1"}, {"size_bytes", l1}, {"neighbours", {{{"level", "L2"}, {"dma_bytes_per_cycle", 8}}}}},
+            {{"name", "L2"}, {"size_bytes", l2}, {"neighbours", {{{"level", "L1"}, {"dma_bytes_per_cycle", 8}}}}},
+            {{"name", "WMEM"}, {"size_bytes", wmem}, {"neighbours", {{{"level", "L2"}, {"dma_bytes_per_cycle", 4}}}}}}},
+          {"compute_engines", {{{"name", "cluster"}, {"cores", 2}, {"isa", {"rv32imc"}}, {"computes_from", "L1"}}}},
+          {"default_levels", {{"weights", "WMEM"}, {"activations", "L2"}, {"io", "L2"}}}};
+}
+
+bool startsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+std::string errorOf(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Platform, ShippedHostIsOneUnboundedLevel) {
+  Platform host = builtinPlatform("host");
+  EXPECT_EQ(host.name, "host");
+  ASSERT_EQ(host.levels.size(), 1u);
+  EXPECT_EQ(host.levels[0].sizeBytes, kMaxLevelBytes);
+  EXPECT_TRUE(host.levels[0].neighbours.empty());
+  EXPECT_EQ(host.weightLevel, host.levels[0].name);
+  EXPECT_EQ(host.activationLevel, host.levels[0].name);
+  EXPECT_EQ(host.ioLevel, host.levels[0].name);
+  EXPECT_EQ(host.alignment, 8u);
+  EXPECT_EQ(hostPlatform().levels[0].name, host.levels[0].name);
+}
+
+TEST(Platform, ShippedSiracusaHasTheClusterHierarchy) {
+  Platform p = builtinPlatform("siracusa");
+  EXPECT_EQ(p.level("L1").sizeBytes, 64000u);
+  EXPECT_EQ(p.level("L2").sizeBytes, 2u * 1024 * 1024);
+  EXPECT_EQ(p.level("WMEM").sizeBytes, 4u * 1024 * 1024);
+  ASSERT_EQ(p.level("L1").neighbours.size(), 1u);
+  EXPECT_EQ(p.level("L1").neighbours[0].level, "L2");
+  EXPECT_DOUBLE_EQ(p.level("L1").neighbours[0].bytesPerCycle, 8);
+  ASSERT_EQ(p.engines.size(), 1u);
+  EXPECT_EQ(p.engines[0].cores, 8);
+  EXPECT_EQ(p.engines[0].computesFrom, "L1");
+  EXPECT_EQ(p.weightLevel, "L2");  // as in Deeploy's tiled Siracusa runs; WMEM feeds the NPU
+  EXPECT_EQ(p.activationLevel, "L2");
+  EXPECT_EQ(p.ioLevel, "L2");
+  EXPECT_NE(p.source.find("2408.04413"), std::string::npos);
+}
+
+TEST(Platform, ShippedMcuIsSingleCoreWithFlashWeights) {
+  Platform p = builtinPlatform("mcu");
+  ASSERT_EQ(p.engines.size(), 1u);
+  EXPECT_EQ(p.engines[0].cores, 1);
+  EXPECT_EQ(p.level("L1").sizeBytes, 64u * 1024);
+  EXPECT_EQ(p.level("L2").sizeBytes, 512u * 1024);
+  EXPECT_EQ(p.weightLevel, "FLASH");
+  EXPECT_EQ(p.activationLevel, "L2");
+}
+
+TEST(Platform, ArgumentIsANameOrAFile) {
+  PlatformFile file(smallPlatform(1000, 2000, 3000));
+  Platform fromFile = platformFromArgument(file.path());
+  EXPECT_EQ(fromFile.name, "tiny");
+  EXPECT_EQ(fromFile.level("L2").sizeBytes, 2000u);
+  EXPECT_EQ(fromFile.levelIndex("WMEM"), 2u);
+  EXPECT_EQ(platformFromArgument("siracusa").name, "siracusa");
+  EXPECT_NE(errorOf([] { builtinPlatform("nonexistent"); }).find("no platform named 'nonexistent'"), std::string::npos);
+  EXPECT_NE(errorOf([] { builtinPlatform("nonexistent"); }).find("siracusa"), std::string::npos);
+  EXPECT_NE(errorOf([] { platformFromArgument("/nonexistent/p.json"); }).find("cannot read platform file"),
+            std::string::npos);
+}
+
+TEST(Platform, FileErrorsNameTheFile) {
+  PlatformFile broken(std::string("{ \"name\": \"x\", "));
+  std::string message = errorOf([&] { loadPlatform(broken.path()); });
+  EXPECT_NE(message.find(broken.path()), std::string::npos) << message;
+  EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+
+  json bad = smallPlatform(1000, 2000, 3000);
+  bad["memory_levels"][1]["size_bytes"] = 0;
+  PlatformFile zero(bad);
+  message = errorOf([&] { loadPlatform(zero.path()); });
+  EXPECT_NE(message.find(zero.path()), std::string::npos) << message;
+  EXPECT_NE(message.find("memory level 'L2'"), std::string::npos) << message;
+}
+
+struct ValidationCase {
+  std::string what;
+  std::function<void(json&)> breakIt;
+  std::string expected;  // a part of the error message
+};
+
+// Keeps ctest's test names readable (gtest would print the struct's bytes).
+void PrintTo(const ValidationCase& c, std::ostream* os) { *os << c.what; }
+
+class PlatformValidation : public ::testing::TestWithParam<ValidationCase> {};
+
+TEST_P(PlatformValidation, RejectsWithAClearMessage) {
+  json description = smallPlatform(1000, 2000, 3000);
+  GetParam().breakIt(description);
+  std::string message = errorOf([&] { parsePlatform(description, "test.json"); });
+  EXPECT_NE(message.find("test.json: "), std::string::npos) << message;
+  EXPECT_NE(message.find(GetParam().expected), std::string::npos) << message;
+}
+
+json& level(json& d, size_t i) { return d["memory_levels"][i]; }
+
+INSTANTIATE_TEST_SUITE_P(
+    Platform, PlatformValidation,
+    ::testing::Values(
+        ValidationCase{"NotAnObject", [](json& d) { d = json::array(); }, "platform: must be a JSON object"},
+        ValidationCase{"MissingName", [](json& d) { d.erase("name"); }, "missing field 'name'"},
+        ValidationCase{"EmptyName", [](json& d) { d["name"] = ""; }, "'name' must not be empty"},
+        ValidationCase{"MissingLevels", [](json& d) { d.erase("memory_levels"); }, "missing field 'memory_levels'"},
+        ValidationCase{"NoLevels", [](json& d) { d["memory_levels"] = json::array(); },
+                       "'memory_levels' must not be empty"},
+        ValidationCase{"MissingEngines", [](json& d) { d.erase("compute_engines"); },
+                       "missing field 'compute_engines'"},
+        ValidationCase{"MissingDefaults", [](json& d) { d.erase("default_levels"); },
+                       "missing field 'default_levels'"},
+        ValidationCase{"MissingIoDefault", [](json& d) { d["default_levels"].erase("io"); },
+                       "default_levels: missing field 'io'"},
+        ValidationCase{"MissingAlignment", [](json& d) { d.erase("alignment"); }, "missing field 'alignment'"},
+        ValidationCase{"MissingSize", [](json& d) { level(d, 0).erase("size_bytes"); },
+                       "memory level 'L1': missing field 'size_bytes'"},
+        ValidationCase{"MissingLevelName", [](json& d) { level(d, 1).erase("name"); },
+                       "memory level #2: missing field 'name'"},
+        ValidationCase{"ZeroSize", [](json& d) { level(d, 0)["size_bytes"] = 0; },
+                       "'size_bytes' must be between 1 and 1099511627776, got 0"},
+        ValidationCase{"NegativeSize", [](json& d) { level(d, 0)["size_bytes"] = -64; }, "got -64"},
+        ValidationCase{"AbsurdSize", [](json& d) { level(d, 2)["size_bytes"] = (uint64_t{1} << 40) + 1; },
+                       "memory level 'WMEM': 'size_bytes' must be between 1 and 1099511627776"},
+        ValidationCase{"FractionalSize", [](json& d) { level(d, 0)["size_bytes"] = 1.5; }, "must be a whole number"},
+        ValidationCase{"TextSize", [](json& d) { level(d, 0)["size_bytes"] = "64k"; }, "must be a whole number"},
+        ValidationCase{"DuplicateLevel", [](json& d) { level(d, 2)["name"] = "L1"; },
+                       "two memory levels are named 'L1'"},
+        ValidationCase{"UnknownNeighbour", [](json& d) { level(d, 0)["neighbours"][0]["level"] = "L3"; },
+                       "memory level 'L1': neighbour names level 'L3', which is not a memory level of this "
+                       "platform (levels: L1, L2, WMEM)"},
+        ValidationCase{"SelfNeighbour", [](json& d) { level(d, 0)["neighbours"][0]["level"] = "L1"; },
+                       "neighbour 'L1' is the level itself"},
+        ValidationCase{"RepeatedNeighbour",
+                       [](json& d) { level(d, 0)["neighbours"].push_back(level(d, 0)["neighbours"][0]); },
+                       "neighbour 'L2' is listed twice"},
+        ValidationCase{"ZeroBandwidth", [](json& d) { level(d, 1)["neighbours"][0]["dma_bytes_per_cycle"] = 0; },
+                       "'dma_bytes_per_cycle' must be a number above 0"},
+        ValidationCase{"MissingBandwidth", [](json& d) { level(d, 1)["neighbours"][0].erase("dma_bytes_per_cycle"); },
+                       "memory level 'L2': neighbour: missing field 'dma_bytes_per_cycle'"},
+        ValidationCase{"UnknownComputeLevel", [](json& d) { d["compute_engines"][0]["computes_from"] = "TCDM"; },
+                       "compute engine 'cluster': computes_from names level 'TCDM'"},
+        ValidationCase{"ZeroCores", [](json& d) { d["compute_engines"][0]["cores"] = 0; },
+                       "compute engine 'cluster': 'cores' must be between 1 and 1024"},
+        ValidationCase{"DuplicateEngine",
+                       [](json& d) { d["compute_engines"].push_back(d["compute_engines"][0]); },
+                       "two compute engines are named 'cluster'"},
+        ValidationCase{"IsaNotStrings", [](json& d) { d["compute_engines"][0]["isa"] = {1, 2}; },
+                       "'isa' must hold strings"},
+        ValidationCase{"UnknownWeightLevel", [](json& d) { d["default_levels"]["weights"] = "L3"; },
+                       "default_levels: weights names level 'L3'"},
+        ValidationCase{"UnknownActivationLevel", [](json& d) { d["default_levels"]["activations"] = "SRAM"; },
+                       "default_levels: activations names level 'SRAM'"},
+        ValidationCase{"AlignmentNotPowerOfTwo", [](json& d) { d["alignment"] = 12; },
+                       "'alignment' must be a power of two, got 12"},
+        ValidationCase{"ZeroAlignment", [](json& d) { d["alignment"] = 0; }, "'alignment' must be between 1 and"},
+        ValidationCase{"MisspeltField", [](json& d) { level(d, 0)["size"] = 5; },
+                       "memory level 'L1': unknown field 'size'"}),
+    [](const ::testing::TestParamInfo<ValidationCase>& info) { return info.param.what; });
+
+TEST(Platform, OverridesReplaceL1AndL2) {
+  Platform p = builtinPlatform("siracusa");
+  overrideLevelSize(p, "L1", 128000);
+  overrideLevelSize(p, "L2", static_cast<int64_t>(kMaxLevelBytes));
+  EXPECT_EQ(p.level("L1").sizeBytes, 128000u);
+  EXPECT_EQ(p.level("L2").sizeBytes, kMaxLevelBytes);
+  EXPECT_NE(errorOf([&] { overrideLevelSize(p, "L1", 0); }).find("must be between 1 and"), std::string::npos);
+  EXPECT_NE(errorOf([&] { overrideLevelSize(p, "L1", -4); }).find("got -4"), std::string::npos);
+  int64_t tooLarge = static_cast<int64_t>(kMaxLevelBytes) + 1;
+  EXPECT_NE(errorOf([&] { overrideLevelSize(p, "L2", tooLarge); }).find("got 1099511627777"), std::string::npos);
+  EXPECT_EQ(p.level("L1").sizeBytes, 128000u);  // a rejected override changes nothing
+
+  Platform host = builtinPlatform("host");
+  EXPECT_NE(errorOf([&] { overrideLevelSize(host, "L1", 1000); }).find("platform 'host' has no memory level 'L1'"),
+            std::string::npos);
+}
+
+TEST(Platform, ResolveAppliesCommandLineOverrides) {
+  Platform p = resolvePlatform({"siracusa", 32000, 1000000});
+  EXPECT_EQ(p.level("L1").sizeBytes, 32000u);
+  EXPECT_EQ(p.level("L2").sizeBytes, 1000000u);
+  EXPECT_EQ(resolvePlatform({}).name, "host");
+  EXPECT_NE(errorOf([] { resolvePlatform({"host", std::nullopt, 4096}); }).find("no memory level 'L2'"),
+            std::string::npos);
+}
+
+// x -> Add(x, c1) -> t -> Add(t, c2) -> y, float32 [n]: two constants, three activation buffers.
+CompiledModel compileTwoAdds(const Platform& platform, int64_t n) {
+  CompiledModel model;
+  model.platform = platform;
+  Graph& g = model.graph;
+  Tensor x;
+  x.name = "x";
+  x.dtype = x.declaredType = DType::Float32;
+  x.shape = {n};
+  g.inputs.push_back(g.addTensor(x));
+  std::vector<double> ones(static_cast<size_t>(n), 1.0);
+  TensorId c1 = g.addConstant("c1", testing::floats({n}, ones));
+  TensorId c2 = g.addConstant("c2", testing::floats({n}, ones));
+  TensorId t = g.addTensor({.name = "t"}), y = g.addTensor({.name = "y"});
+  g.nodes.push_back({"add1", "Add", "", {g.inputs[0], c1}, {t}, {}});
+  g.nodes.push_back({"add2", "Add", "", {t, c2}, {y}, {}});
+  g.outputs.push_back(y);
+  model.inputs = {testing::floats({n}, ones)};
+  compileGraph(model, "two adds");
+  return model;
+}
+
+TEST(MemoryLevels, AssignsConstantsActivationsAndIo) {
+  PlatformFile file(smallPlatform(1000, 1 << 20, 1 << 20));
+  Platform p = loadPlatform(file.path());
+  CompiledModel model = compileTwoAdds(p, 100);
+  const Graph& g = model.graph;
+  const auto& levelOf = model.memoryLevels.levelOfTensor;
+  const int l1 = 0, l2 = 1, wmem = 2;
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    const Tensor& tensor = g.tensors[t];
+    bool isConstant = tensor.name == "c1" || tensor.name == "c2";
+    bool isActivation = tensor.name == "x" || tensor.name == "t" || tensor.name == "y";
+    if (isConstant || isActivation) {
+      EXPECT_EQ(levelOf[t], isConstant ? wmem : l2) << tensor.name;
+    }
+    EXPECT_NE(levelOf[t], l1) << tensor.name;
+  }
+  const auto& levels = model.memoryLevels.levels;
+  ASSERT_EQ(levels.size(), 3u);
+  EXPECT_EQ(levels[l1].usedBytes(), 0u);
+  EXPECT_EQ(levels[l1].computingEngines, std::vector<std::string>{"cluster"});
+  EXPECT_TRUE(levels[l2].holdsArena);
+  EXPECT_EQ(levels[l2].arenaBytes, model.network.memory.plan.arenaSize);
+  EXPECT_EQ(levels[l2].arenaLowerBound, model.network.memory.lowerBound);
+  EXPECT_EQ(levels[l2].ioBytes, 800u);  // x and y: 100 floats each
+  EXPECT_EQ(levels[l2].constantBytes, 0u);
+  // Everything the generator emitted as const data: c1 and c2 (800 B) and any kernel parameter arrays.
+  EXPECT_EQ(levels[wmem].constantBytes, model.network.constantBytes);
+  EXPECT_GE(levels[wmem].constantBytes, 800u);
+  EXPECT_EQ(levels[wmem].capacityBytes, 1u << 20);
+
+  std::string text = memoryReportText(model);
+  EXPECT_NE(text.find("platform: tiny"), std::string::npos) << text;
+  EXPECT_NE(text.find("L1: 0 / 1000 B"), std::string::npos) << text;
+  EXPECT_NE(text.find("nothing is placed here yet"), std::string::npos) << text;
+  EXPECT_NE(text.find("WMEM: " + std::to_string(model.network.constantBytes) + " / 1048576 B"), std::string::npos)
+      << text;
+  json report = json::parse(memoryReportJson(model));
+  EXPECT_EQ(report["platform"], "tiny");
+  EXPECT_EQ(report["memory_levels"][2]["constant_bytes"], model.network.constantBytes);
+  EXPECT_EQ(report["memory_levels"][1]["arena_bytes"], model.network.memory.plan.arenaSize);
+  EXPECT_EQ(report["inputs"][0]["level"], "L2");
+  EXPECT_EQ(report["buffers"][0]["level"], "L2");
+  EXPECT_EQ(report["arena_bytes"], model.network.memory.plan.arenaSize);  // the old fields stay
+}
+
+TEST(MemoryLevels, FailsNamingTheLevelTheNeedAndTheCapacity) {
+  PlatformFile roomy(smallPlatform(1000, 1 << 20, 1 << 20));
+  CompiledModel reference = compileTwoAdds(loadPlatform(roomy.path()), 100);
+  size_t arena = reference.network.memory.plan.arenaSize;
+  size_t constants = reference.network.constantBytes;
+
+  PlatformFile exact(smallPlatform(1000, arena, constants));
+  EXPECT_NO_THROW(compileTwoAdds(loadPlatform(exact.path()), 100));
+
+  PlatformFile smallL2(smallPlatform(1000, arena - 1, 1 << 20));
+  std::string message = errorOf([&] { compileTwoAdds(loadPlatform(smallL2.path()), 100); });
+  EXPECT_TRUE(startsWith(message, "platform 'tiny': activations need " + std::to_string(arena) +
+                                      " B in L2 but L2 has " + std::to_string(arena - 1) + " B"))
+      << message;
+
+  PlatformFile smallWmem(smallPlatform(1000, 1 << 20, constants - 1));
+  EXPECT_EQ(errorOf([&] { compileTwoAdds(loadPlatform(smallWmem.path()), 100); }),
+            "platform 'tiny': constants need " + std::to_string(constants) + " B in WMEM but WMEM has " +
+                std::to_string(constants - 1) + " B");
+
+  // Weights and activations sharing a level must fit together.
+  json shared = smallPlatform(1000, arena + constants - 1, 1 << 20);
+  shared["default_levels"]["weights"] = "L2";
+  PlatformFile sharedFile(shared);
+  message = errorOf([&] { compileTwoAdds(loadPlatform(sharedFile.path()), 100); });
+  EXPECT_TRUE(startsWith(message, "platform 'tiny': constants and activations need " +
+                                      std::to_string(arena + constants) + " B (" + std::to_string(constants) +
+                                      " B + " + std::to_string(arena) + " B) in L2 but L2 has " +
+                                      std::to_string(arena + constants - 1) + " B"))
+      << message;
+}
+
+TEST(MemoryLevels, SaysWhenOnlyTheArenaPlanIsTooLoose) {
+  Platform p = loadPlatform(PlatformFile(smallPlatform(1000, 800, 1 << 20)).path());
+  MemoryLevelPlacement placement;
+  for (const MemoryLevel& level : p.levels) {
+    placement.levels.push_back({.level = level.name, .capacityBytes = level.sizeBytes});
+  }
+  LevelUsage& l2 = placement.levels[1];
+  l2.holdsArena = true;
+  l2.arenaBytes = 1000;
+  l2.arenaLowerBound = 600;
+  EXPECT_EQ(errorOf([&] { requireLevelsFit(placement, p); }),
+            "platform 'tiny': activations need 1000 B in L2 but L2 has 800 B (the arena's lower bound is 600 B: a "
+            "tighter plan could fit)");
+  l2.arenaLowerBound = 900;
+  EXPECT_EQ(errorOf([&] { requireLevelsFit(placement, p); }),
+            "platform 'tiny': activations need 1000 B in L2 but L2 has 800 B");
+  l2.arenaBytes = 800;
+  EXPECT_NO_THROW(requireLevelsFit(placement, p));
+}
+
+TEST(MemoryLevels, IoOutsideTheArenaIsRejectedUntilCodegenSupportsIt) {
+  json split = smallPlatform(1000, 1 << 20, 1 << 20);
+  split["default_levels"]["io"] = "WMEM";
+  PlatformFile file(split);
+  std::string message = errorOf([&] { compileTwoAdds(loadPlatform(file.path()), 4); });
+  EXPECT_NE(message.find("puts I/O in WMEM and activations in L2"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace deeploy
