@@ -1,73 +1,17 @@
 #include "codegen/c_codegen.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
 #include "codegen/c_literals.h"
+#include "codegen/network_writer.h"
+#include "codegen/tiled_node.h"
 #include "ops/op_schema.h"
 
 namespace deeploy {
 
 namespace {
-
-std::string cIdentifier(const std::string& text) {
-  std::string id;
-  for (char c : text) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  return id;
-}
-
-// Collects constant arrays, includes and statements while operators emit their kernel calls.
-class NetworkWriter {
- public:
-  NetworkWriter(const Graph& graph, const ActivationMemory& memory, const CodegenOptions& options)
-      : graph_(graph), memory_(memory), options_(options) {}
-
-  std::string arenaPointer(TensorId id, bool isConst) const {
-    const Tensor& t = graph_.tensor(id);
-    return std::string("((") + (isConst ? "const " : "") + std::string(cTypeName(t.dtype)) + " *)(" + arena() + " + " +
-           std::to_string(memory_.offsetOfTensor(id)) + "))";
-  }
-
-  std::string tensorPointer(TensorId id, bool isConst) {
-    const Tensor& t = graph_.tensor(id);
-    if (!t.isConstant()) return arenaPointer(id, isConst);
-    auto it = constantOfTensor_.find(id);
-    if (it == constantOfTensor_.end()) it = constantOfTensor_.emplace(id, addConstant(*t.constant, t.name)).first;
-    return it->second;
-  }
-
-  std::string addConstant(const TensorData& value, const std::string& hint) {
-    std::string name = options_.prefix + "_c" + std::to_string(constantCount_++) + "_" + cIdentifier(hint).substr(0, 32);
-    int64_t count = std::max<int64_t>(value.size(), 1);
-    constants_ << "static const " << cTypeName(value.dtype()) << " " << name << "[" << count << "] = {\n  "
-               << cInitializerList(value) << "\n};\n";
-    constantBytes_ += value.byteSize();
-    return name;
-  }
-
-  void define(const std::string& key, const std::string& code) {
-    if (definedKeys_.insert(key).second) definitions_ << code << "\n";
-  }
-  std::string definitions() const { return definitions_.str(); }
-
-  std::string arena() const { return options_.prefix + "_arena"; }
-  std::ostringstream& body() { return body_; }
-  std::set<std::string>& includes() { return includes_; }
-  const std::string constants() const { return constants_.str(); }
-  size_t constantBytes() const { return constantBytes_; }
-  const ActivationMemory& memory() const { return memory_; }
-
- private:
-  const Graph& graph_;
-  const ActivationMemory& memory_;
-  const CodegenOptions& options_;
-  std::map<TensorId, std::string> constantOfTensor_;
-  std::ostringstream constants_, body_, definitions_;
-  std::set<std::string> definedKeys_;
-  std::set<std::string> includes_;
-  size_t constantBytes_ = 0;
-  int constantCount_ = 0;
-};
 
 class NodeEmitter final : public KernelEmitter {
  public:
@@ -132,6 +76,30 @@ std::string makeHeader(const Graph& graph, const CodegenOptions& o, const Activa
   return h.str();
 }
 
+// A node whose outputs are all empty has nothing to tile (the empty caches of a prefill).
+bool hasElements(const Graph& graph, const Node& node) {
+  return std::any_of(node.outputs.begin(), node.outputs.end(),
+                     [&](TensorId id) { return id != kNoTensor && graph.tensor(id).elementCount() > 0; });
+}
+
+// Tiles one node; when it cannot fit, says the smallest compute level that fits every node.
+NodeTilingReport emitTiled(NetworkWriter& writer, const Graph& graph, size_t n, const TilingTarget& target,
+                           size_t alignment) {
+  writer.includes().insert("kernels/dma.h");
+  try {
+    return emitTiledNode(writer, graph, n, target, alignment);
+  } catch (const TilingDoesNotFit& e) {
+    size_t needed = 0;
+    for (size_t m = 0; m < graph.nodes.size(); ++m) {
+      const Node& node = graph.nodes[m];
+      if (OpRegistry::instance().get(node).aliasesInput || !hasElements(graph, node)) continue;
+      needed = std::max(needed, smallestTiledL1(writer, graph, m, target, alignment));
+    }
+    throw Error(std::string(e.what()) + "; the smallest " + target.computeLevel + " that fits every node is " +
+                std::to_string(needed) + " B");
+  }
+}
+
 }  // namespace
 
 GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
@@ -154,6 +122,10 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
     }
     if (!schema.emit) throw Error(node.describe() + ": the host target has no kernel for this operator");
     writer.body() << "  /* " << cIdentifier(node.name) << " (" << node.op << ") */\n";
+    if (options.tiling && hasElements(graph, node)) {
+      result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
+      continue;
+    }
     NodeEmitter emitter(writer, graph, n);
     schema.emit(emitter);
   }
@@ -172,6 +144,15 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
   c << "\n/* One arena for all activations; 64-bit words keep every offset aligned. */\n"
     << "static uint64_t " << P << "_arena_words[" << words << "];\n"
     << "#define " << writer.arena() << " ((uint8_t *)" << P << "_arena_words)\n\n";
+  if (options.tiling) {
+    for (const NodeTilingReport& r : result.tiledNodes) {
+      result.l1ArenaBytes = std::max(result.l1ArenaBytes, r.l1Bytes);
+      result.l1LowerBound = std::max(result.l1LowerBound, r.l1LowerBound);
+    }
+    c << "/* The compute level (" << options.tiling->computeLevel << "): nodes take turns in it, one tile at a time. */\n"
+      << "static uint64_t " << P << "_l1_words[" << std::max<size_t>((result.l1ArenaBytes + 7) / 8, 1) << "];\n"
+      << "#define " << writer.l1() << " ((uint8_t *)" << P << "_l1_words)\n\n";
+  }
   std::string body = writer.body().str();  // constants are created while emitting
   c << writer.definitions() << "\n" << writer.constants() << "\n"
     << "const size_t " << P << "_input_bytes[" << std::max<size_t>(graph.inputs.size(), 1) << "] = {"
@@ -181,6 +162,7 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
     << "void " << P << "_init(void) {}\n\n"
     << "void " << P << "_run(const void *const inputs[], void *const outputs[]) {\n"
     << "  (void)inputs;\n  (void)outputs;\n  (void)" << P << "_arena_words;\n"
+    << (options.tiling ? "  (void)" + P + "_l1_words;\n" : std::string())
     << body << "}\n";
   result.source = c.str();
   result.header = makeHeader(graph, options, result.memory);

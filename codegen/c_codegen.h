@@ -2,11 +2,13 @@
 // one static arena, and a run function calling runtime kernels).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 
 #include "ir/graph.h"
 #include "memory/activation_memory.h"
+#include "tiling/tiling_target.h"
 
 namespace deeploy {
 
@@ -14,6 +16,8 @@ struct CodegenOptions {
   std::string prefix = "network";  // names the API: network_init, network_run, ...
   std::string sourceDescription;   // put in the file banner (the model path)
   size_t alignment = 8;
+  // Set: every node computes tile by tile in the compute level, its operands moved there by DMA.
+  std::optional<TilingTarget> tiling;
 };
 
 struct GeneratedNetwork {
@@ -22,6 +26,9 @@ struct GeneratedNetwork {
   std::set<std::string> kernelHeaders;  // runtime headers the source includes
   ActivationMemory memory;
   size_t constantBytes = 0;
+  std::vector<NodeTilingReport> tiledNodes;  // when tiling: per tiled node
+  size_t l1ArenaBytes = 0;                   // when tiling: the compute-level arena (nodes take turns in it)
+  size_t l1LowerBound = 0;                   // the largest per-node lower bound
 };
 
 GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options);

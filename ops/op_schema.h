@@ -9,6 +9,7 @@
 
 #include "ir/error.h"
 #include "ir/graph.h"
+#include "tiling/geometry.h"
 
 namespace deeploy {
 
@@ -92,6 +93,8 @@ struct OpSchema {
   std::function<size_t(const Graph&, const Node&)> scratchBytes;
   // Output 0 is input 0's bytes under another shape (Reshape family): no code, no copy.
   bool aliasesInput = false;
+  // How the node splits into tiles (optional: without it the node runs whole in the compute level).
+  std::function<TilingGeometry(const Graph&, const Node&)> tiling = nullptr;
 };
 
 class OpRegistry {

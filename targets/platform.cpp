@@ -273,4 +273,29 @@ void overrideLevelSize(Platform& platform, const std::string& levelName, int64_t
   it->sizeBytes = static_cast<uint64_t>(bytes);
 }
 
+namespace {
+
+double linkBandwidth(const Platform& platform, const std::string& from, const std::string& to, const char* what) {
+  for (const DmaLink& link : platform.level(from).neighbours) {
+    if (link.level == to) return link.bytesPerCycle;
+  }
+  throw Error("platform '" + platform.name + "': " + what + " live in " + from + " but " + from +
+              " has no DMA link to " + to + ", the level the cluster computes from");
+}
+
+}  // namespace
+
+std::optional<TilingTarget> tilingTargetOf(const Platform& platform) {
+  if (platform.engines.empty()) return std::nullopt;
+  const std::string& compute = platform.engines.front().computesFrom;
+  if (compute == platform.activationLevel) return std::nullopt;
+  TilingTarget target;
+  target.computeLevel = compute;
+  target.capacityBytes = platform.level(compute).sizeBytes;
+  target.activationBytesPerCycle = linkBandwidth(platform, platform.activationLevel, compute, "activations");
+  target.weightBytesPerCycle = platform.weightLevel == compute ? target.activationBytesPerCycle
+                                                                : linkBandwidth(platform, platform.weightLevel, compute, "weights");
+  return target;
+}
+
 }  // namespace deeploy

@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "tiling/tiling_target.h"
 
 namespace deeploy {
 
@@ -64,6 +67,11 @@ Platform builtinPlatform(const std::string& name);
 Platform platformFromArgument(const std::string& fileOrName);
 // The host platform, loaded once.
 const Platform& hostPlatform();
+
+// What tiling needs of the platform: the level its (first) engine computes from, its size and the
+// DMA bandwidths into it. nullopt when that engine computes where activations live (nothing to tile).
+// Throws Error when the platform has no DMA link from the activation or weight level to it.
+std::optional<TilingTarget> tilingTargetOf(const Platform& platform);
 
 // Replaces the size of level `levelName` (the --l1/--l2 overrides). Throws Error when the platform
 // has no such level or the size is not in [1, kMaxLevelBytes].

@@ -44,7 +44,9 @@ json smallPlatform(uint64_t l1, uint64_t l2, uint64_t wmem) {
           {"memory_levels",
            {{{"name", "L1"}, {"size_bytes", l1}, {"neighbours", {{{"level", "L2"}, {"dma_bytes_per_cycle", 8}}}}},
             {{"name", "L2"}, {"size_bytes", l2}, {"neighbours", {{{"level", "L1"}, {"dma_bytes_per_cycle", 8}}}}},
-            {{"name", "WMEM"}, {"size_bytes", wmem}, {"neighbours", {{{"level", "L2"}, {"dma_bytes_per_cycle", 4}}}}}}},
+            {{"name", "WMEM"},
+             {"size_bytes", wmem},
+             {"neighbours", {{{"level", "L2"}, {"dma_bytes_per_cycle", 4}}, {{"level", "L1"}, {"dma_bytes_per_cycle", 4}}}}}}},
           {"compute_engines", {{{"name", "cluster"}, {"cores", 2}, {"isa", {"rv32imc"}}, {"computes_from", "L1"}}}},
           {"default_levels", {{"weights", "WMEM"}, {"activations", "L2"}, {"io", "L2"}}}};
 }
@@ -84,7 +86,7 @@ TEST(Platform, ShippedSiracusaHasTheClusterHierarchy) {
   ASSERT_EQ(p.engines.size(), 1u);
   EXPECT_EQ(p.engines[0].cores, 8);
   EXPECT_EQ(p.engines[0].computesFrom, "L1");
-  EXPECT_EQ(p.weightLevel, "L2");  // as in Deeploy's tiled Siracusa runs; WMEM feeds the NPU
+  EXPECT_EQ(p.weightLevel, "WMEM");
   EXPECT_EQ(p.activationLevel, "L2");
   EXPECT_EQ(p.ioLevel, "L2");
   EXPECT_NE(p.source.find("2408.04413"), std::string::npos);
@@ -245,9 +247,14 @@ CompiledModel compileTwoAdds(const Platform& platform, int64_t n) {
   x.dtype = x.declaredType = DType::Float32;
   x.shape = {n};
   g.inputs.push_back(g.addTensor(x));
-  std::vector<double> ones(static_cast<size_t>(n), 1.0);
-  TensorId c1 = g.addConstant("c1", testing::floats({n}, ones));
-  TensorId c2 = g.addConstant("c2", testing::floats({n}, ones));
+  std::vector<double> ones(static_cast<size_t>(n), 1.0), first(static_cast<size_t>(n)), second(static_cast<size_t>(n));
+  // Distinct values: tiling shares equal constant slices, and this test counts every constant byte.
+  for (size_t i = 0; i < first.size(); ++i) {
+    first[i] = static_cast<double>(i);
+    second[i] = static_cast<double>(i) + 1000;
+  }
+  TensorId c1 = g.addConstant("c1", testing::floats({n}, first));
+  TensorId c2 = g.addConstant("c2", testing::floats({n}, second));
   TensorId t = g.addTensor({.name = "t"}), y = g.addTensor({.name = "y"});
   g.nodes.push_back({"add1", "Add", "", {g.inputs[0], c1}, {t}, {}});
   g.nodes.push_back({"add2", "Add", "", {t, c2}, {y}, {}});

@@ -38,6 +38,7 @@ void compileGraph(CompiledModel& model, const std::string& description) {
   CodegenOptions options;
   options.sourceDescription = description;
   options.alignment = model.platform.alignment;
+  options.tiling = tilingTargetOf(model.platform);
   model.network = generateC(model.graph, options);
   model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
   requireLevelsFit(model.memoryLevels, model.platform);

@@ -1,0 +1,27 @@
+// Code for one node computed tile by tile in the compute level (L1): tile sizes from the solver,
+// operand tiles moved by asynchronous DMA with double buffering (the next tile's inputs load while
+// the current tile computes; a tile's outputs are written back while the next computes), and the
+// node's own kernel called once per tile on its L1 buffers.
+#pragma once
+
+#include "codegen/network_writer.h"
+#include "ir/error.h"
+#include "ir/graph.h"
+#include "tiling/tiling_target.h"
+
+namespace deeploy {
+
+struct TilingDoesNotFit : Error {
+  using Error::Error;
+};
+
+// Emits node `nodeIndex` of `graph` tiled for `target` (its outputs must not be empty). Throws
+// TilingDoesNotFit naming the node and the L1 its smallest tiling needs when no tiling fits.
+NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,
+                               size_t alignment);
+
+// The compute-level bytes of the node's smallest tiling, as emitted.
+size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,
+                       size_t alignment);
+
+}  // namespace deeploy

@@ -1,0 +1,30 @@
+/* Asynchronous DMA between memory levels, as the tiled code uses it: start a 1-D to 3-D strided copy,
+ * keep computing, wait for the copies of a group. Every target implements this API; on the host the
+ * copy is a memcpy done at start, so waiting has nothing left to do. */
+#ifndef DP_DMA_H
+#define DP_DMA_H
+
+#include <stdint.h>
+
+/* Transfers started into one group are waited for together. */
+typedef struct {
+  uint32_t started;
+} dp_dma_group;
+
+/* A copy of `planes` x `rows` runs of `run_bytes` contiguous bytes. Consecutive runs of a plane are
+ * `src_row_stride` / `dst_row_stride` bytes apart, consecutive planes `src_plane_stride` /
+ * `dst_plane_stride` bytes apart. A 1-D copy has rows = planes = 1. */
+typedef struct {
+  uint32_t run_bytes;
+  uint32_t rows;
+  uint32_t planes;
+  uint32_t src_row_stride;
+  uint32_t dst_row_stride;
+  uint32_t src_plane_stride;
+  uint32_t dst_plane_stride;
+} dp_dma_shape;
+
+void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape);
+void dp_dma_wait(dp_dma_group *group);
+
+#endif
