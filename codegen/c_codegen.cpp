@@ -95,8 +95,8 @@ NodeTilingReport emitTiled(NetworkWriter& writer, const Graph& graph, size_t n, 
       if (OpRegistry::instance().get(node).aliasesInput || !hasElements(graph, node)) continue;
       needed = std::max(needed, smallestTiledL1(writer, graph, m, target, alignment));
     }
-    throw Error(std::string(e.what()) + "; the smallest " + target.computeLevel + " that fits every node is " +
-                std::to_string(needed) + " B");
+    throw TilingDoesNotFit(std::string(e.what()) + "; the smallest " + target.computeLevel + " that fits every node is " +
+                           std::to_string(needed) + " B");
   }
 }
 

@@ -1,6 +1,8 @@
 #include "codegen/tiled_node.h"
 
 #include <algorithm>
+#include <functional>
+#include <sstream>
 #include <map>
 #include <optional>
 
@@ -187,21 +189,6 @@ L1Plan planL1(std::map<std::string, Stream>& streams, size_t tiles, size_t align
   return {plan.arenaSize, lifetimeLowerBound(allocations)};
 }
 
-std::string resolveMarks(const std::string& code, const std::map<std::string, Stream>& streams, size_t tile) {
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    size_t open = code.find(kSlotMark, pos);
-    if (open == std::string::npos) break;
-    size_t close = code.find(kSlotMark, open + 1);
-    const Stream& s = streams.at(code.substr(open + 1, close - open - 1));
-    if (s.offset.empty()) throw Error("internal: an L1 buffer of a tiled kernel call was never planned");
-    out += code.substr(pos, open - pos) + std::to_string(s.offset[static_cast<size_t>(s.parity[tile])]);
-    pos = close + 1;
-  }
-  return out + code.substr(pos);
-}
-
 struct CopyShape {
   uint64_t runBytes = 0;
   std::vector<std::pair<uint64_t, uint64_t>> strided;  // (count, whole-tensor stride in bytes), inner first
@@ -242,59 +229,62 @@ uint64_t regionOffsetBytes(const Shape& wholeShape, const Box& region, size_t el
   return offset * elementBytes;
 }
 
-// DMA starts for one transfer between a tensor region (in the activation level) and a dense L1 tile.
-class TransferWriter {
- public:
-  TransferWriter(NetworkWriter& writer) : writer_(writer) {}
+// One DMA start of a stream at a tile: a region of a tensor (or a whole const array) to or from the
+// stream's L1 buffer.
+struct TransferPart {
+  uint64_t tensorOffset = 0;  // bytes from the tensor's start (inputs and outputs)
+  uint64_t denseOffset = 0;   // bytes from the L1 buffer's start
+  std::string shape;          // name of the dp_dma_shape constant
+};
 
-  void regionCopy(std::vector<std::string>& out, const std::string& group, const std::string& tensorBase,
-                  const std::string& l1Base, const Shape& wholeShape, const Box& region, size_t elementBytes, bool toL1) {
-    if (elementCount(regionShape(region)) == 0) return;
+class TransferShapes {
+ public:
+  explicit TransferShapes(NetworkWriter& writer) : writer_(writer) {}
+
+  // The DMA takes two strided axes; a region with more becomes several starts.
+  std::vector<TransferPart> region(const Shape& wholeShape, const Box& region, size_t elementBytes, bool toL1) {
+    std::vector<TransferPart> parts;
+    if (elementCount(regionShape(region)) == 0) return parts;
     CopyShape c = copyShape(wholeShape, region, elementBytes);
     const uint64_t base = regionOffsetBytes(wholeShape, region, elementBytes);
-    // The DMA takes two strided axes; further ones become separate transfers.
-    std::vector<std::pair<uint64_t, uint64_t>> inner(c.strided.begin(), c.strided.begin() + std::min<size_t>(2, c.strided.size()));
-    std::vector<uint64_t> innerDense(c.denseStride.begin(), c.denseStride.begin() + static_cast<long>(inner.size()));
-    std::vector<size_t> index(c.strided.size() > 2 ? c.strided.size() - 2 : 0, 0);
+    const size_t inner = std::min<size_t>(2, c.strided.size());
+    std::vector<uint64_t> index(c.strided.size() - inner, 0);
     while (true) {
-      uint64_t tensorOffset = base, denseOffset = 0;
+      TransferPart part{base, 0, shapeConstant(c, inner, toL1)};
       for (size_t k = 0; k < index.size(); ++k) {
-        tensorOffset += index[k] * c.strided[k + 2].second;
-        denseOffset += index[k] * c.denseStride[k + 2];
+        part.tensorOffset += index[k] * c.strided[k + inner].second;
+        part.denseOffset += index[k] * c.denseStride[k + inner];
       }
-      std::string shape = shapeConstant(c.runBytes, inner, innerDense, toL1);
-      std::string tensorPtr = "(" + tensorBase + " + " + std::to_string(tensorOffset) + ")";
-      std::string l1Ptr = "(" + l1Base + " + " + std::to_string(denseOffset) + ")";
-      out.push_back("dp_dma_start(&" + group + ", " + (toL1 ? l1Ptr : tensorPtr) + ", " + (toL1 ? tensorPtr : l1Ptr) + ", &" + shape + ");");
+      parts.push_back(part);
       size_t k = 0;
       for (; k < index.size(); ++k) {
-        if (++index[k] < c.strided[k + 2].first) break;
+        if (++index[k] < c.strided[k + inner].first) break;
         index[k] = 0;
       }
-      if (k == index.size()) break;
+      if (k == index.size()) return parts;
     }
   }
 
-  void arrayCopy(std::vector<std::string>& out, const std::string& group, const std::string& array, const std::string& l1Base,
-                 size_t bytes) {
-    if (bytes == 0) return;
-    out.push_back("dp_dma_start(&" + group + ", (" + l1Base + "), " + array + ", &" + shapeConstant(bytes, {}, {}, true) + ");");
+  std::vector<TransferPart> array(size_t bytes) {
+    if (bytes == 0) return {};
+    CopyShape c;
+    c.runBytes = bytes;
+    return {{0, 0, shapeConstant(c, 0, true)}};
   }
 
  private:
-  std::string shapeConstant(uint64_t run, const std::vector<std::pair<uint64_t, uint64_t>>& axes,
-                            const std::vector<uint64_t>& dense, bool toL1) {
+  std::string shapeConstant(const CopyShape& c, size_t axes, bool toL1) {
     uint64_t count[2] = {1, 1}, tensorStride[2] = {0, 0}, denseStride[2] = {0, 0};
-    for (size_t k = 0; k < axes.size(); ++k) {
-      count[k] = axes[k].first;
-      tensorStride[k] = axes[k].second;
-      denseStride[k] = dense[k];
+    for (size_t k = 0; k < axes; ++k) {
+      count[k] = c.strided[k].first;
+      tensorStride[k] = c.strided[k].second;
+      denseStride[k] = c.denseStride[k];
     }
     const uint64_t* src = toL1 ? tensorStride : denseStride;
     const uint64_t* dst = toL1 ? denseStride : tensorStride;
-    std::string fields = std::to_string(run) + "u, " + std::to_string(count[0]) + "u, " + std::to_string(count[1]) + "u, " +
-                         std::to_string(src[0]) + "u, " + std::to_string(dst[0]) + "u, " + std::to_string(src[1]) + "u, " +
-                         std::to_string(dst[1]) + "u";
+    std::string fields = std::to_string(c.runBytes) + "u, " + std::to_string(count[0]) + "u, " + std::to_string(count[1]) +
+                         "u, " + std::to_string(src[0]) + "u, " + std::to_string(dst[0]) + "u, " + std::to_string(src[1]) +
+                         "u, " + std::to_string(dst[1]) + "u";
     std::string name = writer_.l1() + "_dma_" + cIdentifier(fields);
     writer_.define("dma " + fields, "static const dp_dma_shape " + name + " = {" + fields + "};");
     return name;
@@ -302,25 +292,6 @@ class TransferWriter {
 
   NetworkWriter& writer_;
 };
-
-TileProblem tileProblem(const Graph& graph, const Node& node, const TilingGeometry& g, const TilingTarget& target) {
-  TileProblem p;
-  p.what = node.describe();
-  p.iteration = g.iteration;
-  p.splittable = g.splittable;
-  p.capacityBytes = target.capacityBytes;
-  p.cyclesPerTile = target.cyclesPerTile;
-  auto add = [&](TensorId id, const std::vector<AxisMap>& axes) {
-    if (id == kNoTensor) return;
-    const Tensor& t = graph.tensor(id);
-    p.operands.push_back({axes, t.shape, dtypeSize(t.dtype), t.isConstant() ? target.weightBytesPerCycle : target.activationBytesPerCycle});
-  };
-  for (size_t i = 0; i < node.inputs.size(); ++i) add(node.inputs[i], g.inputs[i]);
-  for (size_t o = 0; o < node.outputs.size(); ++o) add(node.outputs[o], g.outputs[o]);
-  const OpSchema& schema = OpRegistry::instance().get(node);
-  if (schema.scratchBytes) p.fixedBytes = schema.scratchBytes(graph, node);
-  return p;
-}
 
 std::vector<Box> cutTiles(const TilingGeometry& g, const std::vector<int64_t>& tileSize) {
   std::vector<Box> tiles{Box{}};
@@ -336,6 +307,187 @@ std::vector<Box> cutTiles(const TilingGeometry& g, const std::vector<int64_t>& t
   }
   return tiles;
 }
+
+// Writes a tiled node's schedule: loads of the first tile; then per tile, wait for its loads, start
+// the next tile's, compute, and start writing back its outputs. Up to kUnrolledTiles tiles are written
+// out one by one; more become a loop over tables of per-tile DMA offsets, shapes and buffer choices,
+// with one kernel call per distinct call text (edge and border tiles differ).
+class TileCodeWriter {
+ public:
+  static constexpr size_t kUnrolledTiles = 4;
+
+  TileCodeWriter(NetworkWriter& writer, const std::map<std::string, Stream>& streams,
+                 const std::map<std::string, std::vector<std::vector<TransferPart>>>& parts,
+                 const std::vector<std::vector<std::string>>& calls, size_t tiles, const Graph& graph)
+      : writer_(writer), streams_(streams), parts_(parts), calls_(calls), tiles_(tiles), graph_(graph) {}
+
+  std::string write() {
+    if (tiles_ <= kUnrolledTiles || !tabulable()) return unrolled();
+    return looped();
+  }
+
+ private:
+  std::string base(const Stream& s) const {
+    if (s.kind == Stream::Kind::Constant) return "";
+    return writer_.arena() + " + " + std::to_string(writer_.memory().offsetOfTensor(s.tensor));
+  }
+
+  // Unrolled: every offset is a number.
+  std::string unrolled() {
+    std::ostringstream c;
+    auto line = [&](const std::string& text) { c << "    " << text << "\n"; };
+    line("dp_dma_group dp_in[2] = {{0u}, {0u}}, dp_out[2] = {{0u}, {0u}};");
+    auto starts = [&](size_t t, bool loads, const std::string& group) {
+      for (const auto& [key, s] : streams_) {
+        if ((s.kind == Stream::Kind::Output) == loads) continue;
+        const std::string slot = writer_.l1() + " + " + std::to_string(s.offset[static_cast<size_t>(s.parity[t])]);
+        for (const TransferPart& p : parts_.at(key)[t]) {
+          const std::string l1 = "(" + slot + " + " + std::to_string(p.denseOffset) + ")";
+          const std::string far = s.kind == Stream::Kind::Constant ? s.array[t]
+                                                                   : "(" + base(s) + " + " + std::to_string(p.tensorOffset) + ")";
+          line("dp_dma_start(&" + group + ", " + (loads ? l1 : far) + ", " + (loads ? far : l1) + ", &" + p.shape + ");");
+        }
+      }
+    };
+    starts(0, true, "dp_in[0]");
+    for (size_t t = 0; t < tiles_; ++t) {
+      const std::string parity = std::to_string(t % 2);
+      line("/* tile " + std::to_string(t) + " */");
+      line("dp_dma_wait(&dp_in[" + parity + "]);");
+      if (t + 1 < tiles_) starts(t + 1, true, "dp_in[" + std::to_string((t + 1) % 2) + "]");
+      if (t >= 2) line("dp_dma_wait(&dp_out[" + parity + "]);");
+      for (const std::string& call : calls_[t]) line(resolveMarks(call, [&](const Stream& s) {
+        return std::to_string(s.offset[static_cast<size_t>(s.parity[t])]);
+      }));
+      starts(t, false, "dp_out[" + parity + "]");
+    }
+    line("dp_dma_wait(&dp_out[0]);");
+    line("dp_dma_wait(&dp_out[1]);");
+    return c.str();
+  }
+
+  // Tables need at most one start per stream and tile, at the start of its buffer.
+  bool tabulable() const {
+    for (const auto& [key, perTile] : parts_) {
+      for (const auto& p : perTile) {
+        if (p.size() > 1 || (p.size() == 1 && p[0].denseOffset != 0)) return false;
+      }
+    }
+    return true;
+  }
+
+  std::string slotExpression(const std::string& key, const Stream& s, const std::string& tile) const {
+    if (!s.doubled) return std::to_string(s.offset[0]);
+    return "(dp_" + key + "_buffer[" + tile + "] ? " + std::to_string(s.offset[1]) + "u : " + std::to_string(s.offset[0]) + "u)";
+  }
+
+  template <typename Value>
+  static std::string table(const std::string& type, const std::string& name, size_t count, Value value) {
+    std::string s = "static const " + type + " " + name + "[" + std::to_string(count) + "] = {";
+    for (size_t t = 0; t < count; ++t) s += (t % 16 == 0 ? "\n      " : " ") + value(t) + (t + 1 < count ? "," : "");
+    return s + "};";
+  }
+
+  std::string looped() {
+    std::ostringstream c;
+    auto line = [&](const std::string& text) { c << "    " << text << "\n"; };
+    const std::string T = std::to_string(tiles_) + "u";
+    // Distinct kernel call texts, before buffer offsets are filled in.
+    std::map<std::vector<std::string>, size_t> variantOf;
+    std::vector<size_t> variant(tiles_);
+    std::vector<const std::vector<std::string>*> variants;
+    for (size_t t = 0; t < tiles_; ++t) {
+      auto [it, fresh] = variantOf.try_emplace(calls_[t], variants.size());
+      if (fresh) variants.push_back(&calls_[t]);
+      variant[t] = it->second;
+    }
+    if (variants.size() > 1) {
+      line(table("uint16_t", "dp_variant", tiles_, [&](size_t t) { return std::to_string(variant[t]) + "u"; }));
+    }
+    for (const auto& [key, s] : streams_) {
+      const auto& perTile = parts_.at(key);
+      if (s.doubled) line(table("uint8_t", "dp_" + key + "_buffer", tiles_, [&](size_t t) { return std::to_string(s.parity[t]); }));
+      if (s.kind == Stream::Kind::Scratch) continue;
+      line(table("dp_dma_shape *const", "dp_" + key + "_shape", tiles_,
+                 [&](size_t t) { return perTile[t].empty() ? std::string("0") : "&" + perTile[t][0].shape; }));
+      if (s.kind == Stream::Kind::Constant) {
+        line(table("void *const", "dp_" + key + "_source", tiles_,
+                   [&](size_t t) { return perTile[t].empty() ? std::string("0") : std::string("(const void *)") + s.array[t]; }));
+      } else {
+        line(table("uint32_t", "dp_" + key + "_offset", tiles_,
+                   [&](size_t t) { return std::to_string(perTile[t].empty() ? 0 : perTile[t][0].tensorOffset) + "u"; }));
+      }
+    }
+    line("dp_dma_group dp_in[2] = {{0u}, {0u}}, dp_out[2] = {{0u}, {0u}};");
+    auto starts = [&](const std::string& tile, bool loads, const std::string& group, const std::string& indent) {
+      for (const auto& [key, s] : streams_) {
+        if (s.kind == Stream::Kind::Scratch || (s.kind == Stream::Kind::Output) == loads) continue;
+        const std::string l1 = "(" + writer_.l1() + " + " + slotExpression(key, s, tile) + ")";
+        const std::string far = s.kind == Stream::Kind::Constant ? "dp_" + key + "_source[" + tile + "]"
+                                                                 : "(" + base(s) + " + dp_" + key + "_offset[" + tile + "])";
+        line(indent + "if (dp_" + key + "_shape[" + tile + "]) dp_dma_start(&" + group + ", " + (loads ? l1 : far) + ", " +
+             (loads ? far : l1) + ", dp_" + key + "_shape[" + tile + "]);");
+      }
+    };
+    starts("0", true, "dp_in[0]", "");
+    line("for (uint32_t t = 0; t < " + T + "; ++t) {");
+    line("  dp_dma_wait(&dp_in[t & 1u]);");
+    line("  if (t + 1u < " + T + ") {");
+    starts("t + 1u", true, "dp_in[(t + 1u) & 1u]", "    ");
+    line("  }");
+    line("  if (t >= 2u) dp_dma_wait(&dp_out[t & 1u]);");
+    auto callsOf = [&](const std::vector<std::string>& calls, const std::string& indent) {
+      for (const std::string& call : calls) {
+        line(indent + resolveMarks(call, [&](const Stream& s) {
+          for (const auto& [key, candidate] : streams_) {
+            if (&candidate == &s) return slotExpression(key, s, "t");
+          }
+          return std::string();
+        }));
+      }
+    };
+    if (variants.size() == 1) {
+      callsOf(*variants[0], "  ");
+    } else {
+      line("  switch (dp_variant[t]) {");
+      for (size_t v = 0; v < variants.size(); ++v) {
+        line("    case " + std::to_string(v) + "u:");
+        callsOf(*variants[v], "      ");
+        line("      break;");
+      }
+      line("    default:");
+      line("      break;");
+      line("  }");
+    }
+    starts("t", false, "dp_out[t & 1u]", "  ");
+    line("}");
+    line("dp_dma_wait(&dp_out[0]);");
+    line("dp_dma_wait(&dp_out[1]);");
+    return c.str();
+  }
+
+  std::string resolveMarks(const std::string& code, const std::function<std::string(const Stream&)>& offsetOf) const {
+    std::string out;
+    size_t pos = 0;
+    while (true) {
+      size_t open = code.find(kSlotMark, pos);
+      if (open == std::string::npos) break;
+      size_t close = code.find(kSlotMark, open + 1);
+      const Stream& s = streams_.at(code.substr(open + 1, close - open - 1));
+      if (s.offset.empty()) throw Error("internal: an L1 buffer of a tiled kernel call was never planned");
+      out += code.substr(pos, open - pos) + offsetOf(s);
+      pos = close + 1;
+    }
+    return out + code.substr(pos);
+  }
+
+  NetworkWriter& writer_;
+  const std::map<std::string, Stream>& streams_;
+  const std::map<std::string, std::vector<std::vector<TransferPart>>>& parts_;
+  const std::vector<std::vector<std::string>>& calls_;
+  size_t tiles_;
+  const Graph& graph_;
+};
 
 struct TiledCode {
   std::string code;
@@ -369,51 +521,31 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
   r.l1Bytes = l1.arenaBytes;
   r.l1LowerBound = l1.lowerBound;
 
-  TransferWriter dma(writer);
-  const std::string L1 = writer.l1();
+  // Every stream's DMA starts per tile (none where it keeps its contents).
+  TransferShapes shapes(writer);
+  std::map<std::string, std::vector<std::vector<TransferPart>>> parts;
   double dmaCycles = 0;
-  // The transfers that tile t needs before it computes (loads) and after (stores).
-  auto transfers = [&](size_t t, bool loads, const std::string& group) {
-    std::vector<std::string> out;
-    for (auto& [key, s] : streams) {
-      if (!s.transfer[t] || (s.kind == Stream::Kind::Output) == loads) continue;
-      const std::string l1Base = L1 + " + " + std::to_string(s.offset[static_cast<size_t>(s.parity[t])]);
-      if (s.kind == Stream::Kind::Constant) {
-        dma.arrayCopy(out, group, s.array[t], l1Base, s.bytes[t]);
-        r.dmaInBytes += s.bytes[t];
-        dmaCycles += static_cast<double>(s.bytes[t]) / target.weightBytesPerCycle;
-        continue;
+  for (auto& [key, st] : streams) {
+    auto& perTile = parts[key];
+    perTile.resize(tiles);
+    if (st.kind == Stream::Kind::Scratch) continue;
+    const bool load = st.kind != Stream::Kind::Output;
+    for (size_t t = 0; t < tiles; ++t) {
+      if (!st.transfer[t]) continue;
+      if (st.kind == Stream::Kind::Constant) {
+        perTile[t] = shapes.array(st.bytes[t]);
+        dmaCycles += static_cast<double>(st.bytes[t]) / target.weightBytesPerCycle;
+      } else {
+        const Tensor& whole = graph.tensor(st.tensor);
+        perTile[t] = shapes.region(whole.shape, st.region[t], dtypeSize(whole.dtype), load);
+        dmaCycles += static_cast<double>(st.bytes[t]) / target.activationBytesPerCycle;
       }
-      const Tensor& whole = graph.tensor(s.tensor);
-      const std::string tensorBase = writer.arena() + " + " + std::to_string(writer.memory().offsetOfTensor(s.tensor));
-      dma.regionCopy(out, group, tensorBase, l1Base, whole.shape, s.region[t], dtypeSize(whole.dtype), loads);
-      (loads ? r.dmaInBytes : r.dmaOutBytes) += s.bytes[t];
-      dmaCycles += static_cast<double>(s.bytes[t]) / target.activationBytesPerCycle;
+      (load ? r.dmaInBytes : r.dmaOutBytes) += st.bytes[t];
     }
-    return out;
-  };
-
-  std::ostringstream c;
-  auto line = [&](const std::string& text) { c << "    " << text << "\n"; };
-  c << "  { /* " << tiles << " tile" << (tiles == 1 ? "" : "s") << " in " << target.computeLevel << ", " << l1.arenaBytes
-    << " B */\n";
-  line("dp_dma_group dp_in[2] = {{0u}, {0u}}, dp_out[2] = {{0u}, {0u}};");
-  for (const std::string& s : transfers(0, true, "dp_in[0]")) line(s);
-  for (size_t t = 0; t < tiles; ++t) {
-    const std::string parity = std::to_string(t % 2), next = std::to_string((t + 1) % 2);
-    line("/* tile " + std::to_string(t) + " */");
-    line("dp_dma_wait(&dp_in[" + parity + "]);");
-    if (t + 1 < tiles) {
-      for (const std::string& s : transfers(t + 1, true, "dp_in[" + next + "]")) line(s);
-    }
-    if (t >= 2) line("dp_dma_wait(&dp_out[" + parity + "]);");
-    for (const std::string& call : calls[t]) line(resolveMarks(call, streams, t));
-    for (const std::string& s : transfers(t, false, "dp_out[" + parity + "]")) line(s);
   }
-  line("dp_dma_wait(&dp_out[0]);");
-  line("dp_dma_wait(&dp_out[1]);");
-  c << "  }\n";
-  result.code = c.str();
+  TileCodeWriter code(writer, streams, parts, calls, tiles, graph);
+  result.code = "  { /* " + std::to_string(tiles) + " tile" + (tiles == 1 ? "" : "s") + " in " + target.computeLevel + ", " +
+                std::to_string(l1.arenaBytes) + " B of buffers */\n" + code.write() + "  }\n";
   r.modelledCycles = static_cast<int64_t>(dmaCycles) + static_cast<int64_t>(tiles) * target.cyclesPerTile;
   return result;
 }
@@ -425,7 +557,7 @@ std::string bytesText(uint64_t n) { return std::to_string(n) + " B"; }
 size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,
                        size_t alignment) {
   const TilingGeometry g = geometryOf(graph, graph.nodes[nodeIndex]);
-  const TileProblem problem = tileProblem(graph, graph.nodes[nodeIndex], g, target);
+  const TileProblem problem = tileProblemFor(graph, graph.nodes[nodeIndex], g, target);
   NetworkWriter probe(graph, writer.memory(), writer.options());
   return emitWithTileSizes(probe, graph, nodeIndex, g, smallestTiling(problem, target.solverBudget), target, alignment)
       .report.l1Bytes;
@@ -436,28 +568,44 @@ NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t
   const Node& node = graph.nodes[nodeIndex];
   const auto start = std::chrono::steady_clock::now();
   const TilingGeometry g = geometryOf(graph, node);
-  TileProblem problem = tileProblem(graph, node, g, target);
-  // The solver models operand tiles; what the kernels really place in L1 (derived tables, alignment)
-  // is known once emitted, so the budget shrinks by any excess and the solver runs again.
-  for (int attempt = 0; attempt < 6 && problem.capacityBytes > 0; ++attempt) {
-    std::optional<TileChoice> choice = solveTiling(problem, target.solverBudget);
-    if (!choice) break;
+  TileProblem problem = tileProblemFor(graph, node, g, target);
+  auto actualL1 = [&](const std::vector<int64_t>& tileSize) {
     NetworkWriter probe(graph, writer.memory(), writer.options());
-    TiledCode trial = emitWithTileSizes(probe, graph, nodeIndex, g, choice->tileSize, target, alignment);
-    if (trial.report.l1Bytes > target.capacityBytes) {
-      const uint64_t excess = trial.report.l1Bytes - target.capacityBytes;
-      problem.capacityBytes = problem.capacityBytes > excess ? problem.capacityBytes - excess : 0;
-      continue;
-    }
-    TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, g, choice->tileSize, target, alignment);
+    return emitWithTileSizes(probe, graph, nodeIndex, g, tileSize, target, alignment).report.l1Bytes;
+  };
+  auto finish = [&](const std::vector<int64_t>& tileSize, bool optimal) {
+    TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, g, tileSize, target, alignment);
     writer.body() << code.code;
-    code.report.solverOptimal = choice->provenOptimal;
+    code.report.solverOptimal = optimal;
     code.report.solverSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return code.report;
+  };
+
+  std::optional<TileChoice> choice = solveTiling(problem, target.solverBudget);
+  if (choice && actualL1(choice->tileSize) <= target.capacityBytes) return finish(choice->tileSize, choice->provenOptimal);
+  // The solver models operand tiles; kernels also place derived tables in L1 and buffers are aligned,
+  // so the cheapest modelled choice can overflow. Bisect the capacity the solver is given between the
+  // smallest tiling's modelled footprint (which fits) and the real capacity, keeping the best choice
+  // that really fits.
+  const std::vector<int64_t> smallest = smallestTiling(problem, target.solverBudget);
+  const size_t smallestBytes = actualL1(smallest);
+  if (smallestBytes > target.capacityBytes) {
+    throw TilingDoesNotFit(node.describe() + ": no tiling fits in " + bytesText(target.capacityBytes) + " of " +
+                           target.computeLevel + "; its smallest tiling needs " + bytesText(smallestBytes));
   }
-  throw TilingDoesNotFit(node.describe() + ": no tiling fits in " + bytesText(target.capacityBytes) + " of " +
-                         target.computeLevel + "; its smallest tiling needs " +
-                         bytesText(smallestTiledL1(writer, graph, nodeIndex, target, alignment)));
+  std::vector<int64_t> best = smallest;
+  uint64_t fits = modelledFootprint(problem, smallest), overflows = target.capacityBytes;
+  for (int step = 0; step < 10 && overflows > fits + 1; ++step) {
+    problem.capacityBytes = fits + (overflows - fits) / 2;
+    choice = solveTiling(problem, target.solverBudget);
+    if (choice && actualL1(choice->tileSize) <= target.capacityBytes) {
+      best = choice->tileSize;
+      fits = problem.capacityBytes;
+    } else {
+      overflows = problem.capacityBytes;
+    }
+  }
+  return finish(best, false);
 }
 
 }  // namespace deeploy

@@ -22,6 +22,8 @@ std::vector<bool> tensorsInUse(const Graph& graph) {
 
 std::string bytes(uint64_t n) { return std::to_string(n) + " B"; }
 
+const std::string& computeLevelOf(const Platform& platform) { return platform.engines.front().computesFrom; }
+
 }  // namespace
 
 MemoryLevelPlacement placeInMemoryLevels(const Graph& graph, const GeneratedNetwork& network,
@@ -53,6 +55,12 @@ MemoryLevelPlacement placeInMemoryLevels(const Graph& graph, const GeneratedNetw
   arena.arenaBytes = network.memory.plan.arenaSize;
   arena.arenaLowerBound = network.memory.lowerBound;
 
+  if (!network.tiledNodes.empty()) {
+    LevelUsage& compute = placement.levels[platform.levelIndex(computeLevelOf(platform))];
+    compute.tileBytes = network.l1ArenaBytes;
+    compute.tileLowerBound = network.l1LowerBound;
+  }
+
   placement.levelOfTensor.assign(graph.tensors.size(), -1);
   std::vector<bool> used = tensorsInUse(graph);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
@@ -83,9 +91,12 @@ void requireLevelsFit(const MemoryLevelPlacement& placement, const Platform& pla
              bytes(u.arenaBytes) + ")";
     } else if (u.constantBytes) {
       need = "constants need " + bytes(u.constantBytes);
+    } else if (u.tileBytes) {
+      need = "tile buffers need " + bytes(u.tileBytes);
     } else {
       need = "activations need " + bytes(u.arenaBytes);
     }
+    if (u.tileBytes && (u.constantBytes || u.arenaBytes)) need += " besides tile buffers of " + bytes(u.tileBytes);
     std::string message = "platform '" + platform.name + "': " + need + " in " + u.level + " but " + u.level +
                           " has " + bytes(u.capacityBytes);
     if (u.arenaBytes && u.constantBytes + u.arenaLowerBound <= u.capacityBytes) {

@@ -19,9 +19,11 @@ struct LevelUsage {
   size_t arenaBytes = 0;
   size_t arenaLowerBound = 0;  // no plan of the arena's buffers can be smaller
   size_t ioBytes = 0;          // network inputs and outputs, inside the arena
+  size_t tileBytes = 0;        // tile buffers of tiled nodes (they take turns in this level)
+  size_t tileLowerBound = 0;   // the largest number of tile-buffer bytes one node has live at once
   std::vector<std::string> computingEngines;  // engines that compute from this level
 
-  uint64_t usedBytes() const { return constantBytes + arenaBytes; }
+  uint64_t usedBytes() const { return constantBytes + arenaBytes + tileBytes; }
 };
 
 struct MemoryLevelPlacement {

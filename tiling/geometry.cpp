@@ -161,6 +161,8 @@ Graph tileGraph(const Graph& graph, const Node& node, const TileInstance& tile) 
     if (node.outputs[o] == kNoTensor) continue;
     Tensor part;
     part.name = graph.tensor(node.outputs[o]).name;
+    // Integer operators take their result type from the model's declaration.
+    part.declaredType = graph.tensor(node.outputs[o]).declaredType;
     copy.outputs[o] = sub.addTensor(std::move(part));
     sub.outputs.push_back(copy.outputs[o]);
   }
@@ -173,8 +175,9 @@ Graph tileGraph(const Graph& graph, const Node& node, const TileInstance& tile) 
     const Tensor& got = sub.tensor(inferred.outputs[o]);
     const Tensor& want = graph.tensor(node.outputs[o]);
     if (got.shape != regionShape(tile.outputRegions[o]) || got.dtype != want.dtype) {
-      throw Error(node.describe() + ": a tile computes output " + std::to_string(o) + " as " + shapeToString(got.shape) +
-                  " but its region is " + shapeToString(regionShape(tile.outputRegions[o])) +
+      throw Error(node.describe() + ": a tile computes output " + std::to_string(o) + " as " +
+                  std::string(dtypeName(got.dtype)) + " " + shapeToString(got.shape) + " but its region is " +
+                  std::string(dtypeName(want.dtype)) + " " + shapeToString(regionShape(tile.outputRegions[o])) +
                   " (the operator's tiling geometry is inconsistent)");
     }
   }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "ir/error.h"
+#include "ops/op_schema.h"
 
 namespace deeploy {
 
@@ -254,6 +255,25 @@ std::optional<TileChoice> solveTiling(const TileProblem& p, std::chrono::millise
   for (size_t a = 0; a < p.iteration.size(); ++a) choice.tileCount.push_back(ceilDiv(std::max<int64_t>(p.iteration[a], 1), r.tileSize[a]));
   choice.footprintBytes = modelledFootprint(p, r.tileSize);
   return choice;
+}
+
+TileProblem tileProblemFor(const Graph& graph, const Node& node, const TilingGeometry& g, const TilingTarget& target) {
+  TileProblem p;
+  p.what = node.describe();
+  p.iteration = g.iteration;
+  p.splittable = g.splittable;
+  p.capacityBytes = target.capacityBytes;
+  p.cyclesPerTile = target.cyclesPerTile;
+  auto add = [&](TensorId id, const std::vector<AxisMap>& axes) {
+    if (id == kNoTensor) return;
+    const Tensor& t = graph.tensor(id);
+    p.operands.push_back({axes, t.shape, dtypeSize(t.dtype), t.isConstant() ? target.weightBytesPerCycle : target.activationBytesPerCycle});
+  };
+  for (size_t i = 0; i < node.inputs.size(); ++i) add(node.inputs[i], g.inputs[i]);
+  for (size_t o = 0; o < node.outputs.size(); ++o) add(node.outputs[o], g.outputs[o]);
+  const OpSchema& schema = OpRegistry::instance().get(node);
+  if (schema.scratchBytes) p.fixedBytes = schema.scratchBytes(graph, node);
+  return p;
 }
 
 }  // namespace deeploy

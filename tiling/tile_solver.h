@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tiling/geometry.h"
+#include "tiling/tiling_target.h"
 
 namespace deeploy {
 
@@ -50,5 +51,9 @@ std::optional<TileChoice> solveTiling(const TileProblem& problem, std::chrono::m
 
 // The tile sizes with the smallest modelled footprint, whatever the capacity.
 std::vector<int64_t> smallestTiling(const TileProblem& problem, std::chrono::milliseconds budget);
+
+// The problem of tiling `node` with geometry `g` for `target`: every operand moves between its level
+// and the compute level; the kernel's scratch is fixed.
+TileProblem tileProblemFor(const Graph& graph, const Node& node, const TilingGeometry& g, const TilingTarget& target);
 
 }  // namespace deeploy

@@ -17,6 +17,7 @@ struct CompileCommand {
   std::string target = "host";
   PlatformChoice platform;
   std::optional<std::string> inputsNpz;
+  std::optional<std::string> reportPath;  // JSON report; the text table goes beside it (.txt)
 };
 
 struct RunCommand {
@@ -37,6 +38,7 @@ struct TestCommand {
   Engine engine = Engine::C;
   int jobs = 0;  // 0: one per core
   bool sanitize = false;
+  bool allowInfeasible = false;  // a network whose tiling needs a larger L1 is reported, not failed
 };
 
 int runCompile(const CompileCommand& cmd);

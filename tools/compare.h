@@ -15,6 +15,7 @@ constexpr double kFloatTolerance = 1e-4;
 struct Comparison {
   bool passed = true;
   std::string message;  // for a failure: the first differing output, the count of differing elements, the first index
+  bool didNotFit = false;  // not run: its tiling needs a larger L1 than the platform has
 };
 
 // Expected arrays are matched to graph outputs by name when all names match, otherwise by position.

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   c->add_option("-o,--output", compile.outputDir, "Output directory")->required();
   c->add_option("--target", compile.target, "Target platform")->check(CLI::IsMember({"host"}));
   c->add_option("--inputs", compile.inputsNpz, "Input arrays (.npz) used to type the inputs")->check(CLI::ExistingFile);
+  c->add_option("--report", compile.reportPath,
+                 "Write the JSON report here (default DIR/report.json); the text table goes beside it as .txt");
   addPlatformOptions(c, compile.platform);
 
   RunCommand run;
@@ -45,6 +47,8 @@ int main(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   t->add_option("-j,--jobs", test.jobs, "Tests run in parallel (default: one per core)")->check(CLI::NonNegativeNumber);
   t->add_flag("--sanitize", test.sanitize, "Build the generated C with AddressSanitizer and UBSan");
+  t->add_flag("--allow-too-small", test.allowInfeasible,
+              "Report networks that need a larger L1 than given as TOO SMALL instead of failing");
   addPlatformOptions(t, test.platform);
 
   CLI11_PARSE(app, argc, argv);

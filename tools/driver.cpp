@@ -59,23 +59,80 @@ nlohmann::json tensorJson(const CompiledModel& model, TensorId id) {
 }
 
 // What a level holds, in words; says plainly that compute levels hold nothing until tiling exists.
-std::string levelContents(const LevelUsage& u, const Platform& platform) {
+std::string levelContents(const LevelUsage& u) {
   std::ostringstream s;
   if (u.constantBytes) s << "constants " << u.constantBytes << " B";
   if (u.holdsArena) {
     s << (u.constantBytes ? "; " : "") << "activation arena " << u.arenaBytes << " B (lower bound "
       << u.arenaLowerBound << " B; I/O " << u.ioBytes << " B inside it)";
   }
-  bool empty = !u.constantBytes && !u.holdsArena;
+  if (u.tileBytes) {
+    s << (u.constantBytes || u.holdsArena ? "; " : "") << "tile buffers " << u.tileBytes << " B (lower bound "
+      << u.tileLowerBound << " B), the largest of any node";
+  }
+  bool empty = !u.constantBytes && !u.holdsArena && !u.tileBytes;
   if (empty && !u.computingEngines.empty()) {
     std::string engines;
     for (const auto& e : u.computingEngines) engines += (engines.empty() ? "" : ", ") + e;
-    s << "compute level of " << engines << "; nothing is placed here yet: without tiling, kernels work on "
-      << "their operands in " << platform.activationLevel << " and " << platform.weightLevel << " directly";
+    s << "compute level of " << engines << "; nothing is placed here";
   } else if (empty) {
     s << "nothing placed here";
   }
   return s.str();
+}
+
+nlohmann::json tiledNodesJson(const std::vector<NodeTilingReport>& nodes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const NodeTilingReport& r : nodes) {
+    out.push_back({{"node", r.node},
+                   {"op", r.op},
+                   {"tile_shape", r.tileSize},
+                   {"tile_counts", r.tileCount},
+                   {"tiles", r.tiles},
+                   {"dma_in_bytes", r.dmaInBytes},
+                   {"dma_out_bytes", r.dmaOutBytes},
+                   {"modelled_cycles", r.modelledCycles},
+                   {"l1_bytes", r.l1Bytes},
+                   {"l1_lower_bound_bytes", r.l1LowerBound},
+                   {"solver_optimal", r.solverOptimal},
+                   {"solver_seconds", r.solverSeconds}});
+  }
+  return out;
+}
+
+nlohmann::json dmaTotals(const std::vector<NodeTilingReport>& nodes) {
+  uint64_t in = 0, out = 0;
+  for (const NodeTilingReport& r : nodes) {
+    in += r.dmaInBytes;
+    out += r.dmaOutBytes;
+  }
+  return {{"in", in}, {"out", out}, {"total", in + out}};
+}
+
+std::string dimsText(const std::vector<int64_t>& dims) {
+  std::string s;
+  for (int64_t d : dims) s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s.empty() ? "-" : s;
+}
+
+// One line per tiled node, in columns.
+void writeTilingTable(std::ostringstream& s, const std::vector<NodeTilingReport>& nodes) {
+  if (nodes.empty()) return;
+  uint64_t in = 0, out = 0;
+  int64_t cycles = 0;
+  s << "tiled nodes:\n"
+    << std::left << std::setw(28) << "  node" << std::setw(16) << "op" << std::setw(18) << "tile" << std::right
+    << std::setw(7) << "tiles" << std::setw(10) << "DMA in" << std::setw(10) << "DMA out" << std::setw(11) << "cycles"
+    << std::setw(9) << "L1 B" << "\n";
+  for (const NodeTilingReport& r : nodes) {
+    s << "  " << std::left << std::setw(26) << r.node.substr(0, 25) << std::setw(16) << r.op.substr(0, 15) << std::setw(18)
+      << dimsText(r.tileSize) << std::right << std::setw(7) << r.tiles << std::setw(10) << r.dmaInBytes << std::setw(10)
+      << r.dmaOutBytes << std::setw(11) << r.modelledCycles << std::setw(9) << r.l1Bytes << "\n";
+    in += r.dmaInBytes;
+    out += r.dmaOutBytes;
+    cycles += r.modelledCycles;
+  }
+  s << "  total: DMA in " << in << " B, out " << out << " B, modelled " << cycles << " cycles\n";
 }
 
 }  // namespace
@@ -104,8 +161,10 @@ std::string memoryReportJson(const CompiledModel& model) {
                       {"arena_bytes", u.arenaBytes},
                       {"arena_lower_bound_bytes", u.arenaLowerBound},
                       {"io_bytes", u.ioBytes},
+                      {"tile_bytes", u.tileBytes},
+                      {"tile_lower_bound_bytes", u.tileLowerBound},
                       {"compute_engines", u.computingEngines},
-                      {"contents", levelContents(u, model.platform)}});
+                      {"contents", levelContents(u)}});
   }
   nlohmann::json report = {{"arena_bytes", mem.plan.arenaSize},
                            {"arena_lower_bound_bytes", mem.lowerBound},
@@ -117,7 +176,9 @@ std::string memoryReportJson(const CompiledModel& model) {
                            {"outputs", outputs},
                            {"buffers", buffers},
                            {"platform", model.platform.name},
-                           {"memory_levels", levels}};
+                           {"memory_levels", levels},
+                           {"tiled_nodes", tiledNodesJson(model.network.tiledNodes)},
+                           {"dma_bytes", dmaTotals(model.network.tiledNodes)}};
   return report.dump(2) + "\n";
 }
 
@@ -135,8 +196,9 @@ std::string memoryReportText(const CompiledModel& model) {
     percent << std::fixed << std::setprecision(1)
             << 100.0 * static_cast<double>(u.usedBytes()) / static_cast<double>(u.capacityBytes);
     s << "  " << u.level << ": " << u.usedBytes() << " / " << u.capacityBytes << " B (" << percent.str() << "%) "
-      << levelContents(u, model.platform) << "\n";
+      << levelContents(u) << "\n";
   }
+  writeTilingTable(s, model.network.tiledNodes);
   for (const auto& line : model.passLog.lines) s << "pass " << line << "\n";
   return s.str();
 }
