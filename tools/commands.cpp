@@ -119,6 +119,18 @@ std::vector<fs::path> findTests(const std::vector<std::string>& roots, const std
   return tests;
 }
 
+// Names the first plan whose size exceeds `maxRatio` times its lower bound, or returns "".
+std::string loosePlan(const CompiledModel& model, double maxRatio) {
+  auto check = [&](const std::string& what, size_t planned, size_t bound) {
+    if (static_cast<double>(planned) <= maxRatio * static_cast<double>(bound)) return std::string();
+    return what + " is " + std::to_string(planned) + " B, more than " + std::to_string(maxRatio) + " x its lower bound of " +
+           std::to_string(bound) + " B";
+  };
+  std::string loose = check("the activation arena", model.network.memory.plan.arenaSize, model.network.memory.lowerBound);
+  if (loose.empty()) loose = check("the tile buffers", model.network.l1ArenaBytes, model.network.l1LowerBound);
+  return loose;
+}
+
 Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platform& platform) {
   for (const char* file : {"network.onnx", "inputs.npz", "outputs.npz"}) {
     if (!fs::exists(dir / file)) return {false, std::string("missing ") + file};
@@ -126,6 +138,10 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
   try {
     CompiledModel model =
         compileModel((dir / "network.onnx").string(), readNpz((dir / "inputs.npz").string()), platform);
+    if (cmd.maxPlanRatio) {
+      std::string loose = loosePlan(model, *cmd.maxPlanRatio);
+      if (!loose.empty()) return {false, loose, false};
+    }
     WorkDir work(std::nullopt);
     HostBuildOptions build;
     if (cmd.sanitize) build.extraFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};

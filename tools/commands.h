@@ -38,7 +38,8 @@ struct TestCommand {
   Engine engine = Engine::C;
   int jobs = 0;  // 0: one per core
   bool sanitize = false;
-  bool allowInfeasible = false;  // a network whose tiling needs a larger L1 is reported, not failed
+  bool allowInfeasible = false;
+  std::optional<double> maxPlanRatio;  // fail a network whose memory plan exceeds this x its lower bound  // a network whose tiling needs a larger L1 is reported, not failed
 };
 
 int runCompile(const CompileCommand& cmd);

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   t->add_flag("--sanitize", test.sanitize, "Build the generated C with AddressSanitizer and UBSan");
   t->add_flag("--allow-too-small", test.allowInfeasible,
               "Report networks that need a larger L1 than given as TOO SMALL instead of failing");
+  t->add_option("--max-plan-ratio", test.maxPlanRatio,
+                 "Fail a network whose activation arena or tile buffers exceed this multiple of their lower bound")
+      ->check(CLI::Range(1.0, 1000.0));
   addPlatformOptions(t, test.platform);
 
   CLI11_PARSE(app, argc, argv);
