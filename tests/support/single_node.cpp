@@ -62,8 +62,11 @@ std::vector<TensorData> runReference(const NodeCase& c) {
   return interpretGraph(g, runtimeInputs(c));
 }
 
-std::vector<TensorData> runGeneratedC(const NodeCase& c) {
+std::vector<TensorData> runGeneratedC(const NodeCase& c) { return runGeneratedCOn(c, hostPlatform()); }
+
+std::vector<TensorData> runGeneratedCOn(const NodeCase& c, const Platform& platform, CompiledModel* compiled) {
   CompiledModel model;
+  model.platform = platform;
   model.graph = makeSingleNodeGraph(c);
   model.inputs = runtimeInputs(c);
   compileGraph(model, "unit test of " + c.op);
@@ -73,6 +76,7 @@ std::vector<TensorData> runGeneratedC(const NodeCase& c) {
   std::string exe = buildHostProgram(pattern, {});
   auto outputs = runHostProgram(exe, model.graph, model.inputs, 60);
   std::filesystem::remove_all(pattern);
+  if (compiled) *compiled = std::move(model);
   return outputs;
 }
 

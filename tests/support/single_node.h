@@ -6,6 +6,8 @@
 
 #include "ir/error.h"
 #include "ir/graph.h"
+#include "targets/platform.h"
+#include "tools/driver.h"
 
 namespace deeploy::testing {
 
@@ -30,6 +32,9 @@ std::vector<TensorData> runtimeInputs(const NodeCase& c);
 std::vector<TensorData> runReference(const NodeCase& c);
 // Compiles to C, builds with the host compiler and runs it.
 std::vector<TensorData> runGeneratedC(const NodeCase& c);
+// The same, compiled for `platform` (tiled when it computes from its own level); `model` (optional)
+// receives the compiled model.
+std::vector<TensorData> runGeneratedCOn(const NodeCase& c, const Platform& platform, CompiledModel* model = nullptr);
 
 // The reference interpreter rejects the case with a deeploy::Error naming the node and mentioning `text`.
 void expectErrorMentioning(const NodeCase& c, const std::string& text);

@@ -1,0 +1,112 @@
+// Nodes compiled for a platform with a small L1: computed tile by tile with DMA, they must give the
+// reference interpreter's outputs exactly, keep their buffers within L1 and say clearly when they
+// cannot fit.
+#include <gtest/gtest.h>
+
+#include "ir/error.h"
+#include "tests/support/single_node.h"
+#include "tests/support/tensors.h"
+
+extern "C" {
+#include "kernels/dma.h"
+}
+
+namespace deeploy {
+namespace {
+
+using testing::NodeCase;
+using testing::pattern;
+
+Platform siracusaWithL1(int64_t bytes) {
+  Platform p = builtinPlatform("siracusa");
+  overrideLevelSize(p, "L1", bytes);
+  return p;
+}
+
+// Compiles the case for Siracusa with `l1` bytes of L1, runs it and compares with the reference.
+CompiledModel expectTiledMatchesReference(const NodeCase& c, int64_t l1) {
+  CompiledModel model;
+  std::vector<TensorData> got = testing::runGeneratedCOn(c, siracusaWithL1(l1), &model);
+  std::vector<TensorData> want = testing::runReference(c);
+  EXPECT_EQ(got.size(), want.size());
+  for (size_t o = 0; o < std::min(got.size(), want.size()); ++o) EXPECT_TRUE(got[o] == want[o]) << c.op << " output " << o;
+  EXPECT_LE(model.network.l1ArenaBytes, static_cast<size_t>(l1));
+  return model;
+}
+
+NodeCase int8MatMul(int64_t m, int64_t k, int64_t n) {
+  return {"MatMul", {}, {{pattern(DType::Int8, {m, k}, -128, 127, 1)}, {pattern(DType::Int8, {k, n}, -128, 127, 2), true}}};
+}
+
+size_t totalTiles(const CompiledModel& model) {
+  size_t tiles = 0;
+  for (const NodeTilingReport& r : model.network.tiledNodes) tiles += r.tiles;
+  return tiles;
+}
+
+TEST(TiledCodegen, AMatMulThatFitsRunsAsOneTile) {
+  CompiledModel model = expectTiledMatchesReference(int8MatMul(8, 16, 8), 64000);
+  ASSERT_EQ(model.network.tiledNodes.size(), 1u);
+  EXPECT_EQ(model.network.tiledNodes[0].tiles, 1u);
+  // Both operands in once (with the kernel's small parameter tables), the int32 result out once.
+  EXPECT_GE(model.network.tiledNodes[0].dmaInBytes, 8u * 16 + 16 * 8);
+  EXPECT_LT(model.network.tiledNodes[0].dmaInBytes, 8u * 16 + 16 * 8 + 64);
+  EXPECT_EQ(model.network.tiledNodes[0].dmaOutBytes, 8u * 8 * 4);
+}
+
+TEST(TiledCodegen, ASmallL1SplitsTheMatMulIntoALoopOfTiles) {
+  CompiledModel model = expectTiledMatchesReference(int8MatMul(37, 64, 29), 2000);
+  EXPECT_GT(totalTiles(model), 4u);  // more than the unrolled limit: the loop over DMA tables
+  EXPECT_NE(model.network.source.find("for (uint32_t t = 0;"), std::string::npos);
+  EXPECT_EQ(model.network.tiledNodes[0].dmaOutBytes, 37u * 29 * 4);  // every output element written once
+}
+
+TEST(TiledCodegen, EdgeTilesOfUnequalSizeAreComputedExactly) {
+  // Extents that no tile size divides evenly at this L1.
+  expectTiledMatchesReference(int8MatMul(13, 8, 11), 600);
+}
+
+TEST(TiledCodegen, ElementwiseWithBroadcastTilesEveryAxis) {
+  NodeCase add{"Add", {}, {{pattern(DType::Float32, {3, 40, 17}, -100, 100, 3)}, {pattern(DType::Float32, {40, 1}, -5, 5, 4), true}}};
+  CompiledModel model = expectTiledMatchesReference(add, 1500);
+  EXPECT_GT(totalTiles(model), 1u);
+}
+
+TEST(TiledCodegen, ConvolutionTilesWithHalosAndBorderPadding) {
+  Attributes a = testing::attributes({{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"strides", std::vector<int64_t>{1, 1}},
+                                      {"kernel_shape", std::vector<int64_t>{3, 3}}});
+  NodeCase conv{"Conv", a, {{pattern(DType::Float32, {1, 3, 20, 20}, -50, 50, 5)}, {pattern(DType::Float32, {4, 3, 3, 3}, -3, 3, 6), true}}};
+  CompiledModel model = expectTiledMatchesReference(conv, 4000);
+  EXPECT_GT(totalTiles(model), 1u);
+}
+
+TEST(TiledCodegen, TooSmallAnL1NamesTheNodeAndTheL1ItNeeds) {
+  try {
+    testing::runGeneratedCOn(int8MatMul(4, 4000, 4), siracusaWithL1(1000));
+    FAIL() << "a 4000-element reduction cannot fit 1000 B";
+  } catch (const Error& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("MatMul"), std::string::npos) << message;
+    EXPECT_NE(message.find("no tiling fits in 1000 B of L1"), std::string::npos) << message;
+    EXPECT_NE(message.find("the smallest L1 that fits every node is"), std::string::npos) << message;
+  }
+}
+
+TEST(HostDma, StridedThreeDimensionalCopy) {
+  uint8_t source[4][5][6];
+  for (int p = 0; p < 4; ++p)
+    for (int r = 0; r < 5; ++r)
+      for (int c = 0; c < 6; ++c) source[p][r][c] = static_cast<uint8_t>(p * 100 + r * 10 + c);
+  // Planes 1..2, rows 2..4, columns 3..4 into a dense 2 x 3 x 2 block.
+  uint8_t dense[2][3][2] = {};
+  dp_dma_shape shape = {2, 3, 2, 6, 2, 30, 6};
+  dp_dma_group group = {0};
+  dp_dma_start(&group, dense, &source[1][2][3], &shape);
+  dp_dma_wait(&group);
+  for (int p = 0; p < 2; ++p)
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 2; ++c) EXPECT_EQ(dense[p][r][c], source[1 + p][2 + r][3 + c]) << p << r << c;
+}
+
+}  // namespace
+}  // namespace deeploy
