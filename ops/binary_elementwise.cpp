@@ -2,6 +2,7 @@
 // Integers: exact 64-bit arithmetic, converted (wrapping) to the result type, int32 unless the model
 // declares an integer output type. Floats: IEEE single precision; bfloat16 computes in float and rounds.
 // Mixed integer and float operands compute in float.
+// Tiling: element-wise over the output; a broadcast operand is read whole along its size-1 axes.
 #include <cmath>
 
 #include "ops/op_helpers.h"
@@ -127,6 +128,7 @@ OpSchema binarySchema(const std::string& name, BinaryOp op) {
   s.infer = inferBinary;
   s.evaluate = [op](const EvalArgs& args) { evaluateBinary(op, args); };
   s.emit = [op](KernelEmitter& e) { emitBinary(op, e); };
+  s.tiling = [](const Graph& graph, const Node& node) { return elementwiseGeometry(graph, node); };
   return s;
 }
 

@@ -68,6 +68,7 @@ OpSchema castSchema() {
   s.infer = inferCast;
   s.evaluate = evaluateCast;
   s.emit = emitCast;
+  s.tiling = [](const Graph& graph, const Node& node) { return elementwiseGeometry(graph, node); };
   return s;
 }
 

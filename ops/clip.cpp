@@ -138,7 +138,10 @@ void emitClip(KernelEmitter& e) {
                            boundExpression(e, kMax)}));
 }
 
-const OpRegistrar registrar{OpSchema{"Clip", inferClip, evaluateClip, emitClip, nullptr, false}};
+// Element-wise; the scalar bounds are read whole by every tile.
+TilingGeometry clipGeometry(const Graph& graph, const Node& node) { return elementwiseGeometryWithScalars(graph, node); }
+
+const OpRegistrar registrar{OpSchema{"Clip", inferClip, evaluateClip, emitClip, nullptr, false, clipGeometry}};
 
 }  // namespace
 

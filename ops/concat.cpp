@@ -105,7 +105,20 @@ void emitConcat(KernelEmitter& e) {
   }
 }
 
-const OpRegistrar registrar{OpSchema{"Concat", inferConcat, evaluateConcat, emitConcat, {}, false}};
+// Every axis but the concatenation axis splits, and every input follows it there.
+TilingGeometry concatTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = outputTiling(graph, node);
+  size_t axis = static_cast<size_t>(concatAxis(node.attrs, g.iteration.size()));
+  g.splittable[axis] = false;
+  for (auto& input : g.inputs) {
+    for (size_t a = 0; a < input.size(); ++a) {
+      if (a != axis) input[a] = AxisMap::follow(static_cast<int>(a));
+    }
+  }
+  return g;
+}
+
+const OpRegistrar registrar{OpSchema{"Concat", inferConcat, evaluateConcat, emitConcat, {}, false, concatTiling}};
 
 }  // namespace
 

@@ -36,6 +36,13 @@ void emitConv(KernelEmitter& e) {
   e.statement(cCall(name, args));
 }
 
+// Conv's bias follows the output channels.
+TilingGeometry convWithBiasTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = convTiling(graph, node);
+  if (node.inputs.size() > 2 && node.inputs[2] != kNoTensor) g.inputs[2] = {AxisMap::follow(1)};
+  return g;
+}
+
 OpSchema convSchema() {
   OpSchema s;
   s.name = "Conv";
@@ -43,6 +50,7 @@ OpSchema convSchema() {
   s.evaluate = evaluateConv;
   s.emit = emitConv;
   s.scratchBytes = convScratchBytes;
+  s.tiling = convWithBiasTiling;
   return s;
 }
 

@@ -63,12 +63,28 @@ void emitConvTranspose(KernelEmitter& e) {
                            offsetArray(e, g.kernelArray(), "conv_transpose_geometry")}));
 }
 
+// Batches split, and without groups output channels (W's second axis, the bias); the spatial axes stay
+// whole: each input pixel scatters into a window of outputs, and output_shape / output_padding would
+// not hold for a tile.
+TilingGeometry convTransposeTiling(const Graph& graph, const Node& node) {
+  const Shape &x = graph.tensor(node.inputs.at(0)).shape, &w = graph.tensor(node.inputs.at(1)).shape;
+  ConvGeometry c = convTransposeGeometry(x, w, node.attrs, failWithError(node));
+  TilingGeometry g = outputTiling(graph, node);
+  for (size_t a = 2; a < g.iteration.size(); ++a) g.splittable[a] = false;
+  g.splittable[1] = c.group == 1;
+  g.inputs[0][0] = AxisMap::follow(0);
+  g.inputs[1][1] = AxisMap::follow(1);
+  if (node.inputs.size() > 2 && node.inputs[2] != kNoTensor) g.inputs[2] = {AxisMap::follow(1)};
+  return g;
+}
+
 OpSchema convTransposeSchema() {
   OpSchema s;
   s.name = "ConvTranspose";
   s.infer = inferConvTranspose;
   s.evaluate = evaluateConvTranspose;
   s.emit = emitConvTranspose;
+  s.tiling = convTransposeTiling;
   return s;
 }
 

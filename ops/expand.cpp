@@ -1,6 +1,8 @@
 // Expand: broadcasts the input to the NumPy broadcast of its shape and the constant `shape` input
 // (dimensions of 1 in either stretch). The C kernel is a strided copy with zero strides on the
 // broadcast dimensions.
+// Tiling: the constant `shape` holds output extents that a tile cannot change, so only the output axes
+// whose extent comes from the input (a shape entry of 1, or none) are split; the input follows them.
 #include "ops/data_movement.h"
 #include "ops/op_helpers.h"
 
@@ -29,7 +31,20 @@ void emitExpand(KernelEmitter& e) {
                   broadcastStrides(x.shape, y.shape));
 }
 
-const OpRegistrar registrar{OpSchema{"Expand", inferExpand, evaluateExpand, emitExpand, {}, false}};
+TilingGeometry expandGeometry(const Graph& graph, const Node& node) {
+  Node inputOnly = node;
+  inputOnly.inputs.at(1) = kNoTensor;  // the shape is no operand to broadcast
+  TilingGeometry g = elementwiseGeometry(graph, inputOnly);
+  g.inputs.at(1).assign(graph.tensor(node.inputs[1]).shape.size(), AxisMap::whole());
+  const std::vector<int64_t> target = *intsFromInputOrAttribute(constantInputsOf(graph, node), 1, node.attrs, "shape");
+  const size_t lead = g.iteration.size() - target.size();
+  for (size_t a = lead; a < g.iteration.size(); ++a) {
+    if (target[a - lead] != 1) g.splittable[a] = false;
+  }
+  return g;
+}
+
+const OpRegistrar registrar{OpSchema{"Expand", inferExpand, evaluateExpand, emitExpand, {}, false, expandGeometry}};
 
 }  // namespace
 

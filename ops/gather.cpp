@@ -97,7 +97,21 @@ void emitGather(KernelEmitter& e) {
                    std::to_string(indices.elementCount()), std::to_string(g.inner)}));
 }
 
-const OpRegistrar registrar{OpSchema{"Gather", inferGather, evaluateGather, emitGather, {}, false}};
+// The output is data's axes before `axis`, the indices' axes, then data's axes after `axis`: all split,
+// data's gathered axis stays whole.
+TilingGeometry gatherTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = outputTiling(graph, node);
+  const size_t dataRank = graph.tensor(node.inputs[0]).shape.size();
+  const size_t indexRank = graph.tensor(node.inputs[1]).shape.size();
+  const size_t axis = static_cast<size_t>(geometry(graph.tensor(node.inputs[0]).shape, node.attrs.getInt("axis", 0)).axis);
+  for (size_t d = 0; d < dataRank; ++d) {
+    if (d != axis) g.inputs[0][d] = AxisMap::follow(static_cast<int>(d < axis ? d : d + indexRank - 1));
+  }
+  for (size_t j = 0; j < indexRank; ++j) g.inputs[1][j] = AxisMap::follow(static_cast<int>(axis + j));
+  return g;
+}
+
+const OpRegistrar registrar{OpSchema{"Gather", inferGather, evaluateGather, emitGather, {}, false, gatherTiling}};
 
 }  // namespace
 

@@ -122,6 +122,12 @@ void emitGemm(KernelEmitter& e) {
                            accumulatorLiteral(beta, y.dtype), c[1], c[2]}));
 }
 
+// See gemmTiling: op(A) follows M, op(B) follows N, C broadcasts against the output.
+TilingGeometry gemmTilingOf(const Graph& graph, const Node& node) {
+  GemmAttributes attrs = readGemmAttributes(node.attrs, failWithError(node));
+  return gemmTiling(graph, node, attrs.transA, attrs.transB);
+}
+
 size_t gemmScratchBytes(const Graph& graph, const Node& node) {
   GemmAttributes attrs = readGemmAttributes(node.attrs, failWithError(node));
   const Shape &a = graph.tensor(node.inputs.at(0)).shape, &b = graph.tensor(node.inputs.at(1)).shape;
@@ -135,6 +141,7 @@ OpSchema gemmSchema() {
   s.evaluate = evaluateGemm;
   s.emit = emitGemm;
   s.scratchBytes = gemmScratchBytes;
+  s.tiling = gemmTilingOf;
   return s;
 }
 

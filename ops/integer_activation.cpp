@@ -110,12 +110,22 @@ void emitRequantizedActivation(KernelEmitter& e) {
   e.statement(cCall(name, args));
 }
 
+// ---- Tiling: element-wise; the fusions read their requantization parameters as RequantShift does ----
+
+TilingGeometry activationGeometry(const Graph& graph, const Node& node) { return elementwiseGeometry(graph, node); }
+
+TilingGeometry requantizedActivationGeometry(const Graph& graph, const Node& node) {
+  return requantGeometry(graph, node, 1, 2);
+}
+
 OpSchema activationSchema(const std::string& name) {
-  return {name, inferActivation, evaluateActivation, emitActivation, nullptr, false};
+  return {name, inferActivation, evaluateActivation, emitActivation, nullptr, false, activationGeometry};
 }
 
 OpSchema requantizedActivationSchema(const std::string& name) {
-  return {name, inferRequantizedActivation, evaluateRequantizedActivation, emitRequantizedActivation, nullptr, false};
+  OpSchema s{name, inferRequantizedActivation, evaluateRequantizedActivation, emitRequantizedActivation, nullptr, false};
+  s.tiling = requantizedActivationGeometry;
+  return s;
 }
 
 const OpRegistrar registrar{activationSchema("iHardswish"), activationSchema("iGELU"),

@@ -166,14 +166,21 @@ void emitIntegerDivision(KernelEmitter& e, bool requantized) {
                    int32Array(e, shape, "shape"), int32Array(e, ns, "a_strides"), int32Array(e, ds, "b_strides")}));
 }
 
+// ---- Tiling: all three are element-wise (with broadcasting); RQIntegerDiv's scalars are read whole ----
+
+TilingGeometry divisionGeometry(const Graph& graph, const Node& node) {
+  return elementwiseGeometryWithScalars(graph, node);
+}
+
 const OpRegistrar registrar{
-    {"TrueIntegerDiv", inferTrueIntegerDiv, evaluateTrueIntegerDiv, emitTrueIntegerDiv, nullptr, false},
+    {"TrueIntegerDiv", inferTrueIntegerDiv, evaluateTrueIntegerDiv, emitTrueIntegerDiv, nullptr, false,
+     divisionGeometry},
     {"IntegerDiv", [](InferContext& ctx) { inferIntegerDivision(ctx, false); },
      [](const EvalArgs& args) { evaluateIntegerDivision(args, false); },
-     [](KernelEmitter& e) { emitIntegerDivision(e, false); }, nullptr, false},
+     [](KernelEmitter& e) { emitIntegerDivision(e, false); }, nullptr, false, divisionGeometry},
     {"RQIntegerDiv", [](InferContext& ctx) { inferIntegerDivision(ctx, true); },
      [](const EvalArgs& args) { evaluateIntegerDivision(args, true); },
-     [](KernelEmitter& e) { emitIntegerDivision(e, true); }, nullptr, false},
+     [](KernelEmitter& e) { emitIntegerDivision(e, true); }, nullptr, false, divisionGeometry},
 };
 
 }  // namespace

@@ -229,10 +229,16 @@ void emitINoNorm(KernelEmitter& e) {
                            std::to_string(period), cInteger(a.mul), std::to_string(a.shift)}));
 }
 
+// ---- Tiling ----
+
+// iRMSNorm and iLayerNorm (rowsGeometry): rows are independent, each normalized whole; weight and bias
+// are read whole. iNoNorm is element-wise: weight and bias follow the axes they vary on.
+TilingGeometry noNormGeometry(const Graph& graph, const Node& node) { return elementwiseGeometry(graph, node); }
+
 const OpRegistrar registrar{
-    {"iRMSNorm", inferIRMSNorm, evaluateIRMSNorm, emitIRMSNorm, nullptr, false},
-    {"iLayerNorm", inferILayerNorm, evaluateILayerNorm, emitILayerNorm, nullptr, false},
-    {"iNoNorm", inferINoNorm, evaluateINoNorm, emitINoNorm, nullptr, false},
+    {"iRMSNorm", inferIRMSNorm, evaluateIRMSNorm, emitIRMSNorm, nullptr, false, rowsGeometry},
+    {"iLayerNorm", inferILayerNorm, evaluateILayerNorm, emitILayerNorm, nullptr, false, rowsGeometry},
+    {"iNoNorm", inferINoNorm, evaluateINoNorm, emitINoNorm, nullptr, false, noNormGeometry},
 };
 
 }  // namespace

@@ -211,10 +211,12 @@ void emitITAPartialMax(KernelEmitter& e) {
                            std::to_string(a.groupWidth), std::to_string(a.levels / 2 - 1) + "u"}));
 }
 
+// Tiling (rowsGeometry): rows are independent and each is computed whole (ITAPartialMax's running
+// maximum and partial sum restart with every row, so it splits like the others).
 const OpRegistrar registrar{
-    {"iSoftmax", inferISoftmax, evaluateISoftmax, emitISoftmax, iSoftmaxScratch, false},
-    {"ITAMax", inferITAMax, evaluateITAMax, emitITAMax, nullptr, false},
-    {"ITAPartialMax", inferITAPartialMax, evaluateITAPartialMax, emitITAPartialMax, nullptr, false},
+    {"iSoftmax", inferISoftmax, evaluateISoftmax, emitISoftmax, iSoftmaxScratch, false, rowsGeometry},
+    {"ITAMax", inferITAMax, evaluateITAMax, emitITAMax, nullptr, false, rowsGeometry},
+    {"ITAPartialMax", inferITAPartialMax, evaluateITAPartialMax, emitITAPartialMax, nullptr, false, rowsGeometry},
 };
 
 }  // namespace

@@ -607,4 +607,80 @@ std::vector<std::string> convRequantArgs(KernelEmitter& e, const ConvGeometry& g
   return args;
 }
 
+// ---- Tiling -----------------------------------------------------------------------------------------
+
+std::vector<AxisMap> broadcastAxisMaps(const Shape& operand, const Shape& out) {
+  std::vector<AxisMap> axes(operand.size(), AxisMap::whole());
+  const size_t lead = out.size() - operand.size();
+  for (size_t a = 0; a < operand.size(); ++a) {
+    if (operand[a] == out[lead + a] && operand[a] != 1) axes[a] = AxisMap::follow(static_cast<int>(lead + a));
+  }
+  return axes;
+}
+
+namespace {
+
+const Shape& inputShape(const Graph& graph, const Node& node, size_t i) { return graph.tensor(node.inputs.at(i)).shape; }
+
+// A and B as given; inputs from 2 on broadcast against the output.
+TilingGeometry productTiling(const Graph& graph, const Node& node, std::vector<AxisMap> a, std::vector<AxisMap> b) {
+  TilingGeometry g = outputTiling(graph, node);
+  g.inputs.at(0) = std::move(a);
+  g.inputs.at(1) = std::move(b);
+  for (size_t i = 2; i < node.inputs.size(); ++i) {
+    if (node.inputs[i] != kNoTensor) g.inputs[i] = broadcastAxisMaps(inputShape(graph, node, i), g.iteration);
+  }
+  return g;
+}
+
+// A matrix operand of MatMul: its batch axes broadcast against the output's, then its rows and columns
+// (a 1-D operand is one vector, read whole).
+std::vector<AxisMap> matmulOperandAxes(const Shape& operand, const Shape& outBatch, AxisMap rows, AxisMap cols) {
+  if (operand.size() == 1) return {AxisMap::whole()};
+  std::vector<AxisMap> axes = broadcastAxisMaps(Shape(operand.begin(), operand.end() - 2), outBatch);
+  axes.push_back(rows);
+  axes.push_back(cols);
+  return axes;
+}
+
+}  // namespace
+
+TilingGeometry matmulTiling(const Graph& graph, const Node& node) {
+  const Shape &a = inputShape(graph, node, 0), &b = inputShape(graph, node, 1);
+  MatMulGeometry m = matmulGeometry(a, b, failWithError(node));
+  size_t batchRank = m.outShape.size() - (m.rowAxis >= 0 ? 1 : 0) - (m.colAxis >= 0 ? 1 : 0);
+  Shape outBatch(m.outShape.begin(), m.outShape.begin() + static_cast<std::ptrdiff_t>(batchRank));
+  return productTiling(graph, node, matmulOperandAxes(a, outBatch, AxisMap::follow(m.rowAxis), AxisMap::whole()),
+                       matmulOperandAxes(b, outBatch, AxisMap::whole(), AxisMap::follow(m.colAxis)));
+}
+
+TilingGeometry gemmTiling(const Graph& graph, const Node& node, bool transA, bool transB) {
+  const AxisMap rows = AxisMap::follow(0), cols = AxisMap::follow(1), k = AxisMap::whole();
+  return productTiling(graph, node, transA ? std::vector<AxisMap>{k, rows} : std::vector<AxisMap>{rows, k},
+                       transB ? std::vector<AxisMap>{cols, k} : std::vector<AxisMap>{k, cols});
+}
+
+TilingGeometry convTiling(const Graph& graph, const Node& node) {
+  const Shape &x = inputShape(graph, node, 0), &w = inputShape(graph, node, 1);
+  ConvGeometry c = convGeometry(x, w, node.attrs, failWithError(node));
+  TilingGeometry g = outputTiling(graph, node);
+  g.splittable[1] = c.group == 1;
+  g.inputs[0][0] = AxisMap::follow(0);
+  g.inputs[1][0] = AxisMap::follow(1);
+  std::vector<SlidingWindow> windows;
+  for (size_t at = static_cast<size_t>(2 - c.spatialRank); at < 2; ++at) {
+    SlidingWindow s;
+    s.in = c.in[at];
+    s.out = c.out[at];
+    s.stride = c.stride[at];
+    s.padBegin = c.padBegin[at];
+    s.extent = (c.kernel[at] - 1) * c.dilation[at] + 1;
+    // The end padding the last window uses (the attribute's may be larger without changing anything).
+    s.padEnd = std::max<int64_t>(0, s.stride * (s.out - 1) + s.extent - s.in - s.padBegin);
+    windows.push_back(s);
+  }
+  declareSlidingWindows(g, windows, 2);
+  return g;
+}
+
 }  // namespace deeploy

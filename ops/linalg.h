@@ -161,4 +161,22 @@ std::vector<std::string> convRequantArgs(KernelEmitter& e, const ConvGeometry& g
 // channel axis (axis 1).
 bool isPerChannel(const Shape& shape, const Shape& outShape);
 
+// ---- Tiling (tiling/geometry.h) ---------------------------------------------------------------------
+
+// The axes of an operand broadcast (NumPy rules) against `out`: an axis as long as the output's
+// follows it, a size-1 axis is read whole.
+std::vector<AxisMap> broadcastAxisMaps(const Shape& operand, const Shape& out);
+
+// The products iterate over their output; every output axis splits, K never does (the kernels do not
+// accumulate across calls). A follows the batch axes it does not broadcast along and M, B likewise
+// with N; further inputs (Gemm's C, requantization parameters) broadcast against the output.
+TilingGeometry matmulTiling(const Graph& graph, const Node& node);
+TilingGeometry gemmTiling(const Graph& graph, const Node& node, bool transA, bool transB);
+
+// Conv and RQConv iterate over [N, C_out, spatial...]: X follows N and slides over the spatial axes
+// (tiles get pads from their clips), W follows C_out. C_out splits only without groups: a tile of a
+// grouped convolution would need its own group attribute, which the tile's clips cannot give. Inputs
+// from 2 on are left whole for the caller to map.
+TilingGeometry convTiling(const Graph& graph, const Node& node);
+
 }  // namespace deeploy

@@ -51,6 +51,7 @@ OpSchema matmulSchema() {
   s.infer = inferMatMul;
   s.evaluate = evaluateMatMul;
   s.emit = emitMatMul;
+  s.tiling = matmulTiling;
   return s;
 }
 

@@ -323,26 +323,67 @@ void emitBatchNorm(KernelEmitter& e) {
                                          std::to_string(l.spatial), floatLiteral(e.attrs().getFloat("epsilon", 1e-5))}));
 }
 
+// ---- Tiling: the axes a node takes statistics over stay whole; per-channel parameters follow axis 1 ----
+
+size_t inputRank(const Graph& graph, const Node& node) { return graph.tensor(node.inputs.at(0)).shape.size(); }
+
+// LayerNormalization and RMSNorm: blocks are independent; Scale and B (broadcast onto a block) are read
+// whole; the statistics outputs follow the leading axes.
+TilingGeometry trailingNormGeometry(const Graph& graph, const Node& node) {
+  const size_t rank = inputRank(graph, node);
+  const int64_t axis = trailingBlocks(graph.tensor(node.inputs[0]).shape, node.attrs.getInt("axis", -1)).axis;
+  TilingGeometry g = sameShapeGeometry(graph, node, axesFrom(axis, rank));
+  for (size_t o = 1; o < node.outputs.size(); ++o) {
+    if (node.outputs[o] == kNoTensor) continue;
+    for (int64_t a = 0; a < axis; ++a) g.outputs[o][static_cast<size_t>(a)] = AxisMap::follow(static_cast<int>(a));
+  }
+  return g;
+}
+
+// A group's statistics span its channels and the spatial axes, and num_groups counts the channels'
+// groups: only the batch axis splits.
+TilingGeometry groupNormGeometry(const Graph& graph, const Node& node) {
+  return sameShapeGeometry(graph, node, axesFrom(1, inputRank(graph, node)));
+}
+
+// Every input after X holds one value per channel: a tile reads its channels' values.
+TilingGeometry perChannelGeometry(const Graph& graph, const Node& node, const std::vector<int>& keepWhole) {
+  TilingGeometry g = sameShapeGeometry(graph, node, keepWhole);
+  for (size_t i = 1; i < node.inputs.size(); ++i) g.inputs[i] = {AxisMap::follow(1)};
+  return g;
+}
+
+// Statistics per (batch, channel): the spatial axes stay whole.
+TilingGeometry instanceNormGeometry(const Graph& graph, const Node& node) {
+  return perChannelGeometry(graph, node, axesFrom(2, inputRank(graph, node)));
+}
+
+// Inference mode uses no statistics of X: every axis splits.
+TilingGeometry batchNormGeometry(const Graph& graph, const Node& node) { return perChannelGeometry(graph, node, {}); }
+
 OpSchema schema(const std::string& name, std::function<void(InferContext&)> infer, std::function<void(const EvalArgs&)> evaluate,
-                std::function<void(KernelEmitter&)> emit) {
+                std::function<void(KernelEmitter&)> emit, std::function<TilingGeometry(const Graph&, const Node&)> tiling) {
   OpSchema s;
   s.name = name;
   s.infer = std::move(infer);
   s.evaluate = std::move(evaluate);
   s.emit = std::move(emit);
+  s.tiling = std::move(tiling);
   return s;
 }
 
 const OpRegistrar registrar{
-    schema("LayerNormalization", inferLayerNorm, evaluateLayerNorm, emitLayerNorm),
-    schema("RMSNorm", inferRMSNorm, evaluateRMSNorm, emitRMSNorm),
+    schema("LayerNormalization", inferLayerNorm, evaluateLayerNorm, emitLayerNorm, trailingNormGeometry),
+    schema("RMSNorm", inferRMSNorm, evaluateRMSNorm, emitRMSNorm, trailingNormGeometry),
     schema("GroupNormalization", inferGroupNorm,
            [](const EvalArgs& a) { evaluateGroups(a, a.attrs().getInt("num_groups"), a.attrs().getFloat("epsilon", 1e-5)); },
-           [](KernelEmitter& e) { emitGroups(e, e.attrs().getInt("num_groups"), e.attrs().getFloat("epsilon", 1e-5)); }),
+           [](KernelEmitter& e) { emitGroups(e, e.attrs().getInt("num_groups"), e.attrs().getFloat("epsilon", 1e-5)); },
+           groupNormGeometry),
     schema("InstanceNormalization", inferInstanceNorm,
            [](const EvalArgs& a) { evaluateGroups(a, a.in(0).shape()[1], a.attrs().getFloat("epsilon", 1e-5)); },
-           [](KernelEmitter& e) { emitGroups(e, e.input(0).shape[1], e.attrs().getFloat("epsilon", 1e-5)); }),
-    schema("BatchNormalization", inferBatchNorm, evaluateBatchNorm, emitBatchNorm),
+           [](KernelEmitter& e) { emitGroups(e, e.input(0).shape[1], e.attrs().getFloat("epsilon", 1e-5)); },
+           instanceNormGeometry),
+    schema("BatchNormalization", inferBatchNorm, evaluateBatchNorm, emitBatchNorm, batchNormGeometry),
 };
 
 }  // namespace

@@ -80,4 +80,71 @@ std::string int32Array(KernelEmitter& e, const std::vector<int64_t>& values, con
   return e.constant(TensorData::fromInts(DType::Int32, {static_cast<int64_t>(values.size())}, values), hint);
 }
 
+TilingGeometry elementwiseGeometryWithScalars(const Graph& graph, const Node& node) {
+  Node withoutScalars = node;
+  for (TensorId& in : withoutScalars.inputs) {
+    if (in != kNoTensor && graph.tensor(in).elementCount() == 1) in = kNoTensor;
+  }
+  TilingGeometry g = elementwiseGeometry(graph, withoutScalars);
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    if (withoutScalars.inputs[i] != node.inputs[i]) {
+      g.inputs[i].assign(graph.tensor(node.inputs[i]).shape.size(), AxisMap::whole());
+    }
+  }
+  return g;
+}
+
+TilingGeometry sameShapeGeometry(const Graph& graph, const Node& node, const std::vector<int>& keepWhole) {
+  TilingGeometry g = wholeNodeGeometry(graph, node);
+  const size_t rank = g.iteration.size();
+  g.splittable.assign(rank, true);
+  for (int axis : keepWhole) g.splittable.at(static_cast<size_t>(axis)) = false;
+  for (size_t a = 0; a < rank; ++a) {
+    g.inputs.at(0).at(a) = AxisMap::follow(static_cast<int>(a));
+    g.outputs.at(0).at(a) = AxisMap::follow(static_cast<int>(a));
+  }
+  return g;
+}
+
+std::vector<int> axesFrom(int64_t first, size_t rank) {
+  std::vector<int> axes;
+  for (int64_t a = first; a < static_cast<int64_t>(rank); ++a) axes.push_back(static_cast<int>(a));
+  return axes;
+}
+
+TilingGeometry outputTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = wholeNodeGeometry(graph, node);
+  g.splittable.assign(g.iteration.size(), true);
+  for (size_t a = 0; a < g.iteration.size(); ++a) g.outputs.at(0)[a] = AxisMap::follow(static_cast<int>(a));
+  return g;
+}
+
+void declareSlidingWindows(TilingGeometry& geometry, const std::vector<SlidingWindow>& windows, size_t first) {
+  std::vector<bool> split;
+  for (size_t d = 0; d < windows.size(); ++d) {
+    const SlidingWindow& w = windows[d];
+    bool everyWindowReadsInput = w.padBegin < w.extent && w.stride * (w.out - 1) - w.padBegin < w.in;
+    split.push_back(w.splittable && everyWindowReadsInput);
+    const int axis = static_cast<int>(first + d);
+    geometry.splittable.at(first + d) = split.back();
+    geometry.inputs.at(0).at(first + d) = split.back() ? AxisMap{axis, w.stride, -w.padBegin, w.extent} : AxisMap::whole();
+  }
+  geometry.adjustAttributes = [windows, split, first](Attributes& attrs, const std::vector<std::vector<AxisClip>>& clips) {
+    std::vector<int64_t> begins, ends;
+    for (size_t d = 0; d < windows.size(); ++d) {
+      AxisClip clip = split[d] ? clips.at(0).at(first + d) : AxisClip{windows[d].padBegin, windows[d].padEnd};
+      begins.push_back(clip.before);
+      ends.push_back(clip.after);
+    }
+    begins.insert(begins.end(), ends.begin(), ends.end());
+    attrs.set("pads", begins);
+    attrs.set("auto_pad", std::string("NOTSET"));
+  };
+}
+
+TilingGeometry rowsGeometry(const Graph& graph, const Node& node) {
+  const size_t rank = graph.tensor(node.inputs.at(0)).shape.size();
+  return sameShapeGeometry(graph, node, {static_cast<int>(rank) - 1});
+}
+
 }  // namespace deeploy

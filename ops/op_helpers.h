@@ -56,4 +56,38 @@ std::string cCall(const std::string& function, const std::vector<std::string>& a
 // Emits a constant int32 array of the given values and returns its name.
 std::string int32Array(KernelEmitter& e, const std::vector<int64_t>& values, const std::string& hint);
 
+// ---- Tiling geometries shared by element-wise and normalizing operators ----
+
+// elementwiseGeometry, except that inputs holding a single value (scalar parameters, whatever their
+// rank) are read whole by every tile.
+TilingGeometry elementwiseGeometryWithScalars(const Graph& graph, const Node& node);
+// Output 0 has input 0's shape and the kernel works on independent slices of it (softmax rows,
+// normalized blocks, per-channel affine maps): the iteration space is output 0's shape, input 0 and
+// output 0 follow it on every axis, the axes in `keepWhole` (those the kernel reduces over) are never
+// split, and every other operand is read or written whole.
+TilingGeometry sameShapeGeometry(const Graph& graph, const Node& node, const std::vector<int>& keepWhole);
+// The axes first, first + 1, ..., rank - 1.
+std::vector<int> axesFrom(int64_t first, size_t rank);
+
+// ---- Tiling declarations (tiling/geometry.h) ----
+
+// The start of most declarations: output 0's axes are the iteration space, output 0 follows it axis by
+// axis, every axis splits, and every input is read whole until the operator maps its axes.
+TilingGeometry outputTiling(const Graph& graph, const Node& node);
+
+// One spatial axis of a sliding-window operator (convolution, pooling): output o reads the inputs
+// [o * stride - padBegin, o * stride - padBegin + extent), extent = (kernel - 1) * dilation + 1.
+struct SlidingWindow {
+  int64_t in = 0, out = 0, stride = 1, padBegin = 0, padEnd = 0, extent = 1;
+  bool splittable = true;  // false: the operator's own reason to keep the axis whole
+};
+// Maps input 0's axis first + d to iteration axis first + d by windows[d] and gives every tile explicit
+// pads (auto_pad NOTSET): what its windows reach outside the input, so interior tiles read their halo
+// and border tiles pad like the whole node. An axis stays whole where an output's window lies entirely
+// in the padding (a tile of only such outputs would have no input to place its padding around).
+void declareSlidingWindows(TilingGeometry& geometry, const std::vector<SlidingWindow>& windows, size_t first);
+
+// sameShapeGeometry of a node working along the last axis (rows), which stays whole.
+TilingGeometry rowsGeometry(const Graph& graph, const Node& node);
+
 }  // namespace deeploy

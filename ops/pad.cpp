@@ -179,7 +179,20 @@ void emitPad(KernelEmitter& e) {
                        int32Array(e, begins, "pads_begin"), std::to_string(static_cast<int>(spec.mode)), fill}));
 }
 
-const OpRegistrar registrar{OpSchema{"Pad", inferPad, evaluatePad, emitPad, {}, false}};
+// Axes without pads split (the pads, constant value and axes inputs are read whole); padded axes stay
+// whole: a tile would need pads of its own, and from opset 11 on they are an input, not an attribute.
+TilingGeometry padTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = outputTiling(graph, node);
+  PadSpec spec = padSpec(g.iteration.size(), node.attrs, constantInputsOf(graph, node));
+  for (size_t d = 0; d < g.iteration.size(); ++d) {
+    bool untouched = spec.begin[d] == 0 && spec.end[d] == 0;
+    g.splittable[d] = untouched;
+    if (untouched) g.inputs[0][d] = AxisMap::follow(static_cast<int>(d));
+  }
+  return g;
+}
+
+const OpRegistrar registrar{OpSchema{"Pad", inferPad, evaluatePad, emitPad, {}, false, padTiling}};
 
 }  // namespace
 

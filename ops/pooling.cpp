@@ -185,12 +185,33 @@ void emitPool(Pool pool, KernelEmitter& e) {
   e.statement(cCall(name, {e.inputPtr(0), e.outputPtr(0), planes, geometryArray}));
 }
 
+// Batches, channels and output positions split; tiles pad like the whole node at the borders and read
+// real data inside, which leaves maxima and the count of taps inside the input unchanged. With
+// count_include_pad a window overhanging the end padding (ceil_mode) counts fewer taps than a tile
+// padded up to its window would, so such an axis stays whole.
+TilingGeometry poolTiling(Pool pool, const Graph& graph, const Node& node) {
+  PoolGeometry p = poolGeometry(node.attrs, graph.tensor(node.inputs.at(0)).shape);
+  bool countPadding = pool == Pool::Average && node.attrs.getInt("count_include_pad", 0) != 0;
+  TilingGeometry g = outputTiling(graph, node);
+  g.inputs[0][0] = AxisMap::follow(0);
+  g.inputs[0][1] = AxisMap::follow(1);
+  std::vector<SlidingWindow> windows;
+  for (size_t d = 0; d < p.rank(); ++d) {
+    int64_t extent = (p.kernel[d] - 1) * p.dilations[d] + 1;
+    bool overhangs = p.strides[d] * (p.output[d] - 1) - p.padBegin[d] + extent > p.input[d] + p.padEnd[d];
+    windows.push_back({p.input[d], p.output[d], p.strides[d], p.padBegin[d], p.padEnd[d], extent, !(countPadding && overhangs)});
+  }
+  declareSlidingWindows(g, windows, 2);
+  return g;
+}
+
 OpSchema poolSchema(const std::string& name, Pool pool) {
   OpSchema s;
   s.name = name;
   s.infer = [pool](InferContext& ctx) { inferPool(pool, ctx); };
   s.evaluate = [pool](const EvalArgs& args) { evaluatePool(pool, args); };
   s.emit = [pool](KernelEmitter& e) { emitPool(pool, e); };
+  s.tiling = [pool](const Graph& graph, const Node& node) { return poolTiling(pool, graph, node); };
   return s;
 }
 

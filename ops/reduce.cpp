@@ -216,11 +216,15 @@ ReducePlan planReduction(ReduceOp op, const Tensor& x, const Tensor& y, const Re
   return p;
 }
 
-ReducePlan planFor(ReduceOp op, const Graph& graph, const Node& node) {
+// The reduction of a type-inferred node.
+ReduceDesc describeNode(ReduceOp op, const Graph& graph, const Node& node) {
   const Tensor& x = graph.tensor(node.inputs.at(0));
   const TensorData* axes = node.inputs.size() > 1 && node.inputs[1] != kNoTensor ? &*graph.tensor(node.inputs[1]).constant : nullptr;
-  ReduceDesc d = describeReduction(op, node.attrs, axes, static_cast<int64_t>(x.shape.size()));
-  return planReduction(op, x, graph.tensor(node.outputs.at(0)), d);
+  return describeReduction(op, node.attrs, axes, static_cast<int64_t>(x.shape.size()));
+}
+
+ReducePlan planFor(ReduceOp op, const Graph& graph, const Node& node) {
+  return planReduction(op, graph.tensor(node.inputs.at(0)), graph.tensor(node.outputs.at(0)), describeNode(op, graph, node));
 }
 
 std::string initialValue(Reduction kind, DType acc) {
@@ -262,6 +266,26 @@ void emitReduce(ReduceOp op, KernelEmitter& e) {
   }
 }
 
+// Tiling: the iteration space is the output; a tile reads its kept axes' range and every reduced axis
+// whole (reduced axes kept as 1 are not split).
+TilingGeometry reduceGeometry(ReduceOp op, const Graph& graph, const Node& node) {
+  TilingGeometry g = wholeNodeGeometry(graph, node);
+  const Shape& x = graph.tensor(node.inputs.at(0)).shape;
+  const ReduceDesc d = describeNode(op, graph, node);
+  int out = 0;
+  for (size_t a = 0; a < x.size(); ++a) {
+    if (d.reduced[a]) {
+      out += d.keepdims ? 1 : 0;
+      continue;
+    }
+    g.inputs[0][a] = AxisMap::follow(out);
+    g.outputs[0][static_cast<size_t>(out)] = AxisMap::follow(out);
+    g.splittable[static_cast<size_t>(out)] = true;
+    ++out;
+  }
+  return g;
+}
+
 OpSchema reduceSchema(const std::string& name, ReduceOp op) {
   OpSchema s;
   s.name = name;
@@ -273,6 +297,7 @@ OpSchema reduceSchema(const std::string& name, ReduceOp op) {
     ReducePlan p = planFor(op, graph, node);
     return p.needsScratch ? static_cast<size_t>(y.elementCount()) * dtypeSize(p.acc) : 0;
   };
+  s.tiling = [op](const Graph& graph, const Node& node) { return reduceGeometry(op, graph, node); };
   return s;
 }
 

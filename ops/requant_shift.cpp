@@ -94,6 +94,28 @@ DType inferRequant(InferContext& ctx, size_t mulInput, size_t addInput, const Sh
   return rq.outputType();
 }
 
+TilingGeometry requantGeometry(const Graph& graph, const Node& node, size_t mulInput, size_t addInput) {
+  TilingGeometry g = sameShapeGeometry(graph, node, {});
+  const Shape& x = graph.tensor(node.inputs.at(0)).shape;
+  const int64_t rank = static_cast<int64_t>(x.size());
+  for (size_t input : {mulInput, addInput}) {
+    const Shape& param = graph.tensor(node.inputs.at(input)).shape;
+    const Shape trimmed = withoutLeadingOnes(param);
+    if (!broadcastsInto(trimmed, x)) {
+      g.splittable.at(1) = false;
+      const int64_t numpyAxis = rank - static_cast<int64_t>(trimmed.size());
+      if (numpyAxis >= 0) g.splittable[static_cast<size_t>(numpyAxis)] = false;
+      continue;
+    }
+    const int64_t lead = rank - static_cast<int64_t>(param.size());
+    for (size_t a = 0; a < param.size(); ++a) {
+      // Only the trimmed axes can differ from 1, and those align with axes of x.
+      if (param[a] != 1) g.inputs[input][a] = AxisMap::follow(static_cast<int>(lead + static_cast<int64_t>(a)));
+    }
+  }
+  return g;
+}
+
 RequantReference::RequantReference(const Attributes& attrs, const TensorData& mul, const TensorData& add,
                                    const Shape& x)
     : attributes_(readRequantAttributes(attrs)), shape_(x), mul_(parameter(mul)), add_(parameter(add)) {}
@@ -191,8 +213,10 @@ void emitRequantShift(KernelEmitter& e) {
   e.statement(cCall(name, args));
 }
 
+TilingGeometry requantShiftGeometry(const Graph& graph, const Node& node) { return requantGeometry(graph, node, 1, 2); }
+
 const OpRegistrar registrar{
-    {"RequantShift", inferRequantShift, evaluateRequantShift, emitRequantShift, nullptr, false}};
+    {"RequantShift", inferRequantShift, evaluateRequantShift, emitRequantShift, nullptr, false, requantShiftGeometry}};
 
 }  // namespace
 

@@ -54,6 +54,13 @@ class RequantReference {
   Parameter mul_, add_;
 };
 
+// Tiling of a node requantizing input 0 element by element (output 0 shaped like it) with the parameters
+// mulInput and addInput; every other input is read whole. NumPy-broadcast parameters follow the axes they
+// vary on. A per-channel parameter that does not broadcast is read whole and forbids splitting the
+// channel axis and the axis NumPy would align it with: a tile reads its parameters anew
+// (requantParameterShape), and a smaller tile could make them broadcast the other way.
+TilingGeometry requantGeometry(const Graph& graph, const Node& node, size_t mulInput, size_t addInput);
+
 // Kernel side (runtime/kernels/requant.h): the input viewed as [outer, channels, inner] with per-channel
 // int32 multipliers and biases that include the rounding term.
 struct RequantKernelArgs {

@@ -52,6 +52,13 @@ void emitRequantizedConv(KernelEmitter& e) {
   e.statement(cCall(name, args));
 }
 
+// mul and add, per tensor or per output channel, broadcast against the output.
+TilingGeometry requantizedConvTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = convTiling(graph, node);
+  for (size_t i : {2, 3}) g.inputs.at(i) = broadcastAxisMaps(graph.tensor(node.inputs.at(i)).shape, g.iteration);
+  return g;
+}
+
 OpSchema requantizedConvSchema() {
   OpSchema s;
   s.name = "RQConv";
@@ -59,6 +66,7 @@ OpSchema requantizedConvSchema() {
   s.evaluate = evaluateRequantizedConv;
   s.emit = emitRequantizedConv;
   s.scratchBytes = convScratchBytes;
+  s.tiling = requantizedConvTiling;
   return s;
 }
 

@@ -14,11 +14,24 @@ namespace {
 
 enum class Product { MatMul, Gemm };
 
+struct Transposes {
+  bool a = false, b = false;
+};
+
+Transposes readTransposes(const Attributes& attrs, const FailFn& fail) {
+  return readAttributes(fail, [&] { return Transposes{attrs.getInt("transA", 0) != 0, attrs.getInt("transB", 0) != 0}; });
+}
+
 MatMulGeometry geometryOf(Product p, const Shape& a, const Shape& b, const Attributes& attrs, const FailFn& fail) {
   if (p == Product::MatMul) return matmulGeometry(a, b, fail);
-  bool transA = readAttributes(fail, [&] { return attrs.getInt("transA", 0) != 0; });
-  bool transB = readAttributes(fail, [&] { return attrs.getInt("transB", 0) != 0; });
-  return gemmGeometry(a, b, transA, transB, fail);
+  Transposes t = readTransposes(attrs, fail);
+  return gemmGeometry(a, b, t.a, t.b, fail);
+}
+
+TilingGeometry tilingOf(Product p, const Graph& graph, const Node& node) {
+  if (p == Product::MatMul) return matmulTiling(graph, node);
+  Transposes t = readTransposes(node.attrs, failWithError(node));
+  return gemmTiling(graph, node, t.a, t.b);
 }
 
 void inferRequantized(Product p, InferContext& ctx) {
@@ -74,6 +87,7 @@ OpSchema requantizedSchema(const std::string& name, Product p) {
     const Shape &a = graph.tensor(node.inputs.at(0)).shape, &b = graph.tensor(node.inputs.at(1)).shape;
     return matmulScratchBytes(graph, node, geometryOf(p, a, b, node.attrs, failWithError(node)));
   };
+  s.tiling = [p](const Graph& graph, const Node& node) { return tilingOf(p, graph, node); };
   return s;
 }
 

@@ -112,7 +112,21 @@ void emitSlice(KernelEmitter& e) {
   emitStridedCopy(e, e.outputPtr(0), src, y.dtype, y.shape, rowMajorStrides(y.shape), srcStrides);
 }
 
-const OpRegistrar registrar{OpSchema{"Slice", inferSlice, evaluateSlice, emitSlice, {}, false}};
+// The axes the Slice takes whole (from 0, step 1, every element) split: their starts and ends, clamped
+// to a tile's extent, still take the whole tile. Sliced axes stay whole.
+TilingGeometry sliceTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = outputTiling(graph, node);
+  const Shape& shape = graph.tensor(node.inputs[0]).shape;
+  auto dims = sliceDims(shape, node.attrs, constantInputsOf(graph, node));
+  for (size_t d = 0; d < dims.size(); ++d) {
+    bool untouched = dims[d].start == 0 && dims[d].step == 1 && dims[d].count == shape[d];
+    g.splittable[d] = untouched;
+    if (untouched) g.inputs[0][d] = AxisMap::follow(static_cast<int>(d));
+  }
+  return g;
+}
+
+const OpRegistrar registrar{OpSchema{"Slice", inferSlice, evaluateSlice, emitSlice, {}, false, sliceTiling}};
 
 }  // namespace
 

@@ -69,7 +69,15 @@ void emitSoftmax(KernelEmitter& e) {
                                        std::to_string(v.length), std::to_string(v.inner)}));
 }
 
-const OpRegistrar registrar{OpSchema{"Softmax", inferSoftmax, evaluateSoftmax, emitSoftmax, nullptr, false}};
+// Tiling: every axis but the softmax axis splits.
+TilingGeometry softmaxGeometry(const Graph& graph, const Node& node) {
+  const size_t rank = graph.tensor(node.inputs.at(0)).shape.size();
+  const int64_t axis = softmaxAxis(node.attrs, static_cast<int64_t>(rank));
+  return sameShapeGeometry(graph, node, {static_cast<int>(axis)});
+}
+
+const OpRegistrar registrar{
+    OpSchema{"Softmax", inferSoftmax, evaluateSoftmax, emitSoftmax, nullptr, false, softmaxGeometry}};
 
 }  // namespace
 

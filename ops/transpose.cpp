@@ -65,7 +65,16 @@ void emitTranspose(KernelEmitter& e) {
   emitStridedCopy(e, e.outputPtr(0), e.inputPtr(0), y.dtype, y.shape, rowMajorStrides(y.shape), srcStrides);
 }
 
-const OpRegistrar registrar{OpSchema{"Transpose", inferTranspose, evaluateTranspose, emitTranspose, {}, false}};
+// Output axis k is input axis perm[k]: every axis splits.
+TilingGeometry transposeTiling(const Graph& graph, const Node& node) {
+  TilingGeometry g = outputTiling(graph, node);
+  auto perm = permutation(node.attrs, g.iteration.size());
+  for (size_t k = 0; k < perm.size(); ++k) g.inputs[0][static_cast<size_t>(perm[k])] = AxisMap::follow(static_cast<int>(k));
+  return g;
+}
+
+const OpRegistrar registrar{
+    OpSchema{"Transpose", inferTranspose, evaluateTranspose, emitTranspose, {}, false, transposeTiling}};
 
 }  // namespace
 

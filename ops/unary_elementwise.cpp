@@ -4,6 +4,7 @@
 // Floats are float32: the reference computes in double and rounds to float32, the C kernels compute in
 // float. Relu, Neg and Abs also take signed integers and keep the type (Neg and Abs wrap on the most
 // negative value, as two's complement arithmetic does).
+// Tiling: element-wise, every axis splittable.
 #include <algorithm>
 #include <cmath>
 
@@ -114,12 +115,15 @@ void emitUnary(const UnaryDef& def, KernelEmitter& e) {
   e.statement(cCall(name, args));
 }
 
+TilingGeometry unaryGeometry(const Graph& graph, const Node& node) { return elementwiseGeometry(graph, node); }
+
 OpSchema unarySchema(const std::string& op, const UnaryDef& def) {
   OpSchema s;
   s.name = op;
   s.infer = [&def](InferContext& ctx) { inferUnary(def, ctx); };
   s.evaluate = [&def](const EvalArgs& args) { evaluateUnary(def, args); };
   s.emit = [&def](KernelEmitter& e) { emitUnary(def, e); };
+  s.tiling = unaryGeometry;
   return s;
 }
 
@@ -139,6 +143,7 @@ OpSchema geluSchema() {
   };
   s.evaluate = [](const EvalArgs& args) { evaluateUnary(geluVariant(args.attrs()), args); };
   s.emit = [](KernelEmitter& e) { emitUnary(geluVariant(e.attrs()), e); };
+  s.tiling = unaryGeometry;
   return s;
 }
 

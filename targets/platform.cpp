@@ -289,6 +289,13 @@ std::optional<TilingTarget> tilingTargetOf(const Platform& platform) {
   if (platform.engines.empty()) return std::nullopt;
   const std::string& compute = platform.engines.front().computesFrom;
   if (compute == platform.activationLevel) return std::nullopt;
+  const MemoryLevel& computeLevel = platform.level(compute);
+  const MemoryLevel& activationLevel = platform.level(platform.activationLevel);
+  if (computeLevel.sizeBytes > activationLevel.sizeBytes) {
+    throw Error("platform '" + platform.name + "': " + compute + " (" + std::to_string(computeLevel.sizeBytes) +
+                " B) is larger than " + activationLevel.name + " (" + std::to_string(activationLevel.sizeBytes) +
+                " B), the level it tiles from; give a smaller " + compute + " or a larger " + activationLevel.name);
+  }
   TilingTarget target;
   target.computeLevel = compute;
   target.capacityBytes = platform.level(compute).sizeBytes;

@@ -282,7 +282,10 @@ TEST(MemoryLevels, AssignsConstantsActivationsAndIo) {
   }
   const auto& levels = model.memoryLevels.levels;
   ASSERT_EQ(levels.size(), 3u);
-  EXPECT_EQ(levels[l1].usedBytes(), 0u);
+  // The two Adds are computed in L1 tiles: their buffers are all L1 holds.
+  EXPECT_EQ(levels[l1].usedBytes(), model.network.l1ArenaBytes);
+  EXPECT_GT(levels[l1].tileBytes, 0u);
+  EXPECT_LE(levels[l1].tileBytes, 1000u);
   EXPECT_EQ(levels[l1].computingEngines, std::vector<std::string>{"cluster"});
   EXPECT_TRUE(levels[l2].holdsArena);
   EXPECT_EQ(levels[l2].arenaBytes, model.network.memory.plan.arenaSize);
@@ -296,8 +299,8 @@ TEST(MemoryLevels, AssignsConstantsActivationsAndIo) {
 
   std::string text = memoryReportText(model);
   EXPECT_NE(text.find("platform: tiny"), std::string::npos) << text;
-  EXPECT_NE(text.find("L1: 0 / 1000 B"), std::string::npos) << text;
-  EXPECT_NE(text.find("nothing is placed here yet"), std::string::npos) << text;
+  EXPECT_NE(text.find("L1: " + std::to_string(model.network.l1ArenaBytes) + " / 1000 B"), std::string::npos) << text;
+  EXPECT_NE(text.find("tile buffers"), std::string::npos) << text;
   EXPECT_NE(text.find("WMEM: " + std::to_string(model.network.constantBytes) + " / 1048576 B"), std::string::npos)
       << text;
   json report = json::parse(memoryReportJson(model));
@@ -310,27 +313,27 @@ TEST(MemoryLevels, AssignsConstantsActivationsAndIo) {
 }
 
 TEST(MemoryLevels, FailsNamingTheLevelTheNeedAndTheCapacity) {
-  PlatformFile roomy(smallPlatform(1000, 1 << 20, 1 << 20));
+  PlatformFile roomy(smallPlatform(500, 1 << 20, 1 << 20));
   CompiledModel reference = compileTwoAdds(loadPlatform(roomy.path()), 100);
   size_t arena = reference.network.memory.plan.arenaSize;
   size_t constants = reference.network.constantBytes;
 
-  PlatformFile exact(smallPlatform(1000, arena, constants));
+  PlatformFile exact(smallPlatform(500, arena, constants));
   EXPECT_NO_THROW(compileTwoAdds(loadPlatform(exact.path()), 100));
 
-  PlatformFile smallL2(smallPlatform(1000, arena - 1, 1 << 20));
+  PlatformFile smallL2(smallPlatform(500, arena - 1, 1 << 20));
   std::string message = errorOf([&] { compileTwoAdds(loadPlatform(smallL2.path()), 100); });
   EXPECT_TRUE(startsWith(message, "platform 'tiny': activations need " + std::to_string(arena) +
                                       " B in L2 but L2 has " + std::to_string(arena - 1) + " B"))
       << message;
 
-  PlatformFile smallWmem(smallPlatform(1000, 1 << 20, constants - 1));
+  PlatformFile smallWmem(smallPlatform(500, 1 << 20, constants - 1));
   EXPECT_EQ(errorOf([&] { compileTwoAdds(loadPlatform(smallWmem.path()), 100); }),
             "platform 'tiny': constants need " + std::to_string(constants) + " B in WMEM but WMEM has " +
                 std::to_string(constants - 1) + " B");
 
   // Weights and activations sharing a level must fit together.
-  json shared = smallPlatform(1000, arena + constants - 1, 1 << 20);
+  json shared = smallPlatform(500, arena + constants - 1, 1 << 20);
   shared["default_levels"]["weights"] = "L2";
   PlatformFile sharedFile(shared);
   message = errorOf([&] { compileTwoAdds(loadPlatform(sharedFile.path()), 100); });

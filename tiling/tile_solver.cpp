@@ -31,52 +31,94 @@ bool dependsOn(const TileOperand& op, size_t axis) {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-int gecodeInt(int64_t v, const std::string& what) {
-  if (v > kGecodeLimit) throw Int::OutOfLimits(what.c_str());
-  return static_cast<int>(v);
+enum class Objective { Cost, Footprint };
+
+// Gecode's integers stay below 2^31 and its products must too: bytes in the footprint are exact
+// (an operand tile above 2 GiB is refused), cost terms are counted in units of 2^scale bytes with the
+// smallest scale whose largest possible cost stays in range, and tile sizes that would make more than
+// 2^30 tiles are not considered.
+struct ModelRange {
+  int scale = 0;
+};
+
+int64_t maxTileCount(const TileProblem& p, const std::vector<std::vector<int64_t>>& sizes) {
+  int64_t tiles = 1;
+  for (size_t a = 0; a < sizes.size(); ++a) tiles *= ceilDiv(std::max<int64_t>(p.iteration[a], 1), sizes[a].back());
+  return tiles;
 }
 
-enum class Objective { Cost, Footprint };
+int64_t maxOperandBytes(const TileOperand& op, const std::vector<std::vector<int64_t>>& sizes) {
+  int64_t bytes = static_cast<int64_t>(op.elementBytes);
+  for (size_t d = 0; d < op.axes.size(); ++d) {
+    const AxisMap& m = op.axes[d];
+    bytes *= m.iterAxis < 0 ? op.shape[d] : operandExtent(m, op.shape[d], sizes[static_cast<size_t>(m.iterAxis)].front());
+  }
+  return bytes;
+}
+
+int bandwidthEighths(double bytesPerCycle) { return std::max(1, static_cast<int>(std::lround(bytesPerCycle * 8))); }
+
+ModelRange modelRange(const TileProblem& p, const std::vector<std::vector<int64_t>>& sizes) {
+  if (p.fixedBytes >= static_cast<uint64_t>(kGecodeLimit)) throw Error(p.what + ": its scratch memory is too large to tile");
+  for (const TileOperand& op : p.operands) {
+    if (maxOperandBytes(op, sizes) >= kGecodeLimit) throw Error(p.what + ": an operand is too large (2 GiB or more) to tile");
+  }
+  const double tiles = static_cast<double>(maxTileCount(p, sizes));
+  for (int scale = 0; scale < 40; ++scale) {
+    const double unit = std::ldexp(1.0, scale);
+    double cost = tiles * std::max(1.0, std::floor(static_cast<double>(p.cyclesPerTile) / unit));
+    for (const TileOperand& op : p.operands) {
+      cost += std::ceil(static_cast<double>(maxOperandBytes(op, sizes)) / unit) * tiles * 8;
+    }
+    if (cost < std::ldexp(1.0, 30)) return {scale};
+  }
+  throw Error(p.what + ": the tiling problem is too large for the solver's integer range");
+}
 
 // The model. Per iteration axis, `pick` indexes the axis's useful tile sizes; every other quantity is
 // a function of the picks: operand tile bytes (products of per-axis extents, looked up per pick),
 // whether an operand changes from tile to tile (then it is double-buffered), how often it is loaded
-// in the row-major tile order, and the cost.
+// in the row-major tile order, and the cost: DMA cycles (bytes moved over the link bandwidth) plus a
+// fixed cost per tile.
 class TilingSpace : public IntMinimizeSpace {
  public:
   TilingSpace(const TileProblem& p, const std::vector<std::vector<int64_t>>& sizes, Objective objective, int scale)
       : pick_(*this, static_cast<int>(sizes.size())) {
     const size_t axes = sizes.size();
+    const int unit = 1 << scale;
     IntVarArgs counts;
     BoolVarArgs split;
     for (size_t a = 0; a < axes; ++a) {
       pick_[static_cast<int>(a)] = IntVar(*this, 0, static_cast<int>(sizes[a].size()) - 1);
       std::vector<int> countTable;
-      for (int64_t t : sizes[a]) countTable.push_back(gecodeInt(ceilDiv(std::max<int64_t>(p.iteration[a], 1), t), "tile count"));
+      for (int64_t t : sizes[a]) countTable.push_back(static_cast<int>(ceilDiv(std::max<int64_t>(p.iteration[a], 1), t)));
       IntVar n(*this, 1, *std::max_element(countTable.begin(), countTable.end()));
       element(*this, IntArgs(countTable), pick_[static_cast<int>(a)], n);
       counts << n;
       split << expr(*this, n > 1);
     }
-    IntVar tiles = product(counts, 1);
+    IntVar tiles = product(counts);
 
-    LinIntExpr footprint(static_cast<int>(p.fixedBytes >> scale));
-    LinIntExpr cycles(expr(*this, tiles * static_cast<int>(p.cyclesPerTile)));
+    IntVarArgs footprintTerms, costTerms;
+    const int cyclesPerTile = p.cyclesPerTile > 0 ? std::max<int>(1, static_cast<int>(p.cyclesPerTile >> scale)) : 0;
+    costTerms << bounded(tiles * cyclesPerTile);
     for (const TileOperand& op : p.operands) {
-      IntVar bytes = operandBytes(op, sizes, scale);
+      IntVar bytes = operandBytes(op, sizes);
       BoolVarArgs changes;
       for (size_t a = 0; a < axes; ++a) {
         if (dependsOn(op, a)) changes << split[static_cast<int>(a)];
       }
-      BoolVar doubled = anyOf(changes);
-      footprint = footprint + expr(*this, bytes * (1 + doubled));
-      IntVar moved = expr(*this, bytes * loads(op, counts, split));
-      const int perCycle = std::max(1, static_cast<int>(std::floor(op.bytesPerCycle)));
-      cycles = cycles + expr(*this, moved / perCycle);
+      footprintTerms << bounded(bytes * (1 + anyOf(changes)));
+      IntVar units = bounded((bytes + (unit - 1)) / unit);
+      IntVar moved = bounded(units * loads(op, counts, split));
+      costTerms << bounded(moved * 8 / bandwidthEighths(op.bytesPerCycle));
     }
-    footprint_ = expr(*this, footprint);
-    rel(*this, footprint_ <= gecodeInt(static_cast<int64_t>(std::min<uint64_t>(p.capacityBytes >> scale, kGecodeLimit)), "capacity"));
-    cost_ = objective == Objective::Cost ? expr(*this, cycles) : footprint_;
+    footprint_ = IntVar(*this, 0, Int::Limits::max);
+    linear(*this, footprintTerms, IRT_EQ, footprint_);
+    rel(*this, footprint_ + static_cast<int>(p.fixedBytes) <= static_cast<int>(std::min<uint64_t>(p.capacityBytes, kGecodeLimit)));
+    IntVar cycles(*this, 0, Int::Limits::max);
+    linear(*this, costTerms, IRT_EQ, cycles);
+    cost_ = objective == Objective::Cost ? cycles : footprint_;
     // Largest tiles first: the first solution is already good and bounds the rest of the search.
     branch(*this, pick_, INT_VAR_NONE(), INT_VAL_MIN());
   }
@@ -106,13 +148,20 @@ class TilingSpace : public IntMinimizeSpace {
     return result;
   }
 
-  IntVar product(const IntVarArgs& factors, int start) {
-    IntVar result(*this, start, start);
-    for (int i = 0; i < factors.size(); ++i) result = expr(*this, result * factors[i]);
+  // A non-negative quantity that must stay in Gecode's range: values beyond it are impossible.
+  IntVar bounded(const LinIntExpr& e) {
+    IntVar v(*this, 0, Int::Limits::max);
+    rel(*this, v == e);
+    return v;
+  }
+
+  IntVar product(const IntVarArgs& factors) {
+    IntVar result(*this, 1, 1);
+    for (int i = 0; i < factors.size(); ++i) result = bounded(result * factors[i]);
     return result;
   }
 
-  IntVar operandBytes(const TileOperand& op, const std::vector<std::vector<int64_t>>& sizes, int scale) {
+  IntVar operandBytes(const TileOperand& op, const std::vector<std::vector<int64_t>>& sizes) {
     int64_t wholeFactor = static_cast<int64_t>(op.elementBytes);
     IntVarArgs factors;
     for (size_t d = 0; d < op.axes.size(); ++d) {
@@ -122,17 +171,12 @@ class TilingSpace : public IntMinimizeSpace {
         continue;
       }
       std::vector<int> extents;
-      for (int64_t t : sizes[static_cast<size_t>(m.iterAxis)]) extents.push_back(gecodeInt(operandExtent(m, op.shape[d], t), "extent"));
+      for (int64_t t : sizes[static_cast<size_t>(m.iterAxis)]) extents.push_back(static_cast<int>(operandExtent(m, op.shape[d], t)));
       IntVar e(*this, 0, *std::max_element(extents.begin(), extents.end()));
       element(*this, IntArgs(extents), pick_[m.iterAxis], e);
       factors << e;
     }
-    // Bytes in units of 2^scale, rounded up: the whole-axis factor is applied before scaling.
-    IntVar elements = product(factors, 1);
-    const int64_t unit = int64_t{1} << scale;
-    if (wholeFactor % unit == 0) return expr(*this, elements * gecodeInt(wholeFactor / unit, "operand bytes"));
-    IntVar raw = expr(*this, elements * gecodeInt(wholeFactor, "operand bytes"));
-    return expr(*this, (raw + static_cast<int>(unit - 1)) / static_cast<int>(unit));
+    return bounded(product(factors) * static_cast<int>(wholeFactor));
   }
 
   // Loads of an operand in row-major tile order: it is reloaded whenever an axis it depends on
@@ -150,9 +194,9 @@ class TilingSpace : public IntMinimizeSpace {
       }
       if (inner.size() == 0) continue;
       BoolVar reloaded = anyOf(inner);
-      factors << expr(*this, 1 + reloaded * (counts[a] - 1));
+      factors << bounded(1 + reloaded * (counts[a] - 1));
     }
-    return product(factors, 1);
+    return product(factors);
   }
 
   IntVarArray pick_;
@@ -166,6 +210,14 @@ std::vector<std::vector<int64_t>> candidateSizes(const TileProblem& p) {
     const int64_t extent = std::max<int64_t>(p.iteration[a], 1);
     sizes.push_back(p.splittable[a] ? usefulTileSizes(extent) : std::vector<int64_t>{extent});
   }
+  // Drop the smallest tiles of the most finely cut axis while more than 2^30 tiles are possible.
+  while (maxTileCount(p, sizes) > (int64_t{1} << 30)) {
+    auto finest = std::max_element(sizes.begin(), sizes.end(), [&](const auto& x, const auto& y) {
+      return ceilDiv(p.iteration[static_cast<size_t>(&x - sizes.data())], x.back()) <
+             ceilDiv(p.iteration[static_cast<size_t>(&y - sizes.data())], y.back());
+    });
+    finest->pop_back();
+  }
   return sizes;
 }
 
@@ -177,33 +229,26 @@ struct SearchResult {
 
 SearchResult search(const TileProblem& p, Objective objective, std::chrono::milliseconds budget) {
   const auto sizes = candidateSizes(p);
-  for (int scale = 0; scale <= 24; scale += 4) {
-    std::unique_ptr<TilingSpace> root;
-    try {
-      root = std::make_unique<TilingSpace>(p, sizes, objective, scale);
-    } catch (const Int::OutOfLimits&) {
-      continue;  // counts too large for Gecode's integers: count bytes in larger units
-    }
-    SearchResult result;
-    if (root->status() == SS_FAILED) {
-      result.complete = true;
-      return result;
-    }
-    Search::Options options;
-    std::unique_ptr<Search::Stop> stop(Search::Stop::time(static_cast<unsigned long>(std::max<int64_t>(budget.count(), 1))));
-    options.stop = stop.get();
-    BAB<TilingSpace> engine(root.get(), options);
-    while (TilingSpace* solution = engine.next()) {
-      result.found = true;
-      result.tileSize.clear();
-      std::vector<int> picks = solution->picks();
-      for (size_t a = 0; a < picks.size(); ++a) result.tileSize.push_back(sizes[a][static_cast<size_t>(picks[a])]);
-      delete solution;
-    }
-    result.complete = !engine.stopped();
+  const ModelRange range = modelRange(p, sizes);
+  TilingSpace root(p, sizes, objective, range.scale);
+  SearchResult result;
+  if (root.status() == SS_FAILED) {
+    result.complete = true;
     return result;
   }
-  throw Error(p.what + ": the tiling problem is too large for the solver's integer range");
+  Search::Options options;
+  std::unique_ptr<Search::Stop> stop(Search::Stop::time(static_cast<unsigned long>(std::max<int64_t>(budget.count(), 1))));
+  options.stop = stop.get();
+  BAB<TilingSpace> engine(&root, options);
+  while (TilingSpace* solution = engine.next()) {
+    result.found = true;
+    result.tileSize.clear();
+    std::vector<int> picks = solution->picks();
+    for (size_t a = 0; a < picks.size(); ++a) result.tileSize.push_back(sizes[a][static_cast<size_t>(picks[a])]);
+    delete solution;
+  }
+  result.complete = !engine.stopped();
+  return result;
 }
 
 std::string bytesText(uint64_t n) { return std::to_string(n) + " B"; }
@@ -238,6 +283,7 @@ std::vector<int64_t> smallestTiling(const TileProblem& problem, std::chrono::mil
   TileProblem unbounded = problem;
   unbounded.capacityBytes = uint64_t{1} << 40;
   SearchResult r = search(unbounded, Objective::Footprint, budget);
+  if (!r.found && r.complete) throw Error(problem.what + ": no tiling exists within the solver's integer range");
   if (!r.found) throw Error(problem.what + ": the tiling solver found no tiling within its time limit of " + std::to_string(budget.count()) + " ms");
   return r.tileSize;
 }

@@ -26,7 +26,7 @@ struct NodeTilingReport {
   size_t tiles = 0;
   uint64_t dmaInBytes = 0;         // moved into the compute level, as generated
   uint64_t dmaOutBytes = 0;        // written back
-  int64_t modelledCycles = 0;      // DMA cycles + per-tile overhead, as the solver modelled them
+  int64_t modelledCycles = 0;      // the generated transfers at the link bandwidths + the fixed cost per tile
   size_t l1Bytes = 0;              // this node's planned compute-level buffers
   size_t l1LowerBound = 0;         // most bytes live at one tile step
   bool solverOptimal = false;      // the solver proved its choice cheapest within its budget
