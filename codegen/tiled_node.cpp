@@ -56,23 +56,12 @@ class TileEmitter final : public KernelEmitter {
     const Tensor& t = sub_.tensor(node().inputs.at(i));
     const std::string key = "in" + std::to_string(i);
     if (t.isConstant()) return constantStream(key, writer_.sharedConstant(*t.constant, t.name), *t.constant);
-    Stream& s = stream(key, Stream::Kind::Input);
-    s.tensor = whole_.inputs[i];
-    s.region[index_] = tile_.inputRegions[i];
-    s.content[index_] = boxText(tile_.inputRegions[i]);
-    s.bytes[index_] = t.byteSize();
-    return pointer(key, t.dtype, true);
+    return regionStream(key, Stream::Kind::Input, whole_.inputs[i], tile_.inputRegions[i], t);
   }
 
   std::string outputPtr(size_t o) const override {
-    const Tensor& t = sub_.tensor(node().outputs.at(o));
     const std::string key = "out" + std::to_string(o);
-    Stream& s = stream(key, Stream::Kind::Output);
-    s.tensor = whole_.outputs[o];
-    s.region[index_] = tile_.outputRegions[o];
-    s.content[index_] = boxText(tile_.outputRegions[o]);
-    s.bytes[index_] = t.byteSize();
-    return pointer(key, t.dtype, false);
+    return regionStream(key, Stream::Kind::Output, whole_.outputs[o], tile_.outputRegions[o], sub_.tensor(node().outputs.at(o)));
   }
 
   std::string scratchPtr() const override {
@@ -113,6 +102,16 @@ class TileEmitter final : public KernelEmitter {
       it->second.bytes.assign(count_, 0);
     }
     return it->second;
+  }
+
+  // A stream holding this tile's region of a tensor in the activation level.
+  std::string regionStream(const std::string& key, Stream::Kind kind, TensorId whole, const Box& region, const Tensor& part) const {
+    Stream& s = stream(key, kind);
+    s.tensor = whole;
+    s.region[index_] = region;
+    s.content[index_] = boxText(region);
+    s.bytes[index_] = part.byteSize();
+    return pointer(key, part.dtype, kind == Stream::Kind::Input);
   }
 
   std::string constantStream(const std::string& key, const std::string& array, const TensorData& value) const {

@@ -11,13 +11,6 @@ namespace {
 using namespace testing;
 using Ints = std::vector<int64_t>;
 
-TensorData floatPattern(Shape s, int64_t seed = 1) {
-  TensorData p = pattern(DType::Int32, s, -50, 50, seed);
-  std::vector<double> v;
-  for (int64_t x : p.toInts()) v.push_back(static_cast<double>(x) / 16.0);
-  return floats(std::move(s), v);
-}
-
 Attributes requant(int64_t div, int64_t levels, int64_t isSigned, Attributes base = {}) {
   base.set("div", div);
   base.set("n_levels", levels);

@@ -42,4 +42,11 @@ void expectNear(const TensorData& got, const TensorData& want, double tolerance)
   }
 }
 
+TensorData floatPattern(Shape shape, int64_t seed) {
+  TensorData p = pattern(DType::Int32, shape, -50, 50, seed);
+  std::vector<double> v;
+  for (int64_t x : p.toInts()) v.push_back(static_cast<double>(x) / 16.0);
+  return floats(std::move(shape), v);
+}
+
 }  // namespace deeploy::testing

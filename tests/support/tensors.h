@@ -23,6 +23,8 @@ Attributes attributes(std::initializer_list<std::pair<std::string, AttributeValu
 // the values between tensors of one test).
 std::vector<int64_t> patternValues(int64_t n, int64_t lo, int64_t hi);
 TensorData pattern(DType type, Shape shape, int64_t lo, int64_t hi, int64_t seed = 1);
+// Float32 values in [-3.125, 3.125] on a grid of 1/16 (exact in float), spread like pattern().
+TensorData floatPattern(Shape shape, int64_t seed = 1);
 
 // Same shape, and every element within `tolerance` of the wanted one.
 void expectNear(const TensorData& got, const TensorData& want, double tolerance);
