@@ -664,8 +664,14 @@ TilingGeometry convTiling(const Graph& graph, const Node& node) {
   const Shape &x = inputShape(graph, node, 0), &w = inputShape(graph, node, 1);
   ConvGeometry c = convGeometry(x, w, node.attrs, failWithError(node));
   TilingGeometry g = outputTiling(graph, node);
-  g.splittable[1] = c.group == 1;
+  // Output channels split when every group has one (depthwise and the like): a tile of them reads
+  // their groups' input channels and is a grouped convolution of that many groups.
+  const int64_t outChannels = w[0];
+  const bool oneChannelPerGroup = c.group > 1 && outChannels == c.group;
+  const int64_t groupInputs = x[1] / c.group;
+  g.splittable[1] = c.group == 1 || oneChannelPerGroup;
   g.inputs[0][0] = AxisMap::follow(0);
+  if (oneChannelPerGroup) g.inputs[0][1] = AxisMap{1, groupInputs, 0, groupInputs};
   g.inputs[1][0] = AxisMap::follow(1);
   std::vector<SlidingWindow> windows;
   for (size_t at = static_cast<size_t>(2 - c.spatialRank); at < 2; ++at) {
@@ -680,6 +686,13 @@ TilingGeometry convTiling(const Graph& graph, const Node& node) {
     windows.push_back(s);
   }
   declareSlidingWindows(g, windows, 2);
+  if (oneChannelPerGroup) {
+    auto windowAttributes = g.adjustAttributes;
+    g.adjustAttributes = [windowAttributes](Attributes& attrs, const Box& tile, const std::vector<std::vector<AxisClip>>& clips) {
+      windowAttributes(attrs, tile, clips);
+      attrs.set("group", tile.at(1).size());
+    };
+  }
   return g;
 }
 

@@ -129,7 +129,7 @@ void declareSlidingWindows(TilingGeometry& geometry, const std::vector<SlidingWi
     geometry.splittable.at(first + d) = split.back();
     geometry.inputs.at(0).at(first + d) = split.back() ? AxisMap{axis, w.stride, -w.padBegin, w.extent} : AxisMap::whole();
   }
-  geometry.adjustAttributes = [windows, split, first](Attributes& attrs, const std::vector<std::vector<AxisClip>>& clips) {
+  geometry.adjustAttributes = [windows, split, first](Attributes& attrs, const Box&, const std::vector<std::vector<AxisClip>>& clips) {
     std::vector<int64_t> begins, ends;
     for (size_t d = 0; d < windows.size(); ++d) {
       AxisClip clip = split[d] ? clips.at(0).at(first + d) : AxisClip{windows[d].padBegin, windows[d].padEnd};

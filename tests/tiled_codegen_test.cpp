@@ -80,6 +80,14 @@ TEST(TiledCodegen, ConvolutionTilesWithHalosAndBorderPadding) {
   EXPECT_GT(totalTiles(model), 1u);
 }
 
+TEST(TiledCodegen, DepthwiseConvolutionSplitsItsChannels) {
+  Attributes a = testing::attributes({{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"group", int64_t{16}}});
+  NodeCase conv{"Conv", a, {{pattern(DType::Int8, {1, 16, 12, 12}, -128, 127, 7)}, {pattern(DType::Int8, {16, 1, 3, 3}, -128, 127, 8), true}}};
+  CompiledModel model = expectTiledMatchesReference(conv, 3000);
+  ASSERT_EQ(model.network.tiledNodes.size(), 1u);
+  EXPECT_LT(model.network.tiledNodes[0].tileSize[1], 16);  // a tile holds only some of the channels
+}
+
 TEST(TiledCodegen, TooSmallAnL1NamesTheNodeAndTheL1ItNeeds) {
   try {
     testing::runGeneratedCOn(int8MatMul(4, 4000, 4), siracusaWithL1(1000));

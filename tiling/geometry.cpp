@@ -136,7 +136,7 @@ TileInstance instantiateTile(const Graph& graph, const Node& node, const TilingG
     tile.inputRegions.push_back(regionOf(g.inputs[i], node.inputs[i], &tile.inputClips.back()));
   }
   for (size_t o = 0; o < node.outputs.size(); ++o) tile.outputRegions.push_back(regionOf(g.outputs[o], node.outputs[o], nullptr));
-  if (g.adjustAttributes) g.adjustAttributes(tile.attrs, tile.inputClips);
+  if (g.adjustAttributes) g.adjustAttributes(tile.attrs, iterTile, tile.inputClips);
   return tile;
 }
 

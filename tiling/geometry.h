@@ -45,9 +45,10 @@ struct TilingGeometry {
   std::vector<bool> splittable; // per iteration axis: the kernel computes any sub-range of it correctly
   std::vector<std::vector<AxisMap>> inputs;   // per input slot (empty for an omitted input), per axis
   std::vector<std::vector<AxisMap>> outputs;  // per output, per axis
-  // Optional: rewrites the attributes of the node computing one tile (e.g. Conv pads at the border),
-  // given the clips of every input (indexed like `inputs`).
-  std::function<void(Attributes&, const std::vector<std::vector<AxisClip>>&)> adjustAttributes;
+  // Optional: rewrites the attributes of the node computing one tile (e.g. Conv pads at the border,
+  // the group count of a tile of a grouped convolution), given the tile of the iteration space and
+  // the clips of every input (indexed like `inputs`).
+  std::function<void(Attributes&, const Box& iterTile, const std::vector<std::vector<AxisClip>>&)> adjustAttributes;
 };
 
 // The geometry of a node: its operator's declaration, or one tile holding everything when the

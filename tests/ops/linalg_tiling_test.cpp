@@ -106,7 +106,7 @@ TEST(LinalgTiling, Conv1DStridedDilated) {
   expectSingleElementTilesReassembleWhole(c);
 }
 
-TEST(LinalgTiling, GroupedConvsKeepTheirChannelsWhole) {
+TEST(LinalgTiling, GroupedConvsSplitChannelsOnlyWithOneOutputChannelPerGroup) {
   NodeCase grouped{"Conv", attributes({{"group", int64_t{2}}, {"pads", Ints{1, 1, 1, 1}}}),
                    {{pattern(DType::Int8, {1, 4, 6, 5}, -128, 127)}, {pattern(DType::Int8, {6, 2, 3, 3}, -128, 127, 2), true},
                     {pattern(DType::Int32, {6}, -99, 99, 3), true}}};
@@ -117,6 +117,13 @@ TEST(LinalgTiling, GroupedConvsKeepTheirChannelsWhole) {
                      {{pattern(DType::Int8, {2, 3, 7, 7}, -128, 127)}, {pattern(DType::Int8, {3, 1, 3, 3}, -128, 127, 2), true}}};
   expectEveryCutReassemblesWhole(depthwise);
   expectSingleElementTilesReassembleWhole(depthwise);
+  EXPECT_EQ(splittableAxes(depthwise), (std::vector<bool>{true, true, true, true}));
+  // Three groups of two input channels each, one output channel per group.
+  NodeCase wideGroups{"Conv", attributes({{"group", int64_t{3}}, {"pads", Ints{0, 1, 0, 1}}}),
+                      {{pattern(DType::Int8, {1, 6, 4, 5}, -128, 127)}, {pattern(DType::Int8, {3, 2, 2, 3}, -128, 127, 2), true},
+                       {pattern(DType::Int32, {3}, -99, 99, 3), true}}};
+  expectEveryCutReassemblesWhole(wideGroups);
+  EXPECT_EQ(splittableAxes(wideGroups)[1], true);
 }
 
 TEST(LinalgTiling, PaddingWiderThanTheWindowKeepsTheAxisWhole) {
