@@ -15,6 +15,7 @@
 #include "ir/error.h"
 #include "ops/interpreter.h"
 #include "targets/host_target.h"
+#include "targets/rv32_target.h"
 #include "tools/compare.h"
 #include "tools/driver.h"
 
@@ -53,10 +54,15 @@ class WorkDir {
   bool kept_ = false;
 };
 
-std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const std::string& dir,
-                                const HostBuildOptions& build) {
+std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const std::string& target,
+                                const std::string& dir, const HostBuildOptions& build) {
   if (engine == Engine::Reference) return interpretGraph(model.graph, model.inputs);
   writeNetworkSources(dir, model.network);
+  if (target == "rv32") {
+    if (!build.extraFlags.empty()) throw Error("--sanitize is for the host target only");
+    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph)});
+    return runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds);
+  }
   std::string exe = buildHostProgram(dir, build);
   return runHostProgram(exe, model.graph, model.inputs, kRunTimeoutSeconds);
 }
@@ -89,7 +95,7 @@ int runCompile(const CompileCommand& cmd) {
 int runRun(const RunCommand& cmd) {
   CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform));
   WorkDir dir(cmd.keepDir);
-  std::vector<TensorData> outputs = execute(model, cmd.engine, dir.path(), {});
+  std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {});
   NamedArrays named;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& t = model.graph.tensor(model.graph.outputs[i]);
@@ -145,7 +151,7 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
     WorkDir work(std::nullopt);
     HostBuildOptions build;
     if (cmd.sanitize) build.extraFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};
-    std::vector<TensorData> outputs = execute(model, cmd.engine, work.path(), build);
+    std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, work.path(), build);
     return compareOutputs(model.graph, outputs, readNpz((dir / "outputs.npz").string()));
   } catch (const TilingDoesNotFit& e) {
     Comparison tooSmall{false, e.what(), false};

@@ -1,5 +1,7 @@
 // Comparing computed outputs with expected ones the way Deeploy's harness does: integers exactly,
-// floats within an absolute tolerance, NaN never equal.
+// floats within an absolute tolerance, NaN never equal. Large floats may also differ by a few units
+// in the last place: targets' maths libraries (glibc, picolibc, newlib) round expf and the like
+// differently, and an absolute 1e-4 is below one unit from 2048 upwards.
 #pragma once
 
 #include <string>
@@ -11,6 +13,7 @@
 namespace deeploy {
 
 constexpr double kFloatTolerance = 1e-4;
+constexpr double kFloatUlps = 4;  // units in the last place of a float32
 
 struct Comparison {
   bool passed = true;

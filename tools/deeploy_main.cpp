@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   auto* c = app.add_subcommand("compile", "Generate C (network.h, network.c, the kernel library) and a memory report");
   c->add_option("model", compile.model, "ONNX model")->required()->check(CLI::ExistingFile);
   c->add_option("-o,--output", compile.outputDir, "Output directory")->required();
-  c->add_option("--target", compile.target, "Target platform")->check(CLI::IsMember({"host"}));
+  c->add_option("--target", compile.target, "Where the program runs: host or rv32 (bare metal on QEMU virt)")
+      ->check(CLI::IsMember({"host", "rv32"}));
   c->add_option("--inputs", compile.inputsNpz, "Input arrays (.npz) used to type the inputs")->check(CLI::ExistingFile);
   c->add_option("--report", compile.reportPath,
                  "Write the JSON report here (default DIR/report.json); the text table goes beside it as .txt");
@@ -32,7 +33,8 @@ int main(int argc, char** argv) {
   r->add_option("model", run.model, "ONNX model")->required()->check(CLI::ExistingFile);
   r->add_option("--inputs", run.inputsNpz, "Input arrays (.npz)")->required()->check(CLI::ExistingFile);
   r->add_option("-o,--output", run.outputsNpz, "Write the outputs to this .npz file");
-  r->add_option("--target", run.target, "Target platform")->check(CLI::IsMember({"host"}));
+  r->add_option("--target", run.target, "Where the program runs: host or rv32 (bare metal on QEMU virt)")
+      ->check(CLI::IsMember({"host", "rv32"}));
   r->add_option("--engine", run.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   r->add_option("--keep", run.keepDir, "Keep the generated program in this directory");
@@ -42,7 +44,8 @@ int main(int argc, char** argv) {
   auto* t = app.add_subcommand("test", "Build, run and check test networks (network.onnx, inputs.npz, outputs.npz)");
   t->add_option("paths", test.paths, "Test folders, or folders searched for them")->required();
   t->add_option("--exclude", test.excludes, "Skip tests whose path contains this text (repeatable)");
-  t->add_option("--target", test.target, "Target platform")->check(CLI::IsMember({"host"}));
+  t->add_option("--target", test.target, "Where the programs run: host or rv32 (bare metal on QEMU virt)")
+      ->check(CLI::IsMember({"host", "rv32"}));
   t->add_option("--engine", test.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   t->add_option("-j,--jobs", test.jobs, "Tests run in parallel (default: one per core)")->check(CLI::NonNegativeNumber);

@@ -108,7 +108,7 @@ static inline int32_t dp_requantize(int32_t acc, int32_t mul, int32_t add, int32
       const TA *arow = a + a_offsets[bi];                                                     \
       const TB *bmat = b + b_offsets[bi];                                                     \
       for (i = 0; i < m; ++i, arow += k, yrow += n) {                                         \
-        for (j = 0; j + 4 <= n; j += 4) {                                                     \
+        for (j = 0; j < (n & ~3); j += 4) {                                                   \
           TACC s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                \
           const TB *bp = bmat + j;                                                            \
           for (t = 0; t < k; ++t, bp += n) {                                                  \
@@ -123,10 +123,9 @@ static inline int32_t dp_requantize(int32_t acc, int32_t mul, int32_t add, int32
           yrow[j + 2] = (TY)(EPI(bi, i, j + 2, s2));                                          \
           yrow[j + 3] = (TY)(EPI(bi, i, j + 3, s3));                                          \
         }                                                                                     \
-        for (; j < n; ++j) {                                                                  \
+        for (j = n & ~3; j < n; ++j) {                                                        \
           TACC s = 0;                                                                         \
-          const TB *bp = bmat + j;                                                            \
-          for (t = 0; t < k; ++t, bp += n) s += (TACC)arow[t] * (TACC)bp[0];                  \
+          for (t = 0; t < k; ++t) s += (TACC)arow[t] * (TACC)bmat[t * n + j];                 \
           yrow[j] = (TY)(EPI(bi, i, j, s));                                                   \
         }                                                                                     \
       }                                                                                       \

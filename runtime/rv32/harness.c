@@ -1,0 +1,50 @@
+/* Bare-metal RV32 test harness (QEMU virt, picolibc with semihosting): runs the generated network once
+ * on the raw files DP_IO_DIR/input_<i>.bin and writes DP_IO_DIR/output_<i>.bin through the host.
+ * Test scaffolding only: it uses stdio and malloc, the generated network itself does not. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "network.h"
+
+#ifndef DP_IO_DIR
+#error "build with -DDP_IO_DIR=\"<directory of the input and output files>/\""
+#endif
+
+static void file_name(char *name, size_t size, const char *kind, int index) {
+  snprintf(name, size, "%s%s_%d.bin", DP_IO_DIR, kind, index);
+}
+
+static void *read_input(int index, size_t bytes) {
+  char name[512];
+  void *buffer = malloc(bytes ? bytes : 1);
+  file_name(name, sizeof name, "input", index);
+  FILE *f = fopen(name, "rb");
+  if (!buffer || !f || fread(buffer, 1, bytes, f) != bytes) {
+    printf("cannot read %u bytes from %s\n", (unsigned)bytes, name);
+    exit(2);
+  }
+  fclose(f);
+  return buffer;
+}
+
+static void write_output(int index, const void *data, size_t bytes) {
+  char name[512];
+  file_name(name, sizeof name, "output", index);
+  FILE *f = fopen(name, "wb");
+  if (!f || fwrite(data, 1, bytes, f) != bytes || fclose(f) != 0) {
+    printf("cannot write %s\n", name);
+    exit(2);
+  }
+}
+
+int main(void) {
+  void *inputs[NETWORK_NUM_INPUTS + 1];
+  void *outputs[NETWORK_NUM_OUTPUTS + 1];
+  int i;
+  for (i = 0; i < NETWORK_NUM_INPUTS; ++i) inputs[i] = read_input(i, network_input_bytes[i]);
+  for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) outputs[i] = malloc(network_output_bytes[i] ? network_output_bytes[i] : 1);
+  network_init();
+  network_run((const void *const *)inputs, outputs);
+  for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) write_output(i, outputs[i], network_output_bytes[i]);
+  return 0;
+}

@@ -1,0 +1,75 @@
+#include "targets/rv32_target.h"
+
+#include <filesystem>
+
+#include "ir/error.h"
+#include "targets/build_support.h"
+#include "targets/host_target.h"
+#include "targets/process.h"
+
+namespace fs = std::filesystem;
+
+namespace deeploy {
+
+namespace {
+
+const char* kCompiler = "riscv64-unknown-elf-gcc";
+
+std::vector<std::string> compileFlags(const Rv32BuildOptions& options) {
+  return {options.floatUnit ? "-march=rv32imafc" : "-march=rv32imac", options.floatUnit ? "-mabi=ilp32f" : "-mabi=ilp32",
+          "--specs=picolibc.specs", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", runtimeSourceDir()};
+}
+
+// QEMU virt's RAM starts at 0x80000000, where every hart starts: code and constants ("flash") in the
+// first 64 MiB, data, heap and stack in the next 64 MiB. Semihosting carries files and the exit status.
+std::vector<std::string> linkFlags() {
+  return {"--oslib=semihost", "--crt0=semihost", "-Wl,--defsym=__flash=0x80000000", "-Wl,--defsym=__flash_size=0x4000000",
+          "-Wl,--defsym=__ram=0x84000000", "-Wl,--defsym=__ram_size=0x4000000"};
+}
+
+}  // namespace
+
+bool needsFloatUnit(const Graph& graph) {
+  for (const Tensor& t : graph.tensors) {
+    if (isFloat(t.dtype)) return true;
+  }
+  return false;
+}
+
+std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& options) {
+  const std::vector<std::string> flags = compileFlags(options);
+  std::vector<std::string> objects;
+  for (const auto& entry : fs::directory_iterator(fs::path(runtimeSourceDir()) / "kernels")) {
+    if (entry.path().extension() == ".c") objects.push_back(cachedObject(entry.path().string(), kCompiler, flags, "rv32"));
+  }
+  const std::string elf = (fs::path(dir) / "network_rv32.elf").string();
+  std::vector<std::string> cmd = {kCompiler};
+  cmd.insert(cmd.end(), flags.begin(), flags.end());
+  const std::string ioDir = fs::absolute(dir).string() + "/";
+  cmd.insert(cmd.end(), {"-DDP_IO_DIR=\"" + ioDir + "\"", "-I", dir, (fs::path(dir) / "network.c").string(),
+                         (fs::path(runtimeSourceDir()) / "rv32" / "harness.c").string()});
+  cmd.insert(cmd.end(), objects.begin(), objects.end());
+  const std::vector<std::string> link = linkFlags();
+  cmd.insert(cmd.end(), link.begin(), link.end());
+  cmd.insert(cmd.end(), {"-lm", "-o", elf});
+  ProcessResult r = runProcess(cmd, 600);
+  if (r.exitCode != 0) throw Error("compiling the generated C for rv32 failed: " + joinCommand(cmd) + "\n" + r.output);
+  return elf;
+}
+
+std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
+                                       double timeoutSeconds) {
+  const std::string dir = fs::path(elf).parent_path().string();
+  writeInputFiles(dir, inputs);
+  const std::vector<std::string> cmd = {"qemu-system-riscv32", "-M", "virt", "-m", "128M", "-display", "none", "-monitor",
+                                        "none", "-serial", "none", "-bios", "none", "-semihosting-config",
+                                        "enable=on,target=native", "-kernel", elf};
+  ProcessResult r = runProcess(cmd, timeoutSeconds);
+  if (r.timedOut) throw Error("the rv32 program did not finish within " + std::to_string(timeoutSeconds) + " s under QEMU");
+  if (r.exitCode != 0) {
+    throw Error("the rv32 program failed under QEMU (exit " + std::to_string(r.exitCode) + "):\n" + r.output);
+  }
+  return readOutputFiles(dir, graph);
+}
+
+}  // namespace deeploy

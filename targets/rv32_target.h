@@ -1,0 +1,27 @@
+// The bare-metal RV32 target: generated C built with riscv64-unknown-elf-gcc and picolibc for QEMU's
+// `virt` machine, run under qemu-system-riscv32 with semihosting for files and the exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace deeploy {
+
+struct Rv32BuildOptions {
+  bool floatUnit = false;  // rv32imafc (ilp32f) instead of rv32imac (ilp32)
+};
+
+// True when the network computes with floats (it then needs the rv32imafc variant).
+bool needsFloatUnit(const Graph& graph);
+
+// Compiles `dir`/network.c with the RV32 harness and the kernel library (objects cached) into
+// `dir`/network_rv32.elf and returns its path. Throws Error with the compiler's output.
+std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& options);
+
+// Runs the program under QEMU on typed inputs (graph-input order) and returns the outputs.
+std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
+                                       double timeoutSeconds);
+
+}  // namespace deeploy

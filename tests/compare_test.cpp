@@ -1,0 +1,60 @@
+#include "tools/compare.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "tests/support/tensors.h"
+
+namespace deeploy {
+namespace {
+
+// A graph with one float32 output named "y" of `n` elements.
+Graph oneOutput(int64_t n, DType type = DType::Float32) {
+  Graph g;
+  Tensor y;
+  y.name = "y";
+  y.dtype = type;
+  y.shape = {n};
+  g.outputs.push_back(g.addTensor(y));
+  return g;
+}
+
+bool sameFloats(double got, double want) {
+  Graph g = oneOutput(1);
+  return compareOutputs(g, {testing::floats({1}, {got})}, {{"y", testing::floats({1}, {want})}}).passed;
+}
+
+TEST(CompareOutputs, FloatsWithinAnAbsoluteTolerance) {
+  EXPECT_TRUE(sameFloats(0.5, 0.50009));
+  EXPECT_FALSE(sameFloats(0.5, 0.5002));
+}
+
+TEST(CompareOutputs, LargeFloatsMayDifferByAFewUnitsInTheLastPlace) {
+  const float want = 11078.9404f;
+  const float oneUlpUp = std::nextafter(want, std::numeric_limits<float>::infinity());
+  EXPECT_TRUE(sameFloats(oneUlpUp, want));  // picolibc's expf against glibc's
+  float tenUlpsUp = want;
+  for (int i = 0; i < 10; ++i) tenUlpsUp = std::nextafter(tenUlpsUp, std::numeric_limits<float>::infinity());
+  EXPECT_FALSE(sameFloats(tenUlpsUp, want));
+}
+
+TEST(CompareOutputs, NanAndInfinityNeverMatchFiniteValues) {
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(sameFloats(std::nan(""), std::nan("")));
+  EXPECT_FALSE(sameFloats(1e30, inf));
+  EXPECT_TRUE(sameFloats(inf, inf));
+}
+
+TEST(CompareOutputs, IntegersExactlyAndTheFailureNamesTheFirstDifference) {
+  Graph g = oneOutput(3, DType::Int8);
+  Comparison c = compareOutputs(g, {testing::ints(DType::Int8, {3}, {1, 2, 3})}, {{"y", testing::ints(DType::Int8, {3}, {1, 2, 4})}});
+  EXPECT_FALSE(c.passed);
+  EXPECT_NE(c.message.find("'y'"), std::string::npos) << c.message;
+  EXPECT_NE(c.message.find("1 of 3"), std::string::npos) << c.message;
+  EXPECT_NE(c.message.find("index 2"), std::string::npos) << c.message;
+}
+
+}  // namespace
+}  // namespace deeploy
