@@ -53,6 +53,7 @@ std::string makeHeader(const Graph& graph, const CodegenOptions& o, const Activa
     << "#ifndef " << U << "_H\n#define " << U << "_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n"
     << "#define " << U << "_NUM_INPUTS " << graph.inputs.size() << "\n"
     << "#define " << U << "_NUM_OUTPUTS " << graph.outputs.size() << "\n"
+    << "#define " << U << "_NUM_NODES " << graph.nodes.size() << "\n"
     << "#define " << U << "_ARENA_BYTES " << memory.plan.arenaSize << "u\n\n";
   h << "/* Inputs, in order (element type, shape):\n";
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
@@ -113,9 +114,11 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
     writer.body() << "  memcpy(" << writer.arenaPointer(graph.inputs[i], false) << ", inputs[" << i << "], "
                   << graph.tensor(graph.inputs[i]).byteSize() << "u);\n";
   }
+  writer.includes().insert("kernels/profile.h");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
     const OpSchema& schema = OpRegistry::instance().get(node);
+    writer.body() << "  DP_PROFILE_MARK(" << n << ");\n";
     if (schema.aliasesInput) {
       writer.body() << "  /* " << cIdentifier(node.name) << " (" << node.op << "): a view, no code */\n";
       continue;
@@ -129,6 +132,7 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
     NodeEmitter emitter(writer, graph, n);
     schema.emit(emitter);
   }
+  writer.body() << "  DP_PROFILE_MARK(" << graph.nodes.size() << ");\n";
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     TensorId out = graph.outputs[i];
     if (graph.tensor(out).byteSize() == 0) continue;

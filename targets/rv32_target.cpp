@@ -1,6 +1,8 @@
 #include "targets/rv32_target.h"
 
+#include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "ir/error.h"
 #include "targets/build_support.h"
@@ -27,6 +29,27 @@ std::vector<std::string> linkFlags() {
           "-Wl,--defsym=__ram=0x84000000", "-Wl,--defsym=__ram_size=0x4000000"};
 }
 
+// The harness prints "DP_PROFILE node <k> instructions <n>" per node and "DP_PROFILE total instructions <n>".
+Rv32Profile parseProfile(const std::string& output, size_t nodes) {
+  Rv32Profile profile;
+  profile.perNode.assign(nodes, 0);
+  std::istringstream lines(output);
+  std::string line;
+  size_t seen = 0;
+  while (std::getline(lines, line)) {
+    unsigned long long count = 0;
+    unsigned node = 0;
+    if (std::sscanf(line.c_str(), "DP_PROFILE node %u instructions %llu", &node, &count) == 2 && node < nodes) {
+      profile.perNode[node] = count;
+      ++seen;
+    } else if (std::sscanf(line.c_str(), "DP_PROFILE total instructions %llu", &count) == 1) {
+      profile.total = count;
+    }
+  }
+  if (seen != nodes) throw Error("the rv32 program printed no complete instruction profile:\n" + output);
+  return profile;
+}
+
 }  // namespace
 
 bool needsFloatUnit(const Graph& graph) {
@@ -46,6 +69,7 @@ std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& opt
   std::vector<std::string> cmd = {kCompiler};
   cmd.insert(cmd.end(), flags.begin(), flags.end());
   const std::string ioDir = fs::absolute(dir).string() + "/";
+  if (options.profile) cmd.push_back("-DDP_PROFILE");
   cmd.insert(cmd.end(), {"-DDP_IO_DIR=\"" + ioDir + "\"", "-I", dir, (fs::path(dir) / "network.c").string(),
                          (fs::path(runtimeSourceDir()) / "rv32" / "harness.c").string()});
   cmd.insert(cmd.end(), objects.begin(), objects.end());
@@ -58,17 +82,20 @@ std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& opt
 }
 
 std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds) {
+                                       double timeoutSeconds, Rv32Profile* profile) {
   const std::string dir = fs::path(elf).parent_path().string();
   writeInputFiles(dir, inputs);
-  const std::vector<std::string> cmd = {"qemu-system-riscv32", "-M", "virt", "-m", "128M", "-display", "none", "-monitor",
-                                        "none", "-serial", "none", "-bios", "none", "-semihosting-config",
-                                        "enable=on,target=native", "-kernel", elf};
+  std::vector<std::string> cmd = {"qemu-system-riscv32", "-M", "virt", "-m", "128M", "-display", "none", "-monitor",
+                                  "none", "-serial", "none", "-bios", "none", "-semihosting-config",
+                                  "enable=on,target=native", "-kernel", elf};
+  // Exact retired-instruction counts in minstret.
+  if (profile) cmd.insert(cmd.end(), {"-icount", "shift=0"});
   ProcessResult r = runProcess(cmd, timeoutSeconds);
   if (r.timedOut) throw Error("the rv32 program did not finish within " + std::to_string(timeoutSeconds) + " s under QEMU");
   if (r.exitCode != 0) {
     throw Error("the rv32 program failed under QEMU (exit " + std::to_string(r.exitCode) + "):\n" + r.output);
   }
+  if (profile) *profile = parseProfile(r.output, graph.nodes.size());
   return readOutputFiles(dir, graph);
 }
 

@@ -2,6 +2,7 @@
 // `virt` machine, run under qemu-system-riscv32 with semihosting for files and the exit status.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,13 @@ namespace deeploy {
 
 struct Rv32BuildOptions {
   bool floatUnit = false;  // rv32imafc (ilp32f) instead of rv32imac (ilp32)
+  bool profile = false;    // count retired instructions per node (run under -icount shift=0)
+};
+
+// Retired instructions of one inference, as counted by minstret under QEMU's exact instruction count.
+struct Rv32Profile {
+  std::vector<uint64_t> perNode;  // per node of the graph, in schedule order
+  uint64_t total = 0;
 };
 
 // True when the network computes with floats (it then needs the rv32imafc variant).
@@ -21,7 +29,8 @@ bool needsFloatUnit(const Graph& graph);
 std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& options);
 
 // Runs the program under QEMU on typed inputs (graph-input order) and returns the outputs.
+// `profile` (for programs built with profiling) receives the instruction counts.
 std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds);
+                                       double timeoutSeconds, Rv32Profile* profile = nullptr);
 
 }  // namespace deeploy

@@ -55,13 +55,13 @@ class WorkDir {
 };
 
 std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const std::string& target,
-                                const std::string& dir, const HostBuildOptions& build) {
+                                const std::string& dir, const HostBuildOptions& build, Rv32Profile* profile = nullptr) {
   if (engine == Engine::Reference) return interpretGraph(model.graph, model.inputs);
   writeNetworkSources(dir, model.network);
   if (target == "rv32") {
     if (!build.extraFlags.empty()) throw Error("--sanitize is for the host target only");
-    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph)});
-    return runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds);
+    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr});
+    return runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, profile);
   }
   std::string exe = buildHostProgram(dir, build);
   return runHostProgram(exe, model.graph, model.inputs, kRunTimeoutSeconds);
@@ -92,10 +92,27 @@ int runCompile(const CompileCommand& cmd) {
   return 0;
 }
 
+namespace {
+
+// Retired instructions per node, in schedule order, and per inference.
+void printProfile(const Graph& graph, const Rv32Profile& profile) {
+  std::printf("%-40s %-16s %14s\n", "node", "op", "instructions");
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    std::printf("%-40s %-16s %14llu\n", graph.nodes[n].name.substr(0, 40).c_str(), graph.nodes[n].op.substr(0, 16).c_str(),
+                static_cast<unsigned long long>(profile.perNode[n]));
+  }
+  std::printf("total per inference (hart 0): %llu instructions\n", static_cast<unsigned long long>(profile.total));
+}
+
+}  // namespace
+
 int runRun(const RunCommand& cmd) {
+  if (cmd.profile && (cmd.target != "rv32" || cmd.engine != Engine::C)) throw Error("--profile needs --target rv32");
   CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform));
   WorkDir dir(cmd.keepDir);
-  std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {});
+  Rv32Profile profile;
+  std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {}, cmd.profile ? &profile : nullptr);
+  if (cmd.profile) printProfile(model.graph, profile);
   NamedArrays named;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& t = model.graph.tensor(model.graph.outputs[i]);

@@ -28,6 +28,7 @@ struct RunCommand {
   PlatformChoice platform;
   Engine engine = Engine::C;
   std::optional<std::string> keepDir;
+  bool profile = false;  // rv32: print retired instructions per node and per inference
 };
 
 struct TestCommand {

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   r->add_option("--engine", run.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   r->add_option("--keep", run.keepDir, "Keep the generated program in this directory");
+  r->add_flag("--profile", run.profile,
+              "With --target rv32: print retired instructions per layer and per inference (QEMU -icount shift=0)");
   addPlatformOptions(r, run.platform);
 
   TestCommand test;

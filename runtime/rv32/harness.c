@@ -1,6 +1,7 @@
 /* Bare-metal RV32 test harness (QEMU virt, picolibc with semihosting): runs the generated network once
  * on the raw files DP_IO_DIR/input_<i>.bin and writes DP_IO_DIR/output_<i>.bin through the host.
  * Test scaffolding only: it uses stdio and malloc, the generated network itself does not. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,6 +38,30 @@ static void write_output(int index, const void *data, size_t bytes) {
   }
 }
 
+#ifdef DP_PROFILE
+/* Retired instructions before each node (exact under QEMU's -icount shift=0). */
+static uint64_t dp_instret_at[NETWORK_NUM_NODES + 1];
+
+static uint64_t read_instret(void) {
+  uint32_t hi, lo, again;
+  do {
+    __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, minstreth\ncsrr %1, minstret\ncsrr %2, minstreth\n.option pop"
+                     : "=r"(hi), "=r"(lo), "=r"(again));
+  } while (hi != again);
+  return ((uint64_t)hi << 32) | lo;
+}
+
+void dp_profile_mark(int node) { dp_instret_at[node] = read_instret(); }
+
+static void print_profile(void) {
+  int n;
+  for (n = 0; n < NETWORK_NUM_NODES; ++n) {
+    printf("DP_PROFILE node %d instructions %lu\n", n, (unsigned long)(dp_instret_at[n + 1] - dp_instret_at[n]));
+  }
+  printf("DP_PROFILE total instructions %lu\n", (unsigned long)(dp_instret_at[NETWORK_NUM_NODES] - dp_instret_at[0]));
+}
+#endif
+
 int main(void) {
   void *inputs[NETWORK_NUM_INPUTS + 1];
   void *outputs[NETWORK_NUM_OUTPUTS + 1];
@@ -45,6 +70,9 @@ int main(void) {
   for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) outputs[i] = malloc(network_output_bytes[i] ? network_output_bytes[i] : 1);
   network_init();
   network_run((const void *const *)inputs, outputs);
+#ifdef DP_PROFILE
+  print_profile();
+#endif
   for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) write_output(i, outputs[i], network_output_bytes[i]);
   return 0;
 }
