@@ -19,14 +19,17 @@ const char* kCompiler = "riscv64-unknown-elf-gcc";
 
 std::vector<std::string> compileFlags(const Rv32BuildOptions& options) {
   return {options.floatUnit ? "-march=rv32imafc" : "-march=rv32imac", options.floatUnit ? "-mabi=ilp32f" : "-mabi=ilp32",
-          "--specs=picolibc.specs", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", runtimeSourceDir()};
+          "--specs=picolibc.specs", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", runtimeSourceDir(),
+          "-DDP_STACK_BYTES=16384", "-Wa,-march=" + std::string(options.floatUnit ? "rv32imafc" : "rv32imac") + "_zicsr"};
 }
 
-// QEMU virt's RAM starts at 0x80000000, where every hart starts: code and constants ("flash") in the
-// first 64 MiB, data, heap and stack in the next 64 MiB. Semihosting carries files and the exit status.
+// QEMU virt's RAM starts at 0x80000000, where every hart starts: the cluster entry (runtime/rv32/entry.S)
+// goes there, code and constants ("flash") follow up to 64 MiB, then 64 MiB of data, heap and stacks.
+// Semihosting carries files and the exit status.
 std::vector<std::string> linkFlags() {
-  return {"--oslib=semihost", "--crt0=semihost", "-Wl,--defsym=__flash=0x80000000", "-Wl,--defsym=__flash_size=0x4000000",
-          "-Wl,--defsym=__ram=0x84000000", "-Wl,--defsym=__ram_size=0x4000000"};
+  return {"--oslib=semihost", "--crt0=semihost", "-Wl,--section-start=.dp_entry=0x80000000", "-Wl,--entry=dp_entry",
+          "-Wl,--defsym=__flash=0x80000100", "-Wl,--defsym=__flash_size=0x3ffff00", "-Wl,--defsym=__ram=0x84000000",
+          "-Wl,--defsym=__ram_size=0x4000000", "-Wl,--no-warn-rwx-segments"};
 }
 
 // The harness prints "DP_PROFILE node <k> instructions <n>" per node and "DP_PROFILE total instructions <n>".
@@ -61,15 +64,20 @@ bool needsFloatUnit(const Graph& graph) {
 
 std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& options) {
   const std::vector<std::string> flags = compileFlags(options);
+  if (options.cores < 1 || options.cores > 8) throw Error("the rv32 cluster has 1 to 8 cores, not " + std::to_string(options.cores));
   std::vector<std::string> objects;
   for (const auto& entry : fs::directory_iterator(fs::path(runtimeSourceDir()) / "kernels")) {
     if (entry.path().extension() == ".c") objects.push_back(cachedObject(entry.path().string(), kCompiler, flags, "rv32"));
+  }
+  for (const char* file : {"entry.S", "cluster.c"}) {
+    objects.push_back(cachedObject((fs::path(runtimeSourceDir()) / "rv32" / file).string(), kCompiler, flags, "rv32"));
   }
   const std::string elf = (fs::path(dir) / "network_rv32.elf").string();
   std::vector<std::string> cmd = {kCompiler};
   cmd.insert(cmd.end(), flags.begin(), flags.end());
   const std::string ioDir = fs::absolute(dir).string() + "/";
   if (options.profile) cmd.push_back("-DDP_PROFILE");
+  cmd.push_back("-DDP_CORES=" + std::to_string(options.cores));
   cmd.insert(cmd.end(), {"-DDP_IO_DIR=\"" + ioDir + "\"", "-I", dir, (fs::path(dir) / "network.c").string(),
                          (fs::path(runtimeSourceDir()) / "rv32" / "harness.c").string()});
   cmd.insert(cmd.end(), objects.begin(), objects.end());
@@ -82,12 +90,12 @@ std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& opt
 }
 
 std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds, Rv32Profile* profile) {
+                                       double timeoutSeconds, int cores, Rv32Profile* profile) {
   const std::string dir = fs::path(elf).parent_path().string();
   writeInputFiles(dir, inputs);
   std::vector<std::string> cmd = {"qemu-system-riscv32", "-M", "virt", "-m", "128M", "-display", "none", "-monitor",
                                   "none", "-serial", "none", "-bios", "none", "-semihosting-config",
-                                  "enable=on,target=native", "-kernel", elf};
+                                  "enable=on,target=native", "-smp", std::to_string(cores), "-kernel", elf};
   // Exact retired-instruction counts in minstret.
   if (profile) cmd.insert(cmd.end(), {"-icount", "shift=0"});
   ProcessResult r = runProcess(cmd, timeoutSeconds);

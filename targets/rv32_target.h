@@ -13,6 +13,7 @@ namespace deeploy {
 struct Rv32BuildOptions {
   bool floatUnit = false;  // rv32imafc (ilp32f) instead of rv32imac (ilp32)
   bool profile = false;    // count retired instructions per node (run under -icount shift=0)
+  int cores = 1;           // harts of the cluster (QEMU -smp), 1 to 8
 };
 
 // Retired instructions of one inference, as counted by minstret under QEMU's exact instruction count.
@@ -29,8 +30,9 @@ bool needsFloatUnit(const Graph& graph);
 std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& options);
 
 // Runs the program under QEMU on typed inputs (graph-input order) and returns the outputs.
-// `profile` (for programs built with profiling) receives the instruction counts.
+// Runs on `cores` harts (as built); `profile` (for programs built with profiling) receives the
+// instruction counts.
 std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds, Rv32Profile* profile = nullptr);
+                                       double timeoutSeconds, int cores = 1, Rv32Profile* profile = nullptr);
 
 }  // namespace deeploy

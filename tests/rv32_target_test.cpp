@@ -17,7 +17,7 @@ namespace {
 using testing::NodeCase;
 using testing::pattern;
 
-std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, Rv32Profile* profile) {
+std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, Rv32Profile* profile, int cores = 1) {
   CompiledModel model;
   model.platform = platform;
   model.graph = testing::makeSingleNodeGraph(c);
@@ -26,8 +26,8 @@ std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, R
   std::string dir = (std::filesystem::temp_directory_path() / "deeploy-rv32-XXXXXX").string();
   if (!mkdtemp(dir.data())) throw Error("cannot create a temporary directory");
   writeNetworkSources(dir, model.network);
-  std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr});
-  std::vector<TensorData> outputs = runRv32Program(elf, model.graph, model.inputs, 120, profile);
+  std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores});
+  std::vector<TensorData> outputs = runRv32Program(elf, model.graph, model.inputs, 120, cores, profile);
   std::filesystem::remove_all(dir);
   return outputs;
 }
@@ -38,6 +38,11 @@ NodeCase int8MatMul() {
 
 TEST(Rv32Target, IntegerMatMulMatchesTheReference) {
   EXPECT_TRUE(runOnRv32(int8MatMul(), hostPlatform(), nullptr)[0] == testing::runReference(int8MatMul())[0]);
+}
+
+TEST(Rv32Target, EightHartsStartAndTheProgramStillAnswers) {
+  EXPECT_TRUE(runOnRv32(int8MatMul(), hostPlatform(), nullptr, 8)[0] == testing::runReference(int8MatMul())[0]);
+  EXPECT_THROW(runOnRv32(int8MatMul(), hostPlatform(), nullptr, 9), Error);
 }
 
 TEST(Rv32Target, FloatNetworksUseTheFloatUnitVariant) {

@@ -55,13 +55,14 @@ class WorkDir {
 };
 
 std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const std::string& target,
-                                const std::string& dir, const HostBuildOptions& build, Rv32Profile* profile = nullptr) {
+                                const std::string& dir, const HostBuildOptions& build, int cores,
+                                Rv32Profile* profile = nullptr) {
   if (engine == Engine::Reference) return interpretGraph(model.graph, model.inputs);
   writeNetworkSources(dir, model.network);
   if (target == "rv32") {
     if (!build.extraFlags.empty()) throw Error("--sanitize is for the host target only");
-    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr});
-    return runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, profile);
+    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores});
+    return runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, cores, profile);
   }
   std::string exe = buildHostProgram(dir, build);
   return runHostProgram(exe, model.graph, model.inputs, kRunTimeoutSeconds);
@@ -111,7 +112,7 @@ int runRun(const RunCommand& cmd) {
   CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform));
   WorkDir dir(cmd.keepDir);
   Rv32Profile profile;
-  std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {}, cmd.profile ? &profile : nullptr);
+  std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {}, cmd.cores, cmd.profile ? &profile : nullptr);
   if (cmd.profile) printProfile(model.graph, profile);
   NamedArrays named;
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -168,7 +169,7 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
     WorkDir work(std::nullopt);
     HostBuildOptions build;
     if (cmd.sanitize) build.extraFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};
-    std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, work.path(), build);
+    std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, work.path(), build, cmd.cores);
     return compareOutputs(model.graph, outputs, readNpz((dir / "outputs.npz").string()));
   } catch (const TilingDoesNotFit& e) {
     Comparison tooSmall{false, e.what(), false};

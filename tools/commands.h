@@ -29,6 +29,7 @@ struct RunCommand {
   Engine engine = Engine::C;
   std::optional<std::string> keepDir;
   bool profile = false;  // rv32: print retired instructions per node and per inference
+  int cores = 1;         // rv32: harts of the cluster
 };
 
 struct TestCommand {
@@ -40,6 +41,7 @@ struct TestCommand {
   int jobs = 0;  // 0: one per core
   bool sanitize = false;
   bool allowInfeasible = false;
+  int cores = 1;  // rv32: harts of the cluster
   std::optional<double> maxPlanRatio;  // fail a network whose memory plan exceeds this x its lower bound  // a network whose tiling needs a larger L1 is reported, not failed
 };
 

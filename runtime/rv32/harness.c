@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cluster.h"
 #include "network.h"
+
+#ifndef DP_CORES
+#error "build with -DDP_CORES=<harts of the cluster>"
+#endif
 
 #ifndef DP_IO_DIR
 #error "build with -DDP_IO_DIR=\"<directory of the input and output files>/\""
@@ -66,6 +71,7 @@ int main(void) {
   void *inputs[NETWORK_NUM_INPUTS + 1];
   void *outputs[NETWORK_NUM_OUTPUTS + 1];
   int i;
+  dp_cluster_start(DP_CORES);
   for (i = 0; i < NETWORK_NUM_INPUTS; ++i) inputs[i] = read_input(i, network_input_bytes[i]);
   for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) outputs[i] = malloc(network_output_bytes[i] ? network_output_bytes[i] : 1);
   network_init();
