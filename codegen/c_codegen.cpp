@@ -6,6 +6,7 @@
 
 #include "codegen/c_literals.h"
 #include "codegen/network_writer.h"
+#include "codegen/core_split.h"
 #include "codegen/tiled_node.h"
 #include "ops/op_schema.h"
 
@@ -129,6 +130,7 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
       result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
       continue;
     }
+    if (options.cores > 1 && hasElements(graph, node) && emitCoreSplitNode(writer, graph, n, options.cores)) continue;
     NodeEmitter emitter(writer, graph, n);
     schema.emit(emitter);
   }
@@ -158,7 +160,7 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
       << "#define " << writer.l1() << " ((uint8_t *)" << P << "_l1_words)\n\n";
   }
   std::string body = writer.body().str();  // constants are created while emitting
-  c << writer.definitions() << "\n" << writer.constants() << "\n"
+  c << writer.definitions() << "\n" << writer.constants() << "\n" << writer.jobs()
     << "const size_t " << P << "_input_bytes[" << std::max<size_t>(graph.inputs.size(), 1) << "] = {"
     << sizeList(graph, graph.inputs) << "};\n"
     << "const size_t " << P << "_output_bytes[" << std::max<size_t>(graph.outputs.size(), 1) << "] = {"

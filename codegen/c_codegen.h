@@ -18,6 +18,8 @@ struct CodegenOptions {
   size_t alignment = 8;
   // Set: every node computes tile by tile in the compute level, its operands moved there by DMA.
   std::optional<TilingTarget> tiling;
+  // More than one: untiled nodes split their work among this many cores (fork/join jobs).
+  int cores = 1;
 };
 
 struct GeneratedNetwork {

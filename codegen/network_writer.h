@@ -60,6 +60,10 @@ class NetworkWriter {
     if (definedKeys_.insert(key).second) definitions_ << code << "\n";
   }
   std::string definitions() const { return definitions_.str(); }
+  // Functions that run on the cluster's cores; they follow the constants they use.
+  void addJob(const std::string& code) { jobs_ << code << "\n"; }
+  std::string jobs() const { return jobs_.str(); }
+  const Graph& graph() const { return graph_; }
 
   std::string arena() const { return options_.prefix + "_arena"; }
   std::string l1() const { return options_.prefix + "_l1"; }
@@ -76,7 +80,7 @@ class NetworkWriter {
   const CodegenOptions& options_;
   std::map<TensorId, std::string> constantOfTensor_;
   std::map<std::string, std::string> constantOfContents_;
-  std::ostringstream constants_, body_, definitions_;
+  std::ostringstream constants_, body_, definitions_, jobs_;
   std::set<std::string> definedKeys_;
   std::set<std::string> includes_;
   size_t constantBytes_ = 0;

@@ -1,5 +1,6 @@
 #include "targets/rv32_target.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -32,28 +33,43 @@ std::vector<std::string> linkFlags() {
           "-Wl,--defsym=__ram_size=0x4000000", "-Wl,--no-warn-rwx-segments"};
 }
 
-// The harness prints "DP_PROFILE node <k> instructions <n>" per node and "DP_PROFILE total instructions <n>".
-Rv32Profile parseProfile(const std::string& output, size_t nodes) {
+// The harness prints "DP_PROFILE node <k> <hart 0> <hart 1> ..." per node and "DP_PROFILE total ...".
+std::vector<uint64_t> countsAfter(std::istringstream& fields) {
+  std::vector<uint64_t> counts;
+  uint64_t v = 0;
+  while (fields >> v) counts.push_back(v);
+  return counts;
+}
+
+Rv32Profile parseProfile(const std::string& output, size_t nodes, int cores) {
   Rv32Profile profile;
-  profile.perNode.assign(nodes, 0);
+  profile.perNode.assign(nodes, {});
   std::istringstream lines(output);
   std::string line;
   size_t seen = 0;
   while (std::getline(lines, line)) {
-    unsigned long long count = 0;
-    unsigned node = 0;
-    if (std::sscanf(line.c_str(), "DP_PROFILE node %u instructions %llu", &node, &count) == 2 && node < nodes) {
-      profile.perNode[node] = count;
-      ++seen;
-    } else if (std::sscanf(line.c_str(), "DP_PROFILE total instructions %llu", &count) == 1) {
-      profile.total = count;
+    std::istringstream fields(line);
+    std::string tag, kind;
+    fields >> tag >> kind;
+    if (tag != "DP_PROFILE") continue;
+    if (kind == "total") {
+      profile.perHart = countsAfter(fields);
+      continue;
     }
+    size_t node = 0;
+    if (kind != "node" || !(fields >> node) || node >= nodes) continue;
+    profile.perNode[node] = countsAfter(fields);
+    seen += profile.perNode[node].size() == static_cast<size_t>(cores);
   }
-  if (seen != nodes) throw Error("the rv32 program printed no complete instruction profile:\n" + output);
+  if (seen != nodes || profile.perHart.size() != static_cast<size_t>(cores)) {
+    throw Error("the rv32 program printed no complete instruction profile:\n" + output);
+  }
   return profile;
 }
 
 }  // namespace
+
+uint64_t Rv32Profile::busiestHart() const { return perHart.empty() ? 0 : *std::max_element(perHart.begin(), perHart.end()); }
 
 bool needsFloatUnit(const Graph& graph) {
   for (const Tensor& t : graph.tensors) {
@@ -103,7 +119,7 @@ std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& grap
   if (r.exitCode != 0) {
     throw Error("the rv32 program failed under QEMU (exit " + std::to_string(r.exitCode) + "):\n" + r.output);
   }
-  if (profile) *profile = parseProfile(r.output, graph.nodes.size());
+  if (profile) *profile = parseProfile(r.output, graph.nodes.size(), cores);
   return readOutputFiles(dir, graph);
 }
 

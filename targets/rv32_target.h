@@ -16,10 +16,13 @@ struct Rv32BuildOptions {
   int cores = 1;           // harts of the cluster (QEMU -smp), 1 to 8
 };
 
-// Retired instructions of one inference, as counted by minstret under QEMU's exact instruction count.
+// Retired instructions of one inference per node and hart, as counted by minstret under QEMU's exact
+// instruction count, excluding the instructions harts spend waiting for each other.
 struct Rv32Profile {
-  std::vector<uint64_t> perNode;  // per node of the graph, in schedule order
-  uint64_t total = 0;
+  std::vector<std::vector<uint64_t>> perNode;  // [node in schedule order][hart]
+  std::vector<uint64_t> perHart;               // totals per hart
+
+  uint64_t busiestHart() const;  // the largest per-hart total
 };
 
 // True when the network computes with floats (it then needs the rv32imafc variant).

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <numeric>
 
 #include "targets/host_target.h"
 #include "tests/support/single_node.h"
@@ -20,6 +19,7 @@ using testing::pattern;
 std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, Rv32Profile* profile, int cores = 1) {
   CompiledModel model;
   model.platform = platform;
+  model.cores = cores;
   model.graph = testing::makeSingleNodeGraph(c);
   model.inputs = testing::runtimeInputs(c);
   compileGraph(model, "rv32 test of " + c.op);
@@ -56,9 +56,22 @@ TEST(Rv32Target, TiledProgramsRunAndTheProfileCountsEveryNode) {
   Rv32Profile profile;
   EXPECT_TRUE(runOnRv32(int8MatMul(), siracusa, &profile)[0] == testing::runReference(int8MatMul())[0]);
   ASSERT_EQ(profile.perNode.size(), 1u);
+  ASSERT_EQ(profile.perNode[0].size(), 1u);
   // 9 x 7 x 24 multiply-accumulates take at least one instruction each.
-  EXPECT_GT(profile.perNode[0], 9u * 7 * 24);
-  EXPECT_EQ(profile.total, std::accumulate(profile.perNode.begin(), profile.perNode.end(), uint64_t{0}));
+  EXPECT_GT(profile.perNode[0][0], 9u * 7 * 24);
+  EXPECT_EQ(profile.busiestHart(), profile.perNode[0][0]);
+}
+
+TEST(Rv32Target, WorkSplitAmongHartsGivesTheSameAnswerAndSharesTheInstructions) {
+  NodeCase big{"MatMul", {}, {{pattern(DType::Int8, {32, 64}, -128, 127, 1)}, {pattern(DType::Int8, {64, 16}, -128, 127, 2), true}}};
+  const TensorData want = testing::runReference(big)[0];
+  Rv32Profile one, four;
+  EXPECT_TRUE(runOnRv32(big, hostPlatform(), &one, 1)[0] == want);
+  EXPECT_TRUE(runOnRv32(big, hostPlatform(), &four, 4)[0] == want);
+  ASSERT_EQ(four.perHart.size(), 4u);
+  for (uint64_t hart : four.perHart) EXPECT_GT(hart, 0u) << "every hart takes a share";
+  // Four harts share 32 rows: the busiest does well under half of what one hart does alone.
+  EXPECT_LT(four.busiestHart() * 2, one.busiestHart());
 }
 
 }  // namespace

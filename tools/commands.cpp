@@ -80,7 +80,7 @@ int runCompile(const CompileCommand& cmd) {
   Platform platform = resolvePlatform(cmd.platform);
   std::optional<NamedArrays> arrays;
   if (cmd.inputsNpz) arrays = readNpz(*cmd.inputsNpz);
-  CompiledModel model = compileModel(cmd.model, arrays, platform);
+  CompiledModel model = compileModel(cmd.model, arrays, platform, cmd.cores);
   writeNetworkSources(cmd.outputDir, model.network);
   copyRuntimeInto(cmd.outputDir);
   const fs::path report = cmd.reportPath ? fs::path(*cmd.reportPath) : fs::path(cmd.outputDir) / "report.json";
@@ -95,21 +95,27 @@ int runCompile(const CompileCommand& cmd) {
 
 namespace {
 
-// Retired instructions per node, in schedule order, and per inference.
+// Retired instructions per node (busiest hart, then every hart) and per inference.
 void printProfile(const Graph& graph, const Rv32Profile& profile) {
-  std::printf("%-40s %-16s %14s\n", "node", "op", "instructions");
+  std::printf("%-40s %-16s %14s  %s\n", "node", "op", "busiest hart", "per hart");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    std::printf("%-40s %-16s %14llu\n", graph.nodes[n].name.substr(0, 40).c_str(), graph.nodes[n].op.substr(0, 16).c_str(),
-                static_cast<unsigned long long>(profile.perNode[n]));
+    const auto& harts = profile.perNode[n];
+    std::string each;
+    for (uint64_t v : harts) each += (each.empty() ? "" : " ") + std::to_string(v);
+    std::printf("%-40s %-16s %14llu  %s\n", graph.nodes[n].name.substr(0, 40).c_str(), graph.nodes[n].op.substr(0, 16).c_str(),
+                static_cast<unsigned long long>(*std::max_element(harts.begin(), harts.end())), each.c_str());
   }
-  std::printf("total per inference (hart 0): %llu instructions\n", static_cast<unsigned long long>(profile.total));
+  std::string each;
+  for (uint64_t v : profile.perHart) each += (each.empty() ? "" : " ") + std::to_string(v);
+  std::printf("per inference: busiest hart %llu instructions (per hart: %s), waiting excluded\n",
+              static_cast<unsigned long long>(profile.busiestHart()), each.c_str());
 }
 
 }  // namespace
 
 int runRun(const RunCommand& cmd) {
   if (cmd.profile && (cmd.target != "rv32" || cmd.engine != Engine::C)) throw Error("--profile needs --target rv32");
-  CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform));
+  CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform), cmd.cores);
   WorkDir dir(cmd.keepDir);
   Rv32Profile profile;
   std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {}, cmd.cores, cmd.profile ? &profile : nullptr);
@@ -161,7 +167,7 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
   }
   try {
     CompiledModel model =
-        compileModel((dir / "network.onnx").string(), readNpz((dir / "inputs.npz").string()), platform);
+        compileModel((dir / "network.onnx").string(), readNpz((dir / "inputs.npz").string()), platform, cmd.cores);
     if (cmd.maxPlanRatio) {
       std::string loose = loosePlan(model, *cmd.maxPlanRatio);
       if (!loose.empty()) return {false, loose, false};

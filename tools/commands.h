@@ -18,6 +18,7 @@ struct CompileCommand {
   PlatformChoice platform;
   std::optional<std::string> inputsNpz;
   std::optional<std::string> reportPath;  // JSON report; the text table goes beside it (.txt)
+  int cores = 1;                          // cores the generated code splits nodes among
 };
 
 struct RunCommand {

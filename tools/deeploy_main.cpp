@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   c->add_option("--inputs", compile.inputsNpz, "Input arrays (.npz) used to type the inputs")->check(CLI::ExistingFile);
   c->add_option("--report", compile.reportPath,
                  "Write the JSON report here (default DIR/report.json); the text table goes beside it as .txt");
+  c->add_option("--cores", compile.cores, "Cores the generated code splits each node's work among (fork/join)")
+      ->check(CLI::Range(1, 8));
   addPlatformOptions(c, compile.platform);
 
   RunCommand run;
@@ -38,7 +40,8 @@ int main(int argc, char** argv) {
   r->add_option("--engine", run.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   r->add_option("--keep", run.keepDir, "Keep the generated program in this directory");
-  r->add_option("--cores", run.cores, "With --target rv32: harts of the cluster (QEMU -smp)")->check(CLI::Range(1, 8));
+  r->add_option("--cores", run.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
+      ->check(CLI::Range(1, 8));
   r->add_flag("--profile", run.profile,
               "With --target rv32: print retired instructions per layer and per inference (QEMU -icount shift=0)");
   addPlatformOptions(r, run.platform);
@@ -53,7 +56,8 @@ int main(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   t->add_option("-j,--jobs", test.jobs, "Tests run in parallel (default: one per core)")->check(CLI::NonNegativeNumber);
   t->add_flag("--sanitize", test.sanitize, "Build the generated C with AddressSanitizer and UBSan");
-  t->add_option("--cores", test.cores, "With --target rv32: harts of the cluster (QEMU -smp)")->check(CLI::Range(1, 8));
+  t->add_option("--cores", test.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
+      ->check(CLI::Range(1, 8));
   t->add_flag("--allow-too-small", test.allowInfeasible,
               "Report networks that need a larger L1 than given as TOO SMALL instead of failing");
   t->add_option("--max-plan-ratio", test.maxPlanRatio,

@@ -18,10 +18,11 @@ Platform resolvePlatform(const PlatformChoice& choice) {
 }
 
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                           const Platform& platform) {
+                           const Platform& platform, int cores) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel model;
   model.platform = platform;
+  model.cores = cores;
   model.graph = loadOnnxModel(modelPath);
   if (inputArrays) {
     model.inputs = bindInputs(model.graph, *inputArrays);
@@ -39,6 +40,7 @@ void compileGraph(CompiledModel& model, const std::string& description) {
   options.sourceDescription = description;
   options.alignment = model.platform.alignment;
   options.tiling = tilingTargetOf(model.platform);
+  options.cores = model.cores;
   model.network = generateC(model.graph, options);
   model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
   requireLevelsFit(model.memoryLevels, model.platform);

@@ -17,6 +17,7 @@ namespace deeploy {
 
 struct CompiledModel {
   Platform platform = hostPlatform();  // set before compileGraph to compile for another platform
+  int cores = 1;                       // set before compileGraph to split nodes among cores
   Graph graph;
   std::vector<TensorData> inputs;  // typed input values, when an npz was given
   PassLog passLog;
@@ -38,7 +39,7 @@ Platform resolvePlatform(const PlatformChoice& choice);
 // Loads `modelPath`, types its inputs from `inputArrays` when given (else from the declarations),
 // runs the midend, generates C and places it in the platform's memory levels.
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                           const Platform& platform = hostPlatform());
+                           const Platform& platform = hostPlatform(), int cores = 1);
 // Runs the midend, generates C and places it in model.platform's memory levels for a graph whose
 // inputs are already typed. Throws Error when a level cannot hold what is placed in it.
 void compileGraph(CompiledModel& model, const std::string& description);

@@ -4,15 +4,21 @@
 
 #include <stdint.h>
 
-#define DP_MAX_HARTS 8
+#include "kernels/parallel.h"
 
-/* A job: every hart of the cluster calls fn(arg, core, cores) once. */
-typedef void (*dp_job_fn)(void *arg, int core, int cores);
+#define DP_MAX_HARTS 8
 
 /* Releases harts 1 .. cores-1 (they must exist: QEMU -smp >= cores); call once, on hart 0. */
 void dp_cluster_start(int cores);
 int dp_cluster_cores(void);
-/* Runs `fn` on every hart, hart 0 included, and returns when all have finished. */
-void dp_parallel(dp_job_fn fn, void *arg);
+/* Retired instructions of the calling hart (exact under QEMU -icount shift=0). */
+uint64_t dp_read_instret(void);
+/* Instructions each hart has retired inside jobs, and hart 0 while waiting for the others: the
+ * profile's per-hart work excludes spin-waiting. */
+extern volatile uint64_t dp_job_instret[DP_MAX_HARTS];
+extern volatile uint64_t dp_join_wait_instret;
+
+/* dp_parallel (kernels/parallel.h): job k runs on hart k mod cores; all harts take part, hart 0
+ * included, and it returns when all jobs have finished. */
 
 #endif

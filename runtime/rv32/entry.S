@@ -18,6 +18,13 @@ dp_entry:
     li t3, DP_STACK_BYTES
     mul t4, t0, t3
     add sp, sp, t4
+    /* The FPU is off after reset (mstatus.FS = 0): turn it on, or the first float instruction traps.
+     * On a core without one the field stays 0. */
+    li t5, 0x2000
+    csrs mstatus, t5
+    /* Share hart 0's thread pointer: picolibc keeps errno in thread-local storage. */
+    la t5, dp_main_thread_pointer
+    lw tp, 0(t5)
     mv a0, t0
     call dp_worker_main
 3:  wfi

@@ -44,26 +44,34 @@ static void write_output(int index, const void *data, size_t bytes) {
 }
 
 #ifdef DP_PROFILE
-/* Retired instructions before each node (exact under QEMU's -icount shift=0). */
-static uint64_t dp_instret_at[NETWORK_NUM_NODES + 1];
+/* Per node and hart, instructions of real work: hart 0's own minus its waiting at joins; the other
+ * harts' instructions inside jobs. */
+static uint64_t dp_mark_hart0[NETWORK_NUM_NODES + 1], dp_mark_wait[NETWORK_NUM_NODES + 1];
+static uint64_t dp_mark_jobs[NETWORK_NUM_NODES + 1][DP_MAX_HARTS];
 
-static uint64_t read_instret(void) {
-  uint32_t hi, lo, again;
-  do {
-    __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, minstreth\ncsrr %1, minstret\ncsrr %2, minstreth\n.option pop"
-                     : "=r"(hi), "=r"(lo), "=r"(again));
-  } while (hi != again);
-  return ((uint64_t)hi << 32) | lo;
+void dp_profile_mark(int node) {
+  int h;
+  dp_mark_hart0[node] = dp_read_instret();
+  dp_mark_wait[node] = dp_join_wait_instret;
+  for (h = 0; h < DP_MAX_HARTS; ++h) dp_mark_jobs[node][h] = dp_job_instret[h];
 }
 
-void dp_profile_mark(int node) { dp_instret_at[node] = read_instret(); }
-
 static void print_profile(void) {
-  int n;
+  uint64_t total[DP_CORES] = {0};
+  int n, h;
   for (n = 0; n < NETWORK_NUM_NODES; ++n) {
-    printf("DP_PROFILE node %d instructions %lu\n", n, (unsigned long)(dp_instret_at[n + 1] - dp_instret_at[n]));
+    printf("DP_PROFILE node %d", n);
+    for (h = 0; h < DP_CORES; ++h) {
+      uint64_t work = h == 0 ? (dp_mark_hart0[n + 1] - dp_mark_hart0[n]) - (dp_mark_wait[n + 1] - dp_mark_wait[n])
+                             : dp_mark_jobs[n + 1][h] - dp_mark_jobs[n][h];
+      total[h] += work;
+      printf(" %lu", (unsigned long)work);
+    }
+    printf("\n");
   }
-  printf("DP_PROFILE total instructions %lu\n", (unsigned long)(dp_instret_at[NETWORK_NUM_NODES] - dp_instret_at[0]));
+  printf("DP_PROFILE total");
+  for (h = 0; h < DP_CORES; ++h) printf(" %lu", (unsigned long)total[h]);
+  printf("\n");
 }
 #endif
 
