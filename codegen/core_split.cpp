@@ -19,6 +19,7 @@ bool isContiguous(const Shape& shape, const Box& region) {
       break;
     }
   }
+  if (partial == region.size()) return true;  // the whole tensor
   for (size_t a = 0; a < partial; ++a) {
     if (region[a].size() != 1) return false;
   }
