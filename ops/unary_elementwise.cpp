@@ -38,7 +38,7 @@ double hardSigmoid(double x, double alpha, double beta) { return std::clamp(alph
 int64_t negate(int64_t x) { return static_cast<int64_t>(0u - static_cast<uint64_t>(x)); }
 
 const UnaryDef kSqrt{"sqrt", {}, [](double x, const Params&) { return std::sqrt(x); }, "sqrtf"};
-const UnaryDef kExp{"exp", {}, [](double x, const Params&) { return std::exp(x); }, "expf"};
+const UnaryDef kExp{"exp", {}, [](double x, const Params&) { return std::exp(x); }, "dp_exp_f"};
 const UnaryDef kTanh{"tanh", {}, [](double x, const Params&) { return std::tanh(x); }, "tanhf"};
 const UnaryDef kCeil{"ceil", {}, [](double x, const Params&) { return std::ceil(x); }, "ceilf"};
 const UnaryDef kFloor{"floor", {}, [](double x, const Params&) { return std::floor(x); }, "floorf"};

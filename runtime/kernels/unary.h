@@ -36,6 +36,10 @@ static inline float dp_reciprocal_f(float x) { return 1.0f / x; }
 /* x < 0 rather than max(x, 0) so that NaN propagates. */
 static inline float dp_relu_f(float x) { return x < 0.0f ? 0.0f : x; }
 static inline float dp_leaky_relu_f(float x, float alpha) { return x < 0.0f ? alpha * x : x; }
+/* exp in double, rounded once to float: the correctly rounded result (but for vanishingly rare ties),
+ * so glibc, picolibc and newlib targets all give the same float; their expf differ by a unit in the
+ * last place for some inputs. */
+static inline float dp_exp_f(float x) { return (float)exp((double)x); }
 static inline float dp_sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
 static inline float dp_hard_sigmoid_f(float x, float alpha, float beta) {
   float v = alpha * x + beta;
