@@ -116,24 +116,53 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
                   << graph.tensor(graph.inputs[i]).byteSize() << "u);\n";
   }
   writer.includes().insert("kernels/profile.h");
+  // Nodes split among cores gather into one job while no join is needed between them; the profile
+  // marks of the nodes after the first follow the job, which the profile counts for its first node.
+  CoreJobGroup group;
+  result.computedInJobOf.assign(graph.nodes.size(), -1);
+  std::string markedInGroup;
+  auto flushGroup = [&] {
+    group.flush(writer);
+    writer.body() << markedInGroup;
+    markedInGroup.clear();
+  };
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
     const OpSchema& schema = OpRegistry::instance().get(node);
-    writer.body() << "  DP_PROFILE_MARK(" << n << ");\n";
+    const std::string mark = "  DP_PROFILE_MARK(" + std::to_string(n) + ");\n";
+    const std::string comment = "  /* " + cIdentifier(node.name) + " (" + node.op + ")" +
+                                (schema.aliasesInput ? ": a view, no code" : "") + " */\n";
     if (schema.aliasesInput) {
-      writer.body() << "  /* " << cIdentifier(node.name) << " (" << node.op << "): a view, no code */\n";
+      if (group.empty()) {
+        writer.body() << mark << comment;
+      } else {
+        markedInGroup += mark + comment;
+      }
       continue;
     }
     if (!schema.emit) throw Error(node.describe() + ": the host target has no kernel for this operator");
-    writer.body() << "  /* " << cIdentifier(node.name) << " (" << node.op << ") */\n";
-    if (options.tiling && hasElements(graph, node)) {
-      result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
+    std::optional<CoreChunks> chunks;
+    if (!options.tiling && options.cores > 1 && hasElements(graph, node)) {
+      chunks = splitAmongCores(writer, graph, n, options.cores);
+    }
+    if (chunks && group.accepts(*chunks)) {
+      result.computedInJobOf[n] = static_cast<int>(group.firstNode());
+      markedInGroup += mark + "  /* " + cIdentifier(node.name) + " (" + node.op + "): in the job above */\n";
+      group.add(n, std::move(*chunks));
       continue;
     }
-    if (options.cores > 1 && hasElements(graph, node) && emitCoreSplitNode(writer, graph, n, options.cores)) continue;
-    NodeEmitter emitter(writer, graph, n);
-    schema.emit(emitter);
+    flushGroup();
+    writer.body() << mark << comment;
+    if (chunks) {
+      group.add(n, std::move(*chunks));
+    } else if (options.tiling && hasElements(graph, node)) {
+      result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
+    } else {
+      NodeEmitter emitter(writer, graph, n);
+      schema.emit(emitter);
+    }
   }
+  flushGroup();
   writer.body() << "  DP_PROFILE_MARK(" << graph.nodes.size() << ");\n";
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     TensorId out = graph.outputs[i];

@@ -31,6 +31,8 @@ struct GeneratedNetwork {
   std::vector<NodeTilingReport> tiledNodes;  // when tiling: per tiled node
   size_t l1ArenaBytes = 0;                   // when tiling: the compute-level arena (nodes take turns in it)
   size_t l1LowerBound = 0;                   // the largest per-node lower bound
+  // Per node: the node whose fork/join job also computes it (the profile counts it there), or -1.
+  std::vector<int> computedInJobOf;
 };
 
 GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options);

@@ -67,7 +67,21 @@ class ChunkEmitter final : public KernelEmitter {
   std::vector<std::string> statements_;
 };
 
-// The chunks of the first splittable axis whose chunks are contiguous in every runtime operand.
+// The arena bytes of every runtime operand's region (each region is contiguous).
+std::vector<ByteRange> arenaRanges(const NetworkWriter& writer, const Graph& graph, const std::vector<TensorId>& ids,
+                                   const std::vector<Box>& regions) {
+  std::vector<ByteRange> ranges;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] == kNoTensor || graph.tensor(ids[i]).isConstant()) continue;
+    const Tensor& t = graph.tensor(ids[i]);
+    const uint64_t start = writer.memory().offsetOfTensor(ids[i]) + regionStartBytes(t, regions[i]);
+    ranges.push_back({start, start + static_cast<uint64_t>(elementCount(regionShape(regions[i]))) * dtypeSize(t.dtype)});
+  }
+  return ranges;
+}
+
+}  // namespace
+
 std::optional<std::vector<TileInstance>> contiguousChunks(const Graph& graph, const Node& node, const TilingGeometry& g,
                                                           int cores) {
   for (size_t axis = 0; axis < g.iteration.size(); ++axis) {
@@ -94,32 +108,88 @@ std::optional<std::vector<TileInstance>> contiguousChunks(const Graph& graph, co
   return std::nullopt;
 }
 
-}  // namespace
 
-bool emitCoreSplitNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, int cores) {
+std::optional<CoreChunks> splitAmongCores(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, int cores) {
   const Node& node = graph.nodes[nodeIndex];
   const OpSchema& schema = OpRegistry::instance().get(node);
-  if (cores < 2 || (schema.scratchBytes && schema.scratchBytes(graph, node) > 0)) return false;
+  if (cores < 2 || (schema.scratchBytes && schema.scratchBytes(graph, node) > 0)) return std::nullopt;
   const TilingGeometry g = geometryOf(graph, node);
   const std::optional<std::vector<TileInstance>> chunks = contiguousChunks(graph, node, g, cores);
-  if (!chunks) return false;
-  const std::string job = writer.options().prefix + "_job_" + std::to_string(nodeIndex);
-  std::ostringstream f;
-  f << "/* " << cIdentifier(node.name) << " (" << node.op << ") on " << chunks->size() << " cores */\n"
-    << "static void " << job << "(void *arg, int chunk, int chunks) {\n  (void)arg;\n  (void)chunks;\n  switch (chunk) {\n";
-  for (size_t k = 0; k < chunks->size(); ++k) {
-    Graph sub = tileGraph(graph, node, (*chunks)[k]);
-    ChunkEmitter emitter(writer, sub, node, (*chunks)[k]);
+  if (!chunks) return std::nullopt;
+  CoreChunks result;
+  result.label = cIdentifier(node.name) + " (" + node.op + ")";
+  for (const TileInstance& chunk : *chunks) {
+    Graph sub = tileGraph(graph, node, chunk);
+    ChunkEmitter emitter(writer, sub, node, chunk);
     schema.emit(emitter);
+    result.statements.push_back(emitter.statements());
+    result.reads.push_back(arenaRanges(writer, graph, node.inputs, chunk.inputRegions));
+    result.writes.push_back(arenaRanges(writer, graph, node.outputs, chunk.outputRegions));
+  }
+  return result;
+}
+
+namespace {
+
+bool anyOverlap(const std::vector<ByteRange>& a, const std::vector<ByteRange>& b) {
+  for (const ByteRange& x : a) {
+    for (const ByteRange& y : b) {
+      if (x.overlaps(y)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool CoreJobGroup::accepts(const CoreChunks& next) const {
+  if (empty() || next.statements.size() != statements_.size()) return false;
+  const size_t chunks = statements_.size();
+  for (size_t k = 0; k < chunks; ++k) {
+    for (size_t j = 0; j < chunks; ++j) {
+      if (j == k) continue;
+      // Chunk k of `next` runs on core k while core j may still be anywhere in its part of the group.
+      if (anyOverlap(next.reads[k], writes_[j]) || anyOverlap(next.writes[k], reads_[j]) ||
+          anyOverlap(next.writes[k], writes_[j])) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void CoreJobGroup::add(size_t nodeIndex, CoreChunks chunks) {
+  if (empty()) {
+    statements_.resize(chunks.statements.size());
+    reads_.resize(chunks.statements.size());
+    writes_.resize(chunks.statements.size());
+  }
+  nodes_.push_back(nodeIndex);
+  labels_.push_back(chunks.label);
+  for (size_t k = 0; k < statements_.size(); ++k) {
+    statements_[k].insert(statements_[k].end(), chunks.statements[k].begin(), chunks.statements[k].end());
+    reads_[k].insert(reads_[k].end(), chunks.reads[k].begin(), chunks.reads[k].end());
+    writes_[k].insert(writes_[k].end(), chunks.writes[k].begin(), chunks.writes[k].end());
+  }
+}
+
+void CoreJobGroup::flush(NetworkWriter& writer) {
+  if (empty()) return;
+  const std::string job = writer.options().prefix + "_job_" + std::to_string(nodes_.front());
+  std::ostringstream f;
+  f << "/* on " << statements_.size() << " cores:";
+  for (const std::string& label : labels_) f << " " << label;
+  f << " */\nstatic void " << job << "(void *arg, int chunk, int chunks) {\n  (void)arg;\n  (void)chunks;\n  switch (chunk) {\n";
+  for (size_t k = 0; k < statements_.size(); ++k) {
     f << "    case " << k << ":\n";
-    for (const std::string& s : emitter.statements()) f << "      " << s << "\n";
+    for (const std::string& s : statements_[k]) f << "      " << s << "\n";
     f << "      break;\n";
   }
   f << "    default:\n      break;\n  }\n}\n";
   writer.addJob(f.str());
   writer.includes().insert("kernels/parallel.h");
-  writer.body() << "  dp_parallel(" << job << ", 0, " << chunks->size() << ");\n";
-  return true;
+  writer.body() << "  dp_parallel(" << job << ", 0, " << statements_.size() << ");\n";
+  *this = CoreJobGroup();
 }
 
 }  // namespace deeploy

@@ -2,6 +2,9 @@
 // truncate toward zero, >> rounds toward minus infinity, sqrt is the exact integer floor(sqrt(.)):
 //   iRMSNorm(x, weight; D, n_levels) over the last axis of length L:
 //     std = sqrt(floor(sum x^2 / L) + 1); y = clamp((x * w / std) >> log2(D), -n/2, n/2 - 1).
+//     A node computing part of the work (a tile, a core's chunk) may carry the internal attribute
+//     output_columns = [first, end]: it reads whole rows of x but produces only columns [first, end)
+//     of y, with the weight given for those columns.
 //   iLayerNorm(x, weight, bias; D, n_levels) over the last axis:
 //     mean = sum x / L; t = x - mean; std = sqrt(floor(sum t^2 / L) + 1);
 //     y = int8 wrap of (t * w / std + b) >> log2(D)   (no clamp).
@@ -26,12 +29,13 @@ int readShift(const Attributes& attrs) {
   return shift;
 }
 
-// Input i must be an integer vector along the last axis: L elements, any leading dimensions of 1.
-void requireLastAxisVector(const InferContext& ctx, size_t i, const std::string& what) {
+// Input i must be an integer vector along the last axis: `length` elements (by default the last axis of
+// input 0), any leading dimensions of 1.
+void requireLastAxisVector(const InferContext& ctx, size_t i, const std::string& what, int64_t length = -1) {
   ctx.require(isInteger(ctx.inputType(i)) && dtypeBits(ctx.inputType(i)) <= 32,
               what + " must be an integer tensor of at most 32 bits");
   const Shape& s = ctx.inputShape(i);
-  int64_t length = ctx.inputShape(0).back();
+  if (length < 0) length = ctx.inputShape(0).back();
   bool vector = !s.empty() && s.back() == length && elementCount(s) == length;
   ctx.require(vector, what + " must hold one value per element of the last axis (" + std::to_string(length) +
                           "), got shape " + shapeToString(s));
@@ -55,6 +59,18 @@ struct RmsAttributes {
   int64_t lo, hi;
 };
 
+constexpr const char* kOutputColumns = "output_columns";
+
+// The columns [lo, hi) of each row the node produces: all `length` unless output_columns says less.
+Range outputColumns(const Attributes& attrs, int64_t length) {
+  if (!attrs.has(kOutputColumns)) return {0, length};
+  const std::vector<int64_t> c = attrs.getInts(kOutputColumns);
+  if (c.size() != 2 || c[0] < 0 || c[0] >= c[1] || c[1] > length) {
+    throw Error("attribute 'output_columns' must be [first, end] with 0 <= first < end <= " + std::to_string(length));
+  }
+  return {c[0], c[1]};
+}
+
 RmsAttributes readRms(const Attributes& attrs) {
   if (attrs.getInt("stash_type", 1) != 1) throw Error("attribute 'stash_type' must be 1");
   int64_t levels = attrs.getInt("n_levels");
@@ -67,8 +83,11 @@ void inferIRMSNorm(InferContext& ctx) {
   ctx.requireInputs(2, 2);
   readAttributes(ctx, [&] { return readRms(ctx.attrs()); });
   requireByteRows(ctx, "normalized axis");
-  requireLastAxisVector(ctx, 1, "weight");
-  ctx.setOutput(0, DType::Int8, ctx.inputShape(0));
+  const Range columns = readAttributes(ctx, [&] { return outputColumns(ctx.attrs(), ctx.inputShape(0).back()); });
+  requireLastAxisVector(ctx, 1, "weight", columns.size());
+  Shape out = ctx.inputShape(0);
+  out.back() = columns.size();
+  ctx.setOutput(0, DType::Int8, out);
 }
 
 void evaluateIRMSNorm(const EvalArgs& args) {
@@ -76,13 +95,14 @@ void evaluateIRMSNorm(const EvalArgs& args) {
   const TensorData &x = args.in(0), &w = args.in(1);
   TensorData& y = args.out(0);
   RowView v = rowsOf(x.shape());
+  const Range columns = outputColumns(args.attrs(), v.length);
   for (int64_t r = 0; r < v.rows; ++r) {
     int64_t base = r * v.length, squares = 0;
     for (int64_t j = 0; j < v.length; ++j) squares += x.getInt(base + j) * x.getInt(base + j);
     int64_t root = floorSqrt(squares / v.length + 1);
-    for (int64_t j = 0; j < v.length; ++j) {
-      int64_t scaled = (x.getInt(base + j) * w.getInt(j) / root) >> a.shift;
-      y.setInt(base + j, std::clamp(scaled, a.lo, a.hi));
+    for (int64_t j = columns.lo; j < columns.hi; ++j) {
+      int64_t scaled = (x.getInt(base + j) * w.getInt(j - columns.lo) / root) >> a.shift;
+      y.setInt(r * columns.size() + j - columns.lo, std::clamp(scaled, a.lo, a.hi));
     }
   }
 }
@@ -99,8 +119,10 @@ void emitIRMSNorm(KernelEmitter& e) {
   e.include("kernels/integer_norm.h");
   e.definition(name, "DP_DEFINE_IRMSNORM(" + name + typeList({x.dtype, w.dtype}) + ", " +
                          (wideSum ? "uint64_t" : "uint32_t") + ", " + acc.type + ", " + acc.shift + ")");
-  e.statement(cCall(name, {e.inputPtr(0), e.inputPtr(1), e.outputPtr(0), std::to_string(v.rows),
-                           std::to_string(v.length), std::to_string(a.shift), cInteger(a.lo), cInteger(a.hi)}));
+  const Range columns = outputColumns(e.attrs(), v.length);
+  e.statement(cCall(name, {e.inputPtr(0), e.inputPtr(1), e.outputPtr(0), std::to_string(v.rows), std::to_string(v.length),
+                           std::to_string(columns.lo), std::to_string(columns.size()), std::to_string(a.shift),
+                           cInteger(a.lo), cInteger(a.hi)}));
 }
 
 // ---- iLayerNorm ----
@@ -231,12 +253,31 @@ void emitINoNorm(KernelEmitter& e) {
 
 // ---- Tiling ----
 
-// iRMSNorm and iLayerNorm (rowsGeometry): rows are independent, each normalized whole; weight and bias
-// are read whole. iNoNorm is element-wise: weight and bias follow the axes they vary on.
+// iRMSNorm: rows are independent; the columns of a row split too, each part reading the whole row (for
+// its sum of squares) and the weight of its columns, so a single long row still shares among cores.
+TilingGeometry rmsNormGeometry(const Graph& graph, const Node& node) {
+  TilingGeometry g = wholeNodeGeometry(graph, node);
+  const int last = static_cast<int>(g.iteration.size()) - 1;
+  g.splittable.assign(g.iteration.size(), true);
+  for (int a = 0; a <= last; ++a) {
+    g.inputs.at(0).at(static_cast<size_t>(a)) = a == last ? AxisMap::whole() : AxisMap::follow(a);
+    g.outputs.at(0).at(static_cast<size_t>(a)) = AxisMap::follow(a);
+  }
+  g.inputs.at(1).back() = AxisMap::follow(last);
+  const int64_t length = g.iteration.back();
+  g.adjustAttributes = [length](Attributes& attrs, const Box& tile, const std::vector<std::vector<AxisClip>>&) {
+    const Range columns = tile.back();
+    if (columns.size() != length) attrs.set(kOutputColumns, std::vector<int64_t>{columns.lo, columns.hi});
+  };
+  return g;
+}
+
+// iLayerNorm (rowsGeometry): rows are independent, each normalized whole; weight and bias are read
+// whole. iNoNorm is element-wise: weight and bias follow the axes they vary on.
 TilingGeometry noNormGeometry(const Graph& graph, const Node& node) { return elementwiseGeometry(graph, node); }
 
 const OpRegistrar registrar{
-    {"iRMSNorm", inferIRMSNorm, evaluateIRMSNorm, emitIRMSNorm, nullptr, false, rowsGeometry},
+    {"iRMSNorm", inferIRMSNorm, evaluateIRMSNorm, emitIRMSNorm, nullptr, false, rmsNormGeometry},
     {"iLayerNorm", inferILayerNorm, evaluateILayerNorm, emitILayerNorm, nullptr, false, rowsGeometry},
     {"iNoNorm", inferINoNorm, evaluateINoNorm, emitINoNorm, nullptr, false, noNormGeometry},
 };

@@ -115,13 +115,8 @@ void emitISoftmax(KernelEmitter& e) {
                          std::string(cTypeName(y.dtype)) + ", " + std::string(cTypeName(tableType)) + ", " +
                          (wide ? "uint64_t" : "uint32_t") + ")");
   std::string tableName = e.constant(TensorData::fromInts(tableType, {distances}, table), "isoftmax_table");
-  e.statement(cCall(name, {e.inputPtr(0), e.outputPtr(0), "(uint32_t *)" + e.scratchPtr(), std::to_string(v.rows),
-                           std::to_string(v.length), tableName, std::to_string(k.levels - 1) + "u"}));
-}
-
-size_t iSoftmaxScratch(const Graph& graph, const Node& node) {
-  const Shape& x = graph.tensor(node.inputs.at(0)).shape;
-  return static_cast<size_t>(x.back()) * sizeof(uint32_t);
+  e.statement(cCall(name, {e.inputPtr(0), e.outputPtr(0), std::to_string(v.rows), std::to_string(v.length), tableName,
+                           std::to_string(k.levels - 1) + "u"}));
 }
 
 // ---- ITAMax and ITAPartialMax ----
@@ -214,7 +209,7 @@ void emitITAPartialMax(KernelEmitter& e) {
 // Tiling (rowsGeometry): rows are independent and each is computed whole (ITAPartialMax's running
 // maximum and partial sum restart with every row, so it splits like the others).
 const OpRegistrar registrar{
-    {"iSoftmax", inferISoftmax, evaluateISoftmax, emitISoftmax, iSoftmaxScratch, false, rowsGeometry},
+    {"iSoftmax", inferISoftmax, evaluateISoftmax, emitISoftmax, nullptr, false, rowsGeometry},
     {"ITAMax", inferITAMax, evaluateITAMax, emitITAMax, nullptr, false, rowsGeometry},
     {"ITAPartialMax", inferITAPartialMax, evaluateITAPartialMax, emitITAPartialMax, nullptr, false, rowsGeometry},
 };

@@ -96,13 +96,21 @@ int runCompile(const CompileCommand& cmd) {
 namespace {
 
 // Retired instructions per node (busiest hart, then every hart) and per inference.
-void printProfile(const Graph& graph, const Rv32Profile& profile) {
+void printProfile(const CompiledModel& model, const Rv32Profile& profile) {
+  const Graph& graph = model.graph;
   std::printf("%-40s %-16s %14s  %s\n", "node", "op", "busiest hart", "per hart");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    const std::string name = graph.nodes[n].name.substr(0, 40), op = graph.nodes[n].op.substr(0, 16);
+    const int job = model.network.computedInJobOf.empty() ? -1 : model.network.computedInJobOf[n];
+    if (job >= 0) {
+      std::printf("%-40s %-16s %14s  in the job of node %d (%s)\n", name.c_str(), op.c_str(), "-", job,
+                  graph.nodes[static_cast<size_t>(job)].name.c_str());
+      continue;
+    }
     const auto& harts = profile.perNode[n];
     std::string each;
     for (uint64_t v : harts) each += (each.empty() ? "" : " ") + std::to_string(v);
-    std::printf("%-40s %-16s %14llu  %s\n", graph.nodes[n].name.substr(0, 40).c_str(), graph.nodes[n].op.substr(0, 16).c_str(),
+    std::printf("%-40s %-16s %14llu  %s\n", name.c_str(), op.c_str(),
                 static_cast<unsigned long long>(*std::max_element(harts.begin(), harts.end())), each.c_str());
   }
   std::string each;
@@ -119,7 +127,7 @@ int runRun(const RunCommand& cmd) {
   WorkDir dir(cmd.keepDir);
   Rv32Profile profile;
   std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {}, cmd.cores, cmd.profile ? &profile : nullptr);
-  if (cmd.profile) printProfile(model.graph, profile);
+  if (cmd.profile) printProfile(model, profile);
   NamedArrays named;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& t = model.graph.tensor(model.graph.outputs[i]);

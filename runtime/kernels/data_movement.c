@@ -1,5 +1,7 @@
 #include "kernels/data_movement.h"
 
+#include "kernels/copy.h"
+
 /* Each kernel is instantiated for the four element sizes so rows move with aligned typed loads. */
 
 #define DP_DEFINE_STRIDED_COPY(name, T)                                                                  \
@@ -13,7 +15,7 @@
     outer /= inner;                                                                                      \
     for (o = 0; o < outer; ++o) {                                                                        \
       if (ds == 1 && ss == 1) {                                                                          \
-        memcpy(dst, src, (size_t)inner * sizeof(T));                                                     \
+        dp_copy(dst, src, (size_t)inner * sizeof(T));                                                     \
       } else {                                                                                           \
         T *dp = dst;                                                                                     \
         const T *sp = src;                                                                               \
@@ -89,7 +91,7 @@ static int32_t dp_pad_source(int32_t i, int32_t n, int32_t mode) {
           k = dp_pad_source(i - pad, inner_in, mode);                                                     \
           dst[i] = k < 0 ? fill : s[k];                                                                   \
         }                                                                                                 \
-        if (hi > lo) memcpy(dst + lo, s + (lo - pad), (size_t)(hi - lo) * sizeof(T));                     \
+        if (hi > lo) dp_copy(dst + lo, s + (lo - pad), (size_t)(hi - lo) * sizeof(T));                     \
         for (i = hi; i < inner_out; ++i) {                                                                \
           k = dp_pad_source(i - pad, inner_in, mode);                                                     \
           dst[i] = k < 0 ? fill : s[k];                                                                   \

@@ -5,9 +5,11 @@
  * (ASR is the matching dp_asr32/dp_asr64 of kernels/requant.h):
  *
  *   DP_DEFINE_IRMSNORM(name, TX, TW, SUM, ACC, ASR)  defines
- *     void name(const TX *x, const TW *w, int8_t *y, int32_t rows, int32_t length, int32_t shift,
- *               int32_t lo, int32_t hi)
- *   iRMSNorm: std = isqrt(sum(x^2) / length + 1); y_j = clamp((x_j * w_j / std) >> shift, lo, hi).
+ *     void name(const TX *x, const TW *w, int8_t *y, int32_t rows, int32_t length, int32_t first,
+ *               int32_t count, int32_t shift, int32_t lo, int32_t hi)
+ *   iRMSNorm: std = isqrt(sum(x^2) / length + 1); y_j = clamp((x_j * w_j / std) >> shift, lo, hi),
+ *   for the columns j in [first, first + count) of each row (all of them unless the node was split
+ *   along the row); y holds `count` columns per row and w the weights of those columns.
  *
  *   DP_DEFINE_ILAYERNORM(name, TX, TW, TB, SUM, ACC, ASR)  defines
  *     void name(const TX *x, const TW *w, const TB *b, int8_t *y, int32_t rows, int32_t length,
@@ -32,16 +34,17 @@ uint32_t dp_isqrt_u32(uint32_t v);
 static inline int8_t dp_wrap_s8(int64_t v) { return (int8_t)((int32_t)(((uint32_t)v & 0xFFu) ^ 0x80u) - 0x80); }
 
 #define DP_DEFINE_IRMSNORM(name, TX, TW, SUM, ACC, ASR)                                                 \
-  static void name(const TX *x, const TW *w, int8_t *y, int32_t rows, int32_t length,                   \
-                   int32_t shift, int32_t lo, int32_t hi) {                                             \
+  static void name(const TX *x, const TW *w, int8_t *y, int32_t rows, int32_t length, int32_t first,    \
+                   int32_t count, int32_t shift, int32_t lo, int32_t hi) {                              \
     int32_t r, j;                                                                                       \
-    for (r = 0; r < rows; ++r, x += length, y += length) {                                              \
+    for (r = 0; r < rows; ++r, x += length, y += count) {                                               \
       SUM squares = 0;                                                                                  \
       ACC root;                                                                                         \
+      const TX *part = x + first;                                                                       \
       for (j = 0; j < length; ++j) squares += (SUM)((int32_t)x[j] * (int32_t)x[j]);                     \
       root = (ACC)dp_isqrt_u32((uint32_t)(squares / (SUM)length + 1));                                  \
-      for (j = 0; j < length; ++j) {                                                                    \
-        ACC v = ASR((ACC)x[j] * (ACC)w[j] / root, shift);                                               \
+      for (j = 0; j < count; ++j) {                                                                     \
+        ACC v = ASR((ACC)part[j] * (ACC)w[j] / root, shift);                                            \
         y[j] = (int8_t)DP_CLAMP(v, lo, hi);                                                             \
       }                                                                                                 \
     }                                                                                                   \

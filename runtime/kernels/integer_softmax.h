@@ -3,12 +3,12 @@
  * combination:
  *
  *   DP_DEFINE_ISOFTMAX(name, TX, TY, TT, ACC)  defines
- *     void name(const TX *x, TY *y, uint32_t *terms, int32_t rows, int32_t length,
- *               const TT *table, uint32_t top)
+ *     void name(const TX *x, TY *y, int32_t rows, int32_t length, const TT *table, uint32_t top)
  *   iSoftmax (I-BERT): y_j = floor(e_j * top / sum_k e_k) with e_j = table[max - x_j]; the compiler
  *   tabulates the polynomial exponential per distance from the row maximum (256 entries of type TT,
  *   uint16_t when they all fit, else uint32_t, for 8-bit inputs), so the kernel needs no
- *   multiplication per element. `terms` is scratch for one row;
+ *   multiplication per element; the second pass looks the terms up again rather than keeping them,
+ *   so the kernel needs no scratch memory and rows split freely among cores.
  *   ACC (uint32_t, or uint64_t when the compiler found the sum or e_j * top may exceed 32 bits)
  *   accumulates the row sum. A zero sum gives zeros.
  *
@@ -36,19 +36,17 @@
   } while (0)
 
 #define DP_DEFINE_ISOFTMAX(name, TX, TY, TT, ACC)                                                       \
-  static void name(const TX *x, TY *y, uint32_t *terms, int32_t rows, int32_t length,                   \
-                   const TT *table, uint32_t top) {                                                     \
+  static void name(const TX *x, TY *y, int32_t rows, int32_t length, const TT *table, uint32_t top) {   \
     int32_t r, j;                                                                                       \
     if (length == 0) return;                                                                            \
     for (r = 0; r < rows; ++r, x += length, y += length) {                                              \
       TX max;                                                                                           \
       ACC sum = 0;                                                                                      \
       DP_ROW_MAX(x, length, max);                                                                       \
+      for (j = 0; j < length; ++j) sum += table[(int32_t)max - (int32_t)x[j]];                          \
       for (j = 0; j < length; ++j) {                                                                    \
-        terms[j] = table[(int32_t)max - (int32_t)x[j]];                                                 \
-        sum += terms[j];                                                                                \
+        y[j] = (TY)(sum == 0 ? 0 : (ACC)table[(int32_t)max - (int32_t)x[j]] * top / sum);               \
       }                                                                                                 \
-      for (j = 0; j < length; ++j) y[j] = (TY)(sum == 0 ? 0 : (ACC)terms[j] * top / sum);               \
     }                                                                                                   \
   }
 

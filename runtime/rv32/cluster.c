@@ -33,10 +33,8 @@ uint64_t dp_read_instret(void) {
 
 /* This hart's jobs: hart, hart + cores, ... */
 static void run_share(int hart) {
-  const uint64_t start = dp_read_instret();
   int k;
   for (k = hart; k < job_count; k += cluster_cores) job_fn(job_arg, k, job_count);
-  dp_job_instret[hart] += dp_read_instret() - start;
 }
 
 /* QEMU virt's CLINT: writing 1 to a hart's MSIP word raises its machine software interrupt, which
@@ -61,7 +59,9 @@ void dp_worker_main(int hart) {
     while (job_generation == seen) sleep_until_woken(hart);
     seen = job_generation;
     __sync_synchronize();
+    const uint64_t start = dp_read_instret();
     run_share(hart);
+    dp_job_instret[hart] += dp_read_instret() - start;
     /* The last hart to finish wakes hart 0 from its wait at the join. */
     if (__atomic_add_fetch(&jobs_done, 1u, __ATOMIC_SEQ_CST) == (uint32_t)cluster_cores - 1u) DP_CLINT_MSIP[0] = 1u;
   }

@@ -13,8 +13,8 @@ void dp_cluster_start(int cores);
 int dp_cluster_cores(void);
 /* Retired instructions of the calling hart (exact under QEMU -icount shift=0). */
 uint64_t dp_read_instret(void);
-/* Instructions each hart has retired inside jobs, and hart 0 while waiting for the others: the
- * profile's per-hart work excludes spin-waiting. */
+/* Instructions harts 1.. have retired inside jobs, and hart 0 while waiting for the others at joins:
+ * the profile's per-hart work excludes waiting. */
 extern volatile uint64_t dp_job_instret[DP_MAX_HARTS];
 extern volatile uint64_t dp_join_wait_instret;
 

@@ -224,16 +224,24 @@ TEST(IntegerDivTiling, AllThreeAreElementWise) {
 
 // ---- Integer normalizations ----
 
-TEST(IntegerNormTiling, RowsSplitButNotTheNormalizedAxis) {
+TEST(IntegerNormTiling, RmsNormSplitsRowsAndColumnsButReadsWholeRows) {
   TensorData rows = pattern(DType::Int8, {3, 5, 9}, -128, 127);
   NodeCase rms{"iRMSNorm", attributes({{"D", 65536}, {"n_levels", 256}}),
                {{rows}, {pattern(DType::Int32, {9}, 2000000, 4000000), true}}};
   TilingGeometry g = declaredGeometry(rms);
-  EXPECT_EQ(g.splittable, (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(g.splittable, (std::vector<bool>{true, true, true}));
   expectEveryCutReassemblesWhole(rms);
+  // A column tile that read only its own columns of x would get the wrong root mean square.
   TilingGeometry wrong = g;
-  wrong.splittable[2] = true;
+  wrong.inputs[0][2] = AxisMap::follow(2);
   EXPECT_FALSE(reassembles(rms, wrong, {0, 0, 3}));
+  // The columns a part produces must lie in the row.
+  NodeCase outside = rms;
+  outside.attrs.set("output_columns", std::vector<int64_t>{4, 10});
+  EXPECT_THROW(testing::runReference(outside), Error);
+}
+
+TEST(IntegerNormTiling, LayerNormRowsSplitButNotTheNormalizedAxis) {
 
   expectEveryCutReassemblesWhole({"iLayerNorm",
                                   attributes({{"D", 16384}, {"n_levels", 256}}),
