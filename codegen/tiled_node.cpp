@@ -5,7 +5,9 @@
 #include <sstream>
 #include <map>
 #include <optional>
+#include <tuple>
 
+#include "codegen/core_split.h"
 #include "memory/planner.h"
 #include "ops/op_schema.h"
 #include "tiling/geometry.h"
@@ -42,12 +44,33 @@ std::string boxText(const Box& box) {
   return s;
 }
 
-// Emits an operator's kernel call for one tile, recording which L1 buffers it uses.
+// Constant data one tile holds in L1: the stream's key and the bytes its buffer holds during the tile.
+struct TileConstant {
+  std::string key;
+  TensorData value;
+};
+
+// A typed pointer `byteOffset` bytes into the L1 buffer of stream `key` (placed once L1 is planned).
+std::string slotPointer(const std::string& l1, const std::string& key, uint64_t byteOffset, DType type, bool isConst) {
+  return std::string("((") + (isConst ? "const " : "") + std::string(cTypeName(type)) + " *)(" + l1 + " + " + kSlotMark + key +
+         kSlotMark + (byteOffset ? " + " + std::to_string(byteOffset) : std::string()) + "))";
+}
+
+uint64_t regionOffsetBytes(const Shape& wholeShape, const Box& region, size_t elementBytes) {
+  const std::vector<int64_t> strides = rowMajorStrides(wholeShape);
+  uint64_t offset = 0;
+  for (size_t a = 0; a < region.size(); ++a) offset += static_cast<uint64_t>(region[a].lo * strides[a]);
+  return offset * elementBytes;
+}
+
+// Emits an operator's kernel call for one tile, recording which L1 buffers it uses (and, when
+// `constants` is given, the constant data it loads).
 class TileEmitter final : public KernelEmitter {
  public:
   TileEmitter(NetworkWriter& writer, const Graph& sub, const Node& wholeNode, const TileInstance& tile, size_t index,
-              size_t tileCount, std::map<std::string, Stream>& streams)
-      : writer_(writer), sub_(sub), whole_(wholeNode), tile_(tile), index_(index), count_(tileCount), streams_(streams) {}
+              size_t tileCount, std::map<std::string, Stream>& streams, std::vector<TileConstant>* constants)
+      : writer_(writer), sub_(sub), whole_(wholeNode), tile_(tile), index_(index), count_(tileCount), streams_(streams),
+        constants_(constants) {}
 
   const Graph& graph() const override { return sub_; }
   const Node& node() const override { return sub_.nodes[0]; }
@@ -88,8 +111,7 @@ class TileEmitter final : public KernelEmitter {
   static std::string mark(const std::string& key) { return std::string(1, kSlotMark) + key + kSlotMark; }
 
   std::string pointer(const std::string& key, DType type, bool isConst) const {
-    return std::string("((") + (isConst ? "const " : "") + std::string(cTypeName(type)) + " *)(" + writer_.l1() + " + " +
-           mark(key) + "))";
+    return slotPointer(writer_.l1(), key, 0, type, isConst);
   }
 
   Stream& stream(const std::string& key, Stream::Kind kind) const {
@@ -119,6 +141,7 @@ class TileEmitter final : public KernelEmitter {
     s.array[index_] = array;
     s.content[index_] = array;
     s.bytes[index_] = value.byteSize();
+    if (constants_) constants_->push_back({key, value});
     return pointer(key, value.dtype(), true);
   }
 
@@ -129,9 +152,147 @@ class TileEmitter final : public KernelEmitter {
   size_t index_;
   size_t count_;
   std::map<std::string, Stream>& streams_;
+  std::vector<TileConstant>* constants_;
   std::vector<std::string> statements_;
   int derived_ = 0;
 };
+
+// Emits one core's share of a tile's kernel call: the core's chunk of the tile's node, its operands
+// inside the tile's L1 buffers. Runtime operands are the chunk's contiguous part of their buffer;
+// constant data (sliced inputs, kernel tables) is read wherever the tile's constant buffers hold the
+// same bytes (a slice of the tile's table, or an equal one). A small table found nowhere there (the
+// chunk's own shape and stride descriptors) is read in place from the weight level, named by a
+// placeholder until the split is taken (an unused array would not compile warning-free). missing()
+// when some operand is in neither.
+class ChunkEmitter final : public KernelEmitter {
+ public:
+  static constexpr size_t kInPlaceTableBytes = 256;
+  static constexpr char kTableMark = '\x02';
+
+  ChunkEmitter(NetworkWriter& writer, const Graph& chunkGraph, const Graph& tileGraph, const TileInstance& chunk,
+               const std::map<std::string, Stream>& streams, size_t tile, const std::vector<TileConstant>& constants)
+      : writer_(writer), chunkGraph_(chunkGraph), tileGraph_(tileGraph), chunk_(chunk), streams_(streams), tile_(tile),
+        constants_(constants) {}
+
+  const Graph& graph() const override { return chunkGraph_; }
+  const Node& node() const override { return chunkGraph_.nodes[0]; }
+
+  std::string inputPtr(size_t i) const override {
+    const Tensor& t = input(i);
+    if (t.isConstant()) return constantPtr(*t.constant, t.name);
+    return runtimePtr("in" + std::to_string(i), tileGraph_.nodes[0].inputs.at(i), chunk_.inputRegions[i], true);
+  }
+  std::string outputPtr(size_t o) const override {
+    return runtimePtr("out" + std::to_string(o), tileGraph_.nodes[0].outputs.at(o), chunk_.outputRegions[o], false);
+  }
+  std::string scratchPtr() const override { throw Error(node().describe() + ": a node with scratch memory is not split among cores"); }
+  std::string constant(const TensorData& value, const std::string& hint) override { return constantPtr(value, hint); }
+  void include(const std::string& header) override { writer_.includes().insert(header); }
+  void statement(const std::string& code) override { statements_.push_back(code); }
+  void definition(const std::string& key, const std::string& code) override { definitions_.emplace_back(key, code); }
+
+  bool missing() const { return missing_; }
+  // Kept back until the split is taken: a definition no call uses would not compile warning-free.
+  const std::vector<std::pair<std::string, std::string>>& definitions() const { return definitions_; }
+
+  // The calls, their small tables now constant arrays of the network.
+  std::vector<std::string> commitStatements() const {
+    std::vector<std::string> calls;
+    for (const std::string& call : statements_) {
+      std::string out;
+      size_t pos = 0;
+      for (size_t open; (open = call.find(kTableMark, pos)) != std::string::npos;) {
+        const size_t close = call.find(kTableMark, open + 1);
+        const auto& [value, hint] = tables_[std::stoul(call.substr(open + 1, close - open - 1))];
+        out += call.substr(pos, open - pos) + writer_.sharedConstant(value, hint);
+        pos = close + 1;
+      }
+      calls.push_back(out + call.substr(pos));
+    }
+    return calls;
+  }
+
+ private:
+  bool holds(const std::string& key) const {
+    auto it = streams_.find(key);
+    return it != streams_.end() && !it->second.content[tile_].empty();
+  }
+
+  std::string runtimePtr(const std::string& key, TensorId tileTensor, const Box& region, bool isConst) const {
+    const Tensor& t = tileGraph_.tensor(tileTensor);
+    missing_ |= !holds(key);
+    return slotPointer(writer_.l1(), key, regionOffsetBytes(t.shape, region, dtypeSize(t.dtype)), t.dtype, isConst);
+  }
+
+  // The first aligned place in the tile's constant buffers holding exactly `value`'s bytes.
+  std::string constantPtr(const TensorData& value, const std::string& hint) const {
+    const size_t align = dtypeSize(value.dtype());
+    const std::byte *needle = value.data(), *needleEnd = needle + value.byteSize();
+    for (const TileConstant& c : constants_) {
+      const std::byte *begin = c.value.data(), *end = begin + c.value.byteSize();
+      for (const std::byte* at = std::search(begin, end, needle, needleEnd); at != end;
+           at = std::search(at + 1, end, needle, needleEnd)) {
+        const size_t offset = static_cast<size_t>(at - begin);
+        if (offset % align == 0) return slotPointer(writer_.l1(), c.key, offset, value.dtype(), true);
+      }
+    }
+    if (value.byteSize() <= kInPlaceTableBytes) {
+      tables_.emplace_back(value, hint);
+      return kTableMark + std::to_string(tables_.size() - 1) + kTableMark;
+    }
+    missing_ = true;
+    return "0";
+  }
+
+  NetworkWriter& writer_;
+  const Graph& chunkGraph_;
+  const Graph& tileGraph_;
+  const TileInstance& chunk_;
+  const std::map<std::string, Stream>& streams_;
+  size_t tile_;
+  const std::vector<TileConstant>& constants_;
+  std::vector<std::string> statements_;
+  std::vector<std::pair<std::string, std::string>> definitions_;
+  mutable std::vector<std::pair<TensorData, std::string>> tables_;
+  mutable bool missing_ = false;
+};
+
+// A tile's kernel calls on its L1 buffers: one list, and when the tile's node is cut among cores, one
+// list per core (run as a fork/join job).
+struct TileCalls {
+  std::vector<std::string> whole;
+  std::vector<std::vector<std::string>> perCore;  // empty: the tile runs on the calling core
+  bool operator<(const TileCalls& o) const { return std::tie(whole, perCore) < std::tie(o.whole, o.perCore); }
+};
+
+// The tile's node cut into contiguous chunks, one per core, each addressing its part of the tile's L1
+// buffers; empty when the node cannot be cut so (no contiguous split, scratch memory, a single chunk,
+// or an operand of a chunk that the tile's buffers do not hold).
+std::vector<std::vector<std::string>> perCoreCalls(NetworkWriter& writer, const Graph& sub,
+                                                   const std::map<std::string, Stream>& streams, size_t tile,
+                                                   const std::vector<TileConstant>& constants, int cores) {
+  const Node& node = sub.nodes[0];
+  const OpSchema& schema = OpRegistry::instance().get(node);
+  if (cores < 2 || (schema.scratchBytes && schema.scratchBytes(sub, node) > 0)) return {};
+  const std::optional<std::vector<TileInstance>> chunks = contiguousChunks(sub, node, geometryOf(sub, node), cores);
+  if (!chunks) return {};
+  std::vector<Graph> parts;
+  std::vector<ChunkEmitter> emitters;
+  parts.reserve(chunks->size());  // the emitters refer to their graphs
+  emitters.reserve(chunks->size());
+  for (const TileInstance& chunk : *chunks) {
+    parts.push_back(tileGraph(sub, node, chunk));
+    emitters.emplace_back(writer, parts.back(), sub, chunk, streams, tile, constants);
+    schema.emit(emitters.back());
+    if (emitters.back().missing()) return {};
+  }
+  std::vector<std::vector<std::string>> calls;
+  for (const ChunkEmitter& emitter : emitters) {
+    for (const auto& [key, code] : emitter.definitions()) writer.define(key, code);
+    calls.push_back(emitter.commitStatements());
+  }
+  return calls;
+}
 
 // Which tiles load (or store) each stream and which of its two buffers every tile uses: a stream is
 // reloaded only when its contents change, and double-buffered only when it is loaded more than once.
@@ -221,13 +382,6 @@ CopyShape copyShape(const Shape& wholeShape, const Box& region, size_t elementBy
   return c;
 }
 
-uint64_t regionOffsetBytes(const Shape& wholeShape, const Box& region, size_t elementBytes) {
-  const std::vector<int64_t> strides = rowMajorStrides(wholeShape);
-  uint64_t offset = 0;
-  for (size_t a = 0; a < region.size(); ++a) offset += static_cast<uint64_t>(region[a].lo * strides[a]);
-  return offset * elementBytes;
-}
-
 // One DMA start of a stream at a tile: a region of a tensor (or a whole const array) to or from the
 // stream's L1 buffer.
 struct TransferPart {
@@ -310,15 +464,17 @@ std::vector<Box> cutTiles(const TilingGeometry& g, const std::vector<int64_t>& t
 // Writes a tiled node's schedule: loads of the first tile; then per tile, wait for its loads, start
 // the next tile's, compute, and start writing back its outputs. Up to kUnrolledTiles tiles are written
 // out one by one; more become a loop over tables of per-tile DMA offsets, shapes and buffer choices,
-// with one kernel call per distinct call text (edge and border tiles differ).
+// with one kernel call per distinct call text (edge and border tiles differ). A tile cut among cores
+// calls a job function holding its per-core calls; in the loop, the job reads the offsets of the
+// double-buffered streams from its argument.
 class TileCodeWriter {
  public:
   static constexpr size_t kUnrolledTiles = 4;
 
   TileCodeWriter(NetworkWriter& writer, const std::map<std::string, Stream>& streams,
                  const std::map<std::string, std::vector<std::vector<TransferPart>>>& parts,
-                 const std::vector<std::vector<std::string>>& calls, size_t tiles, const Graph& graph)
-      : writer_(writer), streams_(streams), parts_(parts), calls_(calls), tiles_(tiles), graph_(graph) {}
+                 const std::vector<TileCalls>& calls, size_t tiles, const Node& node, size_t nodeIndex)
+      : writer_(writer), streams_(streams), parts_(parts), calls_(calls), tiles_(tiles), node_(node), nodeIndex_(nodeIndex) {}
 
   std::string write() {
     if (tiles_ <= kUnrolledTiles || !tabulable()) return unrolled();
@@ -355,9 +511,12 @@ class TileCodeWriter {
       line("dp_dma_wait(&dp_in[" + parity + "]);");
       if (t + 1 < tiles_) starts(t + 1, true, "dp_in[" + std::to_string((t + 1) % 2) + "]");
       if (t >= 2) line("dp_dma_wait(&dp_out[" + parity + "]);");
-      for (const std::string& call : calls_[t]) line(resolveMarks(call, [&](const Stream& s) {
-        return std::to_string(s.offset[static_cast<size_t>(s.parity[t])]);
-      }));
+      const auto offsetOf = [&](const Stream& s) { return std::to_string(s.offset[static_cast<size_t>(s.parity[t])]); };
+      if (calls_[t].perCore.empty()) {
+        for (const std::string& call : calls_[t].whole) line(resolveMarks(call, offsetOf));
+      } else {
+        line(parallelCall(calls_[t].perCore, offsetOf, false, "0"));
+      }
       starts(t, false, "dp_out[" + parity + "]");
     }
     line("dp_dma_wait(&dp_out[0]);");
@@ -392,9 +551,9 @@ class TileCodeWriter {
     auto line = [&](const std::string& text) { c << "    " << text << "\n"; };
     const std::string T = std::to_string(tiles_) + "u";
     // Distinct kernel call texts, before buffer offsets are filled in.
-    std::map<std::vector<std::string>, size_t> variantOf;
+    std::map<TileCalls, size_t> variantOf;
     std::vector<size_t> variant(tiles_);
-    std::vector<const std::vector<std::string>*> variants;
+    std::vector<const TileCalls*> variants;
     for (size_t t = 0; t < tiles_; ++t) {
       auto [it, fresh] = variantOf.try_emplace(calls_[t], variants.size());
       if (fresh) variants.push_back(&calls_[t]);
@@ -435,8 +594,26 @@ class TileCodeWriter {
     starts("t + 1u", true, "dp_in[(t + 1u) & 1u]", "    ");
     line("  }");
     line("  if (t >= 2u) dp_dma_wait(&dp_out[t & 1u]);");
-    auto callsOf = [&](const std::vector<std::string>& calls, const std::string& indent) {
-      for (const std::string& call : calls) {
+    // Jobs read the double-buffered streams' offsets of tile t from dp_slot.
+    std::map<const Stream*, size_t> slotIndex;
+    std::string slotValues;
+    for (const auto& [key, s] : streams_) {
+      if (!s.doubled) continue;
+      slotValues += (slotIndex.empty() ? "" : ", ") + slotExpression(key, s, "t");
+      slotIndex.emplace(&s, slotIndex.size());
+    }
+    const bool cutAmongCores = std::any_of(variants.begin(), variants.end(), [](const TileCalls* v) { return !v->perCore.empty(); });
+    const std::string jobArg = cutAmongCores && !slotIndex.empty() ? "dp_slot" : "0";
+    if (jobArg != "0") line("  uint32_t dp_slot[" + std::to_string(slotIndex.size()) + "] = {" + slotValues + "};");
+    const auto inJob = [&](const Stream& s) {
+      return s.doubled ? "slot[" + std::to_string(slotIndex.at(&s)) + "]" : std::to_string(s.offset[0]);
+    };
+    auto callsOf = [&](const TileCalls& calls, const std::string& indent) {
+      if (!calls.perCore.empty()) {
+        line(indent + parallelCall(calls.perCore, inJob, true, jobArg));
+        return;
+      }
+      for (const std::string& call : calls.whole) {
         line(indent + resolveMarks(call, [&](const Stream& s) {
           for (const auto& [key, candidate] : streams_) {
             if (&candidate == &s) return slotExpression(key, s, "t");
@@ -465,6 +642,34 @@ class TileCodeWriter {
     return c.str();
   }
 
+  // `dp_parallel(job, arg, cores);` for a job function running one call list per core, written once
+  // per distinct text. With `slotsFromArg`, offsets of double-buffered streams are read from `arg`.
+  std::string parallelCall(const std::vector<std::vector<std::string>>& perCore,
+                           const std::function<std::string(const Stream&)>& offsetOf, bool slotsFromArg,
+                           const std::string& arg) {
+    bool readsSlots = false;
+    const auto resolve = [&](const Stream& s) {
+      readsSlots |= slotsFromArg && s.doubled;
+      return offsetOf(s);
+    };
+    std::ostringstream cases;
+    for (size_t k = 0; k < perCore.size(); ++k) {
+      cases << "    case " << k << ":\n";
+      for (const std::string& call : perCore[k]) cases << "      " << resolveMarks(call, resolve) << "\n";
+      cases << "      break;\n";
+    }
+    const std::string body = std::string(readsSlots ? "  const uint32_t *slot = (const uint32_t *)arg;\n" : "  (void)arg;\n") +
+                             "  (void)chunks;\n  switch (chunk) {\n" + cases.str() + "    default:\n      break;\n  }\n}\n";
+    auto [it, fresh] = jobOfBody_.try_emplace(body);
+    if (fresh) {
+      it->second = writer_.options().prefix + "_job_" + std::to_string(nodeIndex_) + "_" + std::to_string(jobOfBody_.size() - 1);
+      writer_.addJob("/* " + cIdentifier(node_.name) + " (" + node_.op + "): one tile on " + std::to_string(perCore.size()) +
+                     " cores */\nstatic void " + it->second + "(void *arg, int chunk, int chunks) {\n" + body);
+      writer_.includes().insert("kernels/parallel.h");
+    }
+    return "dp_parallel(" + it->second + ", " + arg + ", " + std::to_string(perCore.size()) + ");";
+  }
+
   std::string resolveMarks(const std::string& code, const std::function<std::string(const Stream&)>& offsetOf) const {
     std::string out;
     size_t pos = 0;
@@ -483,9 +688,11 @@ class TileCodeWriter {
   NetworkWriter& writer_;
   const std::map<std::string, Stream>& streams_;
   const std::map<std::string, std::vector<std::vector<TransferPart>>>& parts_;
-  const std::vector<std::vector<std::string>>& calls_;
+  const std::vector<TileCalls>& calls_;
   size_t tiles_;
-  const Graph& graph_;
+  const Node& node_;
+  size_t nodeIndex_;
+  std::map<std::string, std::string> jobOfBody_;
 };
 
 struct TiledCode {
@@ -493,19 +700,22 @@ struct TiledCode {
   NodeTilingReport report;
 };
 
+// `cores` > 1: every tile's node is also cut among that many cores where it can be (the L1 buffers
+// stay the tile's).
 TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingGeometry& g,
-                            const std::vector<int64_t>& tileSize, const TilingTarget& target, size_t alignment) {
+                            const std::vector<int64_t>& tileSize, const TilingTarget& target, size_t alignment, int cores) {
   const Node& node = graph.nodes[nodeIndex];
   const std::vector<Box> iterationTiles = cutTiles(g, tileSize);
   const size_t tiles = iterationTiles.size();
   std::map<std::string, Stream> streams;
-  std::vector<std::vector<std::string>> calls;
+  std::vector<TileCalls> calls;
   for (size_t t = 0; t < tiles; ++t) {
     TileInstance tile = instantiateTile(graph, node, g, iterationTiles[t]);
     Graph sub = tileGraph(graph, node, tile);
-    TileEmitter emitter(writer, sub, node, tile, t, tiles, streams);
+    std::vector<TileConstant> constants;
+    TileEmitter emitter(writer, sub, node, tile, t, tiles, streams, cores > 1 ? &constants : nullptr);
     OpRegistry::instance().get(node).emit(emitter);
-    calls.push_back(emitter.statements());
+    calls.push_back({emitter.statements(), perCoreCalls(writer, sub, streams, t, constants, cores)});
   }
   for (auto& [key, s] : streams) scheduleTransfers(s);
   const L1Plan l1 = planL1(streams, tiles, alignment);
@@ -542,7 +752,7 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
       (load ? r.dmaInBytes : r.dmaOutBytes) += st.bytes[t];
     }
   }
-  TileCodeWriter code(writer, streams, parts, calls, tiles, graph);
+  TileCodeWriter code(writer, streams, parts, calls, tiles, node, nodeIndex);
   result.code = "  { /* " + std::to_string(tiles) + " tile" + (tiles == 1 ? "" : "s") + " in " + target.computeLevel + ", " +
                 std::to_string(l1.arenaBytes) + " B of buffers */\n" + code.write() + "  }\n";
   r.modelledCycles = static_cast<int64_t>(dmaCycles) + static_cast<int64_t>(tiles) * target.cyclesPerTile;
@@ -558,7 +768,7 @@ size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t n
   const TilingGeometry g = geometryOf(graph, graph.nodes[nodeIndex]);
   const TileProblem problem = tileProblemFor(graph, graph.nodes[nodeIndex], g, target);
   NetworkWriter probe(graph, writer.memory(), writer.options());
-  return emitWithTileSizes(probe, graph, nodeIndex, g, smallestTiling(problem, target.solverBudget), target, alignment)
+  return emitWithTileSizes(probe, graph, nodeIndex, g, smallestTiling(problem, target.solverBudget), target, alignment, 1)
       .report.l1Bytes;
 }
 
@@ -568,12 +778,13 @@ NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t
   const auto start = std::chrono::steady_clock::now();
   const TilingGeometry g = geometryOf(graph, node);
   TileProblem problem = tileProblemFor(graph, node, g, target);
+  // Cutting tiles among cores leaves their L1 buffers as they are: probes need not cut.
   auto actualL1 = [&](const std::vector<int64_t>& tileSize) {
     NetworkWriter probe(graph, writer.memory(), writer.options());
-    return emitWithTileSizes(probe, graph, nodeIndex, g, tileSize, target, alignment).report.l1Bytes;
+    return emitWithTileSizes(probe, graph, nodeIndex, g, tileSize, target, alignment, 1).report.l1Bytes;
   };
   auto finish = [&](const std::vector<int64_t>& tileSize, bool optimal) {
-    TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, g, tileSize, target, alignment);
+    TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, g, tileSize, target, alignment, writer.options().cores);
     writer.body() << code.code;
     code.report.solverOptimal = optimal;
     code.report.solverSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

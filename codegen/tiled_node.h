@@ -1,7 +1,9 @@
 // Code for one node computed tile by tile in the compute level (L1): tile sizes from the solver,
 // operand tiles moved by asynchronous DMA with double buffering (the next tile's inputs load while
 // the current tile computes; a tile's outputs are written back while the next computes), and the
-// node's own kernel called once per tile on its L1 buffers.
+// node's own kernel called once per tile on its L1 buffers. With more than one core (the writer's
+// options), each tile's node is cut into contiguous chunks, one kernel call per core on its part of
+// the tile's buffers, run as a fork/join job; the tiling and the buffers stay those of one core.
 #pragma once
 
 #include "codegen/network_writer.h"

@@ -82,10 +82,13 @@ std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& opt
   const std::vector<std::string> flags = compileFlags(options);
   if (options.cores < 1 || options.cores > 8) throw Error("the rv32 cluster has 1 to 8 cores, not " + std::to_string(options.cores));
   std::vector<std::string> objects;
+  // The cluster has its own DMA (rv32/dma.c: copies deferred to the wait and shared among the harts).
   for (const auto& entry : fs::directory_iterator(fs::path(runtimeSourceDir()) / "kernels")) {
-    if (entry.path().extension() == ".c") objects.push_back(cachedObject(entry.path().string(), kCompiler, flags, "rv32"));
+    if (entry.path().extension() == ".c" && entry.path().filename() != "dma.c") {
+      objects.push_back(cachedObject(entry.path().string(), kCompiler, flags, "rv32"));
+    }
   }
-  for (const char* file : {"entry.S", "cluster.c"}) {
+  for (const char* file : {"entry.S", "cluster.c", "dma.c"}) {
     objects.push_back(cachedObject((fs::path(runtimeSourceDir()) / "rv32" / file).string(), kCompiler, flags, "rv32"));
   }
   const std::string elf = (fs::path(dir) / "network_rv32.elf").string();

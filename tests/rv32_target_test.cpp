@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "targets/host_target.h"
 #include "tests/support/single_node.h"
@@ -16,7 +18,8 @@ namespace {
 using testing::NodeCase;
 using testing::pattern;
 
-std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, Rv32Profile* profile, int cores = 1) {
+std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, Rv32Profile* profile, int cores = 1,
+                                  CompiledModel* compiled = nullptr) {
   CompiledModel model;
   model.platform = platform;
   model.cores = cores;
@@ -29,6 +32,7 @@ std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, R
   std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores});
   std::vector<TensorData> outputs = runRv32Program(elf, model.graph, model.inputs, 120, cores, profile);
   std::filesystem::remove_all(dir);
+  if (compiled) *compiled = std::move(model);
   return outputs;
 }
 
@@ -72,6 +76,107 @@ TEST(Rv32Target, WorkSplitAmongHartsGivesTheSameAnswerAndSharesTheInstructions) 
   for (uint64_t hart : four.perHart) EXPECT_GT(hart, 0u) << "every hart takes a share";
   // Four harts share 32 rows: the busiest does well under half of what one hart does alone.
   EXPECT_LT(four.busiestHart() * 2, one.busiestHart());
+}
+
+Platform siracusaWithL1(int64_t bytes) {
+  Platform p = builtinPlatform("siracusa");
+  overrideLevelSize(p, "L1", bytes);
+  return p;
+}
+
+TEST(Rv32Target, TilesAreSharedAmongHartsWithTheSameAnswer) {
+  NodeCase big{"MatMul", {}, {{pattern(DType::Int8, {64, 32}, -128, 127, 3)}, {pattern(DType::Int8, {32, 8}, -128, 127, 4), true}}};
+  const TensorData want = testing::runReference(big)[0];
+  // Small enough for a loop over tiles (more than four) whose buffers alternate.
+  const Platform siracusa = siracusaWithL1(1200);
+  Rv32Profile one, four;
+  CompiledModel model;
+  EXPECT_TRUE(runOnRv32(big, siracusa, &one, 1)[0] == want);
+  EXPECT_TRUE(runOnRv32(big, siracusa, &four, 4, &model)[0] == want);
+  ASSERT_EQ(model.network.tiledNodes.size(), 1u);
+  EXPECT_GT(model.network.tiledNodes[0].tiles, 4u);
+  EXPECT_NE(model.network.source.find("for (uint32_t t = 0;"), std::string::npos);
+  EXPECT_NE(model.network.source.find("dp_parallel(network_job_0_0, dp_slot, 4);"), std::string::npos);
+  ASSERT_EQ(four.perHart.size(), 4u);
+  for (uint64_t hart : four.perHart) EXPECT_GT(hart, 0u) << "every hart computes part of every tile";
+  // The multiply-accumulates and the copies are shared: well under half of one hart's count.
+  EXPECT_LT(four.busiestHart() * 2, one.busiestHart());
+}
+
+// A hand-written one-"node" network for the cluster's DMA: more transfers pending than its queue
+// holds, groups waited for in another order than started, runs and strides of any size and alignment.
+TEST(Rv32Dma, QueuedTransfersAreAllCopiedAndSharedAmongHarts) {
+  constexpr int64_t kStage = 4096, kOdd = 7 * 3 * 5;
+  Graph g;
+  Tensor in{.name = "in", .dtype = DType::UInt8, .shape = {kStage}};
+  Tensor out{.name = "out", .dtype = DType::UInt8, .shape = {kStage + kOdd}};
+  g.inputs.push_back(g.addTensor(in));
+  g.outputs.push_back(g.addTensor(out));
+  g.nodes.push_back(Node{.name = "dma", .op = "Identity", .inputs = {g.inputs[0]}, .outputs = {g.outputs[0]}});
+  const std::string header = R"(#include <stddef.h>
+#define NETWORK_NUM_INPUTS 1
+#define NETWORK_NUM_OUTPUTS 1
+#define NETWORK_NUM_NODES 1
+extern const size_t network_input_bytes[1];
+extern const size_t network_output_bytes[1];
+void network_init(void);
+void network_run(const void *const inputs[], void *const outputs[]);
+)";
+  const std::string source = R"(#include <stdint.h>
+#include "network.h"
+#include "kernels/dma.h"
+#include "kernels/profile.h"
+const size_t network_input_bytes[1] = {4096u};
+const size_t network_output_bytes[1] = {4096u + 105u};
+static uint8_t stage[4096];
+void network_init(void) {}
+void network_run(const void *const inputs[], void *const outputs[]) {
+  const uint8_t *in = (const uint8_t *)inputs[0];
+  uint8_t *out = (uint8_t *)outputs[0];
+  /* stage[p][r][c] = in[r][p][c]: 16 planes of 8 rows of 32 bytes */
+  const dp_dma_shape swap = {32u, 8u, 16u, 512u, 32u, 32u, 256u};
+  const dp_dma_shape block = {32u, 1u, 1u, 0u, 0u, 0u, 0u};
+  /* 5 planes of 3 rows of 7 bytes, from odd offsets and strides */
+  const dp_dma_shape odd = {7u, 3u, 5u, 13u, 7u, 61u, 21u};
+  dp_dma_group first = {0u}, second = {0u}, third = {0u};
+  int k;
+  DP_PROFILE_MARK(0);
+  dp_dma_start(&first, stage, in, &swap);
+  dp_dma_wait(&first);
+  for (k = 0; k < 128; ++k) dp_dma_start(&second, out + 32 * k, stage + 32 * (127 - k), &block);
+  dp_dma_start(&third, out + 4096, in + 1, &odd);
+  dp_dma_wait(&third);
+  dp_dma_wait(&second);
+  DP_PROFILE_MARK(1);
+}
+)";
+  std::vector<uint8_t> input(kStage), want(kStage + kOdd);
+  for (int64_t i = 0; i < kStage; ++i) input[static_cast<size_t>(i)] = static_cast<uint8_t>(i * 7 + i / 256);
+  for (int64_t k = 0; k < 128; ++k) {
+    for (int64_t c = 0; c < 32; ++c) {
+      const int64_t s = (127 - k) * 32 + c, p = s / 256, r = s / 32 % 8;
+      want[static_cast<size_t>(k * 32 + c)] = input[static_cast<size_t>(r * 512 + p * 32 + c)];
+    }
+  }
+  for (int64_t p = 0; p < 5; ++p)
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t c = 0; c < 7; ++c) want[static_cast<size_t>(kStage + p * 21 + r * 7 + c)] = input[static_cast<size_t>(1 + p * 61 + r * 13 + c)];
+  TensorData inputData(DType::UInt8, {kStage});
+  std::memcpy(inputData.data(), input.data(), input.size());
+  for (int cores : {1, 4}) {
+    std::string dir = (std::filesystem::temp_directory_path() / "deeploy-dma-XXXXXX").string();
+    ASSERT_TRUE(mkdtemp(dir.data()));
+    std::ofstream(dir + "/network.h") << header;
+    std::ofstream(dir + "/network.c") << source;
+    const std::string elf = buildRv32Program(dir, {false, true, cores});
+    Rv32Profile profile;
+    const std::vector<TensorData> got = runRv32Program(elf, g, {inputData}, 60, cores, &profile);
+    std::filesystem::remove_all(dir);
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_EQ(got[0].byteSize(), want.size());
+    EXPECT_EQ(std::memcmp(got[0].data(), want.data(), want.size()), 0) << "on " << cores << " harts";
+    for (uint64_t hart : profile.perHart) EXPECT_GT(hart, 0u) << "every hart copies a share";
+  }
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 // cannot fit.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "ir/error.h"
+#include "targets/host_target.h"
 #include "tests/support/single_node.h"
 #include "tests/support/tensors.h"
 
@@ -97,6 +100,57 @@ TEST(TiledCodegen, TooSmallAnL1NamesTheNodeAndTheL1ItNeeds) {
     EXPECT_NE(message.find("MatMul"), std::string::npos) << message;
     EXPECT_NE(message.find("no tiling fits in 1000 B of L1"), std::string::npos) << message;
     EXPECT_NE(message.find("the smallest L1 that fits every node is"), std::string::npos) << message;
+  }
+}
+
+// Compiled tiled for `cores` cores and run on the host, where a tile's per-core calls run in turn.
+CompiledModel expectTiledOnCoresMatchesReference(const NodeCase& c, int64_t l1, int cores) {
+  CompiledModel model;
+  model.platform = siracusaWithL1(l1);
+  model.cores = cores;
+  model.graph = testing::makeSingleNodeGraph(c);
+  model.inputs = testing::runtimeInputs(c);
+  compileGraph(model, "tiled test of " + c.op + " on cores");
+  std::string dir = (std::filesystem::temp_directory_path() / "deeploy-tiled-cores-XXXXXX").string();
+  if (!mkdtemp(dir.data())) throw Error("cannot create a temporary directory");
+  writeNetworkSources(dir, model.network);
+  std::vector<TensorData> got = runHostProgram(buildHostProgram(dir, {}), model.graph, model.inputs, 60);
+  std::filesystem::remove_all(dir);
+  std::vector<TensorData> want = testing::runReference(c);
+  EXPECT_EQ(got.size(), want.size());
+  for (size_t o = 0; o < std::min(got.size(), want.size()); ++o) EXPECT_TRUE(got[o] == want[o]) << c.op << " output " << o;
+  EXPECT_LE(model.network.l1ArenaBytes, static_cast<size_t>(l1));
+  return model;
+}
+
+TEST(TiledCodegen, TilesCutAmongCoresKeepTheTilingAndTheAnswer) {
+  const NodeCase matmul = int8MatMul(37, 64, 29);
+  CompiledModel one = expectTiledMatchesReference(matmul, 2000);
+  CompiledModel four = expectTiledOnCoresMatchesReference(matmul, 2000, 4);
+  ASSERT_EQ(four.network.tiledNodes.size(), 1u);
+  EXPECT_EQ(four.network.tiledNodes[0].tileSize, one.network.tiledNodes[0].tileSize);
+  EXPECT_EQ(four.network.l1ArenaBytes, one.network.l1ArenaBytes);
+  // The loop over tiles hands the job the offsets of the buffers that alternate.
+  EXPECT_NE(four.network.source.find("dp_parallel(network_job_0_"), std::string::npos);
+  EXPECT_NE(four.network.source.find("uint32_t dp_slot["), std::string::npos);
+  EXPECT_EQ(one.network.source.find("dp_parallel("), std::string::npos);
+}
+
+TEST(TiledCodegen, TilesWithWindowsBroadcastsChannelsAndTablesCutAmongCores) {
+  Attributes window = testing::attributes({{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"strides", std::vector<int64_t>{1, 1}},
+                                           {"kernel_shape", std::vector<int64_t>{3, 3}}});
+  NodeCase pool{"MaxPool", window, {{pattern(DType::Float32, {1, 4, 20, 20}, -50, 50, 5)}}};
+  Attributes depthwise = testing::attributes({{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"group", int64_t{16}}});
+  NodeCase dw{"Conv", depthwise, {{pattern(DType::Int8, {1, 16, 12, 12}, -128, 127, 7)}, {pattern(DType::Int8, {16, 1, 3, 3}, -128, 127, 8), true}}};
+  NodeCase add{"Add", {}, {{pattern(DType::Float32, {3, 40, 17}, -100, 100, 3)}, {pattern(DType::Float32, {40, 1}, -5, 5, 4), true}}};
+  NodeCase whole{"MatMul", {}, {{pattern(DType::Int8, {1, 64}, -128, 127, 9)}, {pattern(DType::Int8, {64, 40}, -128, 127, 10), true}}};
+  // The chunks of a transpose have their own shape and stride tables.
+  NodeCase transpose{"Transpose", testing::attributes({{"perm", std::vector<int64_t>{0, 2, 1}}}),
+                     {{pattern(DType::Int8, {4, 6, 10}, -128, 127, 11)}}};
+  for (const auto& [c, l1] :
+       std::vector<std::pair<NodeCase, int64_t>>{{pool, 3000}, {dw, 3000}, {add, 1500}, {whole, 64000}, {transpose, 64000}}) {
+    CompiledModel model = expectTiledOnCoresMatchesReference(c, l1, 3);
+    EXPECT_NE(model.network.source.find("dp_parallel(network_job_0_0, "), std::string::npos) << c.op;
   }
 }
 

@@ -7,7 +7,7 @@
 typedef uint32_t __attribute__((may_alias)) dp_alias_word;
 
 /* Whole words, four per iteration; dst and src are 4-byte aligned. Returns the bytes copied. */
-static size_t copy_words(uint8_t *dst, const uint8_t *src, size_t bytes) {
+static inline size_t copy_words(uint8_t *dst, const uint8_t *src, size_t bytes) {
   dp_alias_word *d = (dp_alias_word *)(void *)dst;
   const dp_alias_word *s = (const dp_alias_word *)(const void *)src;
   size_t words = bytes / 4, w = 0;
@@ -25,6 +25,11 @@ static size_t copy_words(uint8_t *dst, const uint8_t *src, size_t bytes) {
 void dp_copy(void *dst, const void *src, size_t bytes) {
   uint8_t *d = (uint8_t *)dst;
   const uint8_t *s = (const uint8_t *)src;
+  /* Whole aligned words (tables of int32, most tensor rows): no alignment prologue, no tail. */
+  if ((((uintptr_t)d | (uintptr_t)s | bytes) & 3u) == 0) {
+    copy_words(d, s, bytes);
+    return;
+  }
   /* Word copies need both pointers at the same offset within a word. */
   if ((((uintptr_t)d ^ (uintptr_t)s) & 3u) == 0) {
     while (bytes && ((uintptr_t)d & 3u)) {
