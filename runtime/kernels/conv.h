@@ -6,10 +6,10 @@
  *  - im2col (any group with more than one input channel per group): for each output pixel of a group
  *    the receptive field, zero padding included, is gathered once into a column of C/group*kH*kW
  *    elements in scratch memory, then every output channel of the group is a contiguous dot product of
- *    that column with its weight row (unrolled by 4, two channels per pass sharing the column loads, as
- *    in matmul.h). The column costs one copy per tap against C/group*kH*kW multiply-accumulates per
- *    output channel, needs only a column of scratch (not a whole im2col matrix, which would not fit an
- *    MCU's memory), and leaves no padding test in the hot loop.
+ *    that column with its weight row (eight channels per pass sharing the column loads: the single-row
+ *    micro-kernels of matmul.h). The column costs one copy per tap against C/group*kH*kW
+ *    multiply-accumulates per output channel, needs only a column of scratch (not a whole im2col
+ *    matrix, which would not fit an MCU's memory), and leaves no padding test in the hot loop.
  *  - direct (one input channel per group: depthwise and channel multipliers): each output is the sum
  *    over the kernel window clipped to the input (the clipped range is found once per output pixel), so
  *    no column is copied for the few taps each output has.
@@ -64,12 +64,12 @@ enum {
   const int32_t in_hw = in_h * in_w, group_out = out_c / group;
 
 /* EPI(channel, acc) gives the value stored for output channel `channel`. */
-#define DP_CONV_IM2COL_LOOPS(TX, TW, TACC, TY, DOT, DOT2, EPI)                                       \
+#define DP_CONV_IM2COL_LOOPS(TX, TW, TACC, TY, K, EPI)                                              \
   {                                                                                                 \
     DP_CONV_READ_GEOMETRY                                                                           \
-    const int32_t group_in = in_c / group, out_hw = out_h * out_w;                                   \
+    const int32_t group_in = in_c / group, out_hw = out_h * out_w;                                  \
     const int32_t taps = group_in * k_h * k_w;                                                      \
-    int32_t bn, g, oh, ow, c, kh, kw, mm, kh0, kh1, kw0, kw1;                                        \
+    int32_t bn, g, oh, ow, c, kh, kw, kh0, kh1, kw0, kw1;                                           \
     for (bn = 0; bn < batch; ++bn) {                                                                \
       for (g = 0; g < group; ++g) {                                                                 \
         const TX *xg = x + ((int32_t)bn * in_c + g * group_in) * in_hw;                             \
@@ -95,13 +95,8 @@ enum {
                 }                                                                                   \
               }                                                                                     \
             }                                                                                       \
-            for (mm = 0; mm + 2 <= group_out; mm += 2) {                                            \
-              TACC s0, s1;                                                                          \
-              DOT2(col, wg + mm * taps, wg + (mm + 1) * taps, taps, &s0, &s1);                      \
-              yp[mm * out_hw] = (TY)(EPI(g * group_out + mm, s0));                                  \
-              yp[(mm + 1) * out_hw] = (TY)(EPI(g * group_out + mm + 1, s1));                        \
-            }                                                                                       \
-            if (mm < group_out) yp[mm * out_hw] = (TY)(EPI(g * group_out + mm, DOT(col, wg + mm * taps, taps))); \
+            DP_NT_ROW_LOOP(K, TACC, col, wg, group_out, taps,                                       \
+                           yp[out_j * out_hw] = (TY)(EPI(g * group_out + out_j, out_acc));)         \
           }                                                                                         \
         }                                                                                           \
       }                                                                                             \
@@ -137,8 +132,14 @@ enum {
   }
 
 #define DP_CONV_BIAS_EPI(channel, acc) ((acc) + (bias ? (TACC_B)bias[channel] : (TACC_B)0))
-#define DP_CONV_RQ_EPI(channel, acc) \
-  dp_requantize(dp_acc_to_s32(acc), mul[(channel) * rq_stride], add[(channel) * rq_stride], shift, lo, hi)
+#define DP_CONV_RQ_EPI(channel, acc) DP_MATMUL_RQ_AT(dp_acc_to_s32(acc), (channel) * rq_stride)
+/* The requantization constants of a call (see dp_requantize_bounded): accumulators are sums of
+ * C/group*kH*kW products. */
+#define DP_CONV_RQ_SETUP(TX, TW)                                                                              \
+  const int32_t rq_taps = geom[DP_CONV_IN_CHANNELS] / geom[DP_CONV_GROUP] * geom[DP_CONV_KERNEL_H] *          \
+                          geom[DP_CONV_KERNEL_W];                                                             \
+  const uint32_t rq_mul_limit = dp_requantize_mul_limit(rq_taps, DP_INT_MAGNITUDE(TX), DP_INT_MAGNITUDE(TW)); \
+  const int32_t rq_shift_32 = shift < 31 ? shift : 31;
 
 #define DP_CONV_PARAMS(TX, TW, TY) const TX *x, const TW *w, const TY *bias, TY *y, const int32_t *geom
 #define DP_RQCONV_PARAMS(TX, TW, TY) \
@@ -147,12 +148,13 @@ enum {
 
 /* bias may be NULL. `col` is scratch for C/group*kH*kW elements of TX. */
 #define DP_DEFINE_CONV_IM2COL(SCOPE, name, TX, TW, TACC, TY)                                  \
-  DP_DEFINE_DOT(name##_dot, TX, TW, TACC)                                                     \
-  DP_DEFINE_DOT2(name##_dot2, TX, TW, TACC)                                                   \
+  DP_BLOCKED_BEGIN                                                                            \
+  DP_DEFINE_NT_ROW_KERNELS(name, TX, TW, TACC)                                                \
   SCOPE void name(DP_CONV_PARAMS(TX, TW, TY), TX *col) {                                      \
     typedef TACC TACC_B;                                                                      \
-    DP_CONV_IM2COL_LOOPS(TX, TW, TACC, TY, name##_dot, name##_dot2, DP_CONV_BIAS_EPI)         \
-  }
+    DP_CONV_IM2COL_LOOPS(TX, TW, TACC, TY, name, DP_CONV_BIAS_EPI)                            \
+  }                                                                                           \
+  DP_BLOCKED_END
 
 #define DP_DEFINE_CONV_DIRECT(SCOPE, name, TX, TW, TACC, TY)                                  \
   SCOPE void name(DP_CONV_PARAMS(TX, TW, TY)) {                                               \
@@ -161,13 +163,19 @@ enum {
   }
 
 #define DP_DEFINE_RQCONV_IM2COL(SCOPE, name, TX, TW, TY)                                      \
-  DP_DEFINE_DOT(name##_dot, TX, TW, uint32_t)                                                 \
-  DP_DEFINE_DOT2(name##_dot2, TX, TW, uint32_t)                                               \
-  SCOPE void name(DP_RQCONV_PARAMS(TX, TW, TY), TX *col)                                      \
-      DP_CONV_IM2COL_LOOPS(TX, TW, uint32_t, TY, name##_dot, name##_dot2, DP_CONV_RQ_EPI)
+  DP_BLOCKED_BEGIN                                                                            \
+  DP_DEFINE_NT_ROW_KERNELS(name, TX, TW, uint32_t)                                            \
+  SCOPE void name(DP_RQCONV_PARAMS(TX, TW, TY), TX *col) {                                    \
+    DP_CONV_RQ_SETUP(TX, TW)                                                                  \
+    DP_CONV_IM2COL_LOOPS(TX, TW, uint32_t, TY, name, DP_CONV_RQ_EPI)                          \
+  }                                                                                           \
+  DP_BLOCKED_END
 
-#define DP_DEFINE_RQCONV_DIRECT(SCOPE, name, TX, TW, TY) \
-  SCOPE void name(DP_RQCONV_PARAMS(TX, TW, TY)) DP_CONV_DIRECT_LOOPS(TX, TW, uint32_t, TY, DP_CONV_RQ_EPI)
+#define DP_DEFINE_RQCONV_DIRECT(SCOPE, name, TX, TW, TY)       \
+  SCOPE void name(DP_RQCONV_PARAMS(TX, TW, TY)) {              \
+    DP_CONV_RQ_SETUP(TX, TW)                                   \
+    DP_CONV_DIRECT_LOOPS(TX, TW, uint32_t, TY, DP_CONV_RQ_EPI) \
+  }
 
 /* Compiled variants (conv.c). */
 void dp_conv_im2col_s8_s8_s32(DP_CONV_PARAMS(int8_t, int8_t, int32_t), int8_t *col);

@@ -1,6 +1,10 @@
 /* Asynchronous DMA between memory levels, as the tiled code uses it: start a 1-D to 3-D strided copy,
  * keep computing, wait for the copies of a group. Every target implements this API; on the host the
- * copy is a memcpy done at start, so waiting has nothing left to do. */
+ * copy is done by the core at start, so waiting has nothing left to do; the rv32 cluster queues copies
+ * and its harts share them at the wait (runtime/rv32/dma.c).
+ * Contract: a transfer may happen at any time between its start and the return of its group's wait,
+ * but transfers happen in the order they were started. The program reads a destination only after that
+ * wait and leaves a source unchanged until then. */
 #ifndef DP_DMA_H
 #define DP_DMA_H
 

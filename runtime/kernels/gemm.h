@@ -22,21 +22,25 @@
   const int32_t *a_offsets = no_offset; \
   const int32_t *b_offsets = no_offset;
 
-#define DP_DEFINE_GEMM_NT(SCOPE, name, TA, TB, TACC, TY)                              \
-  DP_DEFINE_DOT(name##_dot, TA, TB, TACC)                                             \
-  DP_DEFINE_DOT2(name##_dot2, TA, TB, TACC)                                           \
-  SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {                                 \
-    typedef TACC TACC_C;                                                              \
-    DP_GEMM_SINGLE_BATCH                                                              \
-    DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name##_dot, name##_dot2, DP_GEMM_EPI)        \
-  }
+#define DP_DEFINE_GEMM_NT(SCOPE, name, TA, TB, TACC, TY)    \
+  DP_BLOCKED_BEGIN                                          \
+  DP_DEFINE_NT_KERNELS(name, TA, TB, TACC)                  \
+  SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {       \
+    typedef TACC TACC_C;                                    \
+    DP_GEMM_SINGLE_BATCH                                    \
+    DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name, DP_GEMM_EPI) \
+  }                                                         \
+  DP_BLOCKED_END
 
-#define DP_DEFINE_GEMM_NN(SCOPE, name, TA, TB, TACC, TY)                              \
-  SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {                                 \
-    typedef TACC TACC_C;                                                              \
-    DP_GEMM_SINGLE_BATCH                                                              \
-    DP_MATMUL_NN_LOOPS(TA, TB, TACC, TY, DP_GEMM_EPI)                                 \
-  }
+#define DP_DEFINE_GEMM_NN(SCOPE, name, TA, TB, TACC, TY)    \
+  DP_BLOCKED_BEGIN                                          \
+  DP_DEFINE_NN_KERNELS(name, TA, TB, TACC)                  \
+  SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {       \
+    typedef TACC TACC_C;                                    \
+    DP_GEMM_SINGLE_BATCH                                    \
+    DP_MATMUL_NN_LOOPS(TA, TB, TACC, TY, name, DP_GEMM_EPI) \
+  }                                                         \
+  DP_BLOCKED_END
 
 /* dst[j][i] = src[i][j] for a rows x cols matrix of elem_bytes-sized elements (1, 2, 4 or 8). */
 void dp_transpose_2d(const void *src, void *dst, int32_t rows, int32_t cols, int32_t elem_bytes);
