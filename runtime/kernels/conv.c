@@ -1,4 +1,5 @@
-/* The common Conv variants; others are instantiated by the generated code from conv.h. */
+/* The common Conv variants (im2col columns against the single-row micro-kernels of matmul.h); others
+ * are instantiated by the generated code from conv.h. */
 #include "kernels/conv.h"
 
 DP_DEFINE_CONV_IM2COL(, dp_conv_im2col_s8_s8_s32, int8_t, int8_t, uint32_t, int32_t)

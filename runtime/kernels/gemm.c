@@ -1,4 +1,5 @@
-/* The common Gemm variants and the transposition used for a transposed runtime A. */
+/* The common Gemm variants (the register-blocked loops of matmul.h) and the transposition used for a
+ * transposed runtime A. */
 #include "kernels/gemm.h"
 
 DP_DEFINE_GEMM_NT(, dp_gemm_nt_s8_s8_s32, int8_t, int8_t, uint32_t, int32_t)

@@ -1,4 +1,5 @@
-/* The common MatMul variants; others are instantiated by the generated code from matmul.h. */
+/* The common MatMul variants (register-blocked, see matmul.h); others are instantiated by the generated
+ * code from matmul.h. */
 #include "kernels/matmul.h"
 
 DP_DEFINE_MATMUL_NT(, dp_matmul_nt_s8_s8_s32, int8_t, int8_t, uint32_t, int32_t)

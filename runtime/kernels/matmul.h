@@ -85,7 +85,7 @@ static inline int32_t dp_requantize_bounded(int32_t acc, int32_t mul, int32_t ad
   if ((uint32_t)mul + mul_limit <= 2 * mul_limit && (uint32_t)add + 0x3FFFFFFFu <= 0x7FFFFFFEu) {
     const int32_t v = acc * mul + add;
     int32_t q = v >= 0 ? v >> shift_32 : ~(~v >> shift_32);
-    if (q < lo) q = lo;
+    if (q < lo) q = lo; /* lo <= hi */
     if (q > hi) q = hi;
     return q;
   }

@@ -1,0 +1,268 @@
+// deeploy_rv32_table: retired instructions of generated programs on bare-metal RV32 (QEMU virt with
+// -icount, minstret per node and hart), printed as markdown tables:
+//  (a) integer products on one hart, in instructions per multiply-accumulate: int8 Gemm (A runtime, B
+//      constant, int32 out) of 64x64x64, 256x256x256 and the decode-step GEMV (m = 1), and a few more
+//      kernels of the same family;
+//  (b) the INT8 microLlama32 decode step on 1, 2, 4 and 8 harts, untiled and tiled for Siracusa.
+// Every result is checked, the single nodes against the reference interpreter and the network against
+// its outputs.npz; a mismatch stops the program with an error (exit status 1).
+//
+// Usage: deeploy_rv32_table [MODEL.onnx]   (inputs.npz and outputs.npz are read beside it)
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "frontend/npz.h"
+#include "ir/error.h"
+#include "ops/interpreter.h"
+#include "targets/host_target.h"
+#include "targets/rv32_target.h"
+#include "tools/compare.h"
+#include "tools/driver.h"
+
+namespace fs = std::filesystem;
+
+namespace deeploy {
+namespace {
+
+constexpr double kRunTimeoutSeconds = 300;
+
+// ---- Running a compiled model on RV32 ----
+
+// A temporary directory removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "deeploy-rv32-table-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct Rv32Run {
+  std::vector<TensorData> outputs;
+  Rv32Profile profile;
+};
+
+Rv32Run runProfiled(const CompiledModel& model) {
+  TempDir dir;
+  writeNetworkSources(dir.path(), model.network);
+  const std::string elf = buildRv32Program(dir.path(), {needsFloatUnit(model.graph), true, model.cores});
+  Rv32Run run;
+  run.outputs = runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, model.cores, &run.profile);
+  return run;
+}
+
+uint64_t sumOf(const std::vector<uint64_t>& values) {
+  uint64_t sum = 0;
+  for (uint64_t v : values) sum += v;
+  return sum;
+}
+
+// ---- (a) Single products ----
+
+struct Operand {
+  TensorData value;
+  bool constant = false;  // an initializer (weights), else a runtime graph input
+};
+
+struct ProductCase {
+  std::string label;
+  std::string op;
+  Attributes attrs;
+  std::vector<Operand> operands;
+  int64_t macs = 0;
+};
+
+// Deterministic values spread over [lo, hi] (a linear congruential sequence, `seed` varies it).
+TensorData patternTensor(DType type, Shape shape, int64_t lo, int64_t hi, uint32_t seed) {
+  std::vector<int64_t> values(elementCount(shape));
+  uint32_t state = seed * 2654435761u + 1;
+  for (int64_t& v : values) {
+    state = state * 1664525u + 1013904223u;
+    v = lo + static_cast<int64_t>((state >> 8) % static_cast<uint32_t>(hi - lo + 1));
+  }
+  return TensorData::fromInts(type, std::move(shape), values);
+}
+
+Graph singleNodeGraph(const ProductCase& c) {
+  Graph g;
+  g.name = "rv32_table_" + c.op;
+  Node node;
+  node.name = c.op;
+  node.op = c.op;
+  node.attrs = c.attrs;
+  for (size_t i = 0; i < c.operands.size(); ++i) {
+    const Operand& operand = c.operands[i];
+    if (operand.constant) {
+      node.inputs.push_back(g.addConstant("weight_" + std::to_string(i), operand.value));
+      continue;
+    }
+    Tensor t;
+    t.name = "input_" + std::to_string(i);
+    t.dtype = t.declaredType = operand.value.dtype();
+    t.shape = operand.value.shape();
+    const TensorId id = g.addTensor(t);
+    g.inputs.push_back(id);
+    node.inputs.push_back(id);
+  }
+  Tensor out;
+  out.name = "output";
+  const TensorId id = g.addTensor(out);
+  g.outputs.push_back(id);
+  node.outputs.push_back(id);
+  g.nodes.push_back(node);
+  return g;
+}
+
+// Instructions of the node on one hart, after checking its output against the reference interpreter.
+uint64_t profileProduct(const ProductCase& c) {
+  CompiledModel model;
+  model.graph = singleNodeGraph(c);
+  for (const Operand& operand : c.operands) {
+    if (!operand.constant) model.inputs.push_back(operand.value);
+  }
+  compileGraph(model, c.label);
+  const Rv32Run run = runProfiled(model);
+  const std::vector<TensorData> want = interpretGraph(model.graph, model.inputs);
+  if (run.outputs.size() != want.size() || !(run.outputs[0] == want[0])) {
+    throw Error(c.label + ": the rv32 program's output differs from the reference interpreter's");
+  }
+  if (run.profile.perNode.size() != 1) throw Error(c.label + ": expected a profile of one node");
+  return run.profile.perNode[0][0];
+}
+
+ProductCase int8Gemm(int64_t m, int64_t n, int64_t k, const std::string& what) {
+  return {"Gemm " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) + what,
+          "Gemm",
+          {},
+          {{patternTensor(DType::Int8, {m, k}, -128, 127, 1)}, {patternTensor(DType::Int8, {k, n}, -128, 127, 2), true}},
+          m * n * k};
+}
+
+// RQMatMul as the requantization fusion makes it: per-column mul, per-tensor add, int8 out.
+ProductCase int8RqMatMul(int64_t m, int64_t n, int64_t k, bool constantB) {
+  Attributes attrs;
+  attrs.set("div", int64_t{1} << 14);
+  attrs.set("n_levels", int64_t{256});
+  attrs.set("signed", int64_t{1});
+  return {"RQMatMul " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) +
+              (constantB ? " (B constant)" : " (B runtime)"),
+          "RQMatMul",
+          attrs,
+          {{patternTensor(DType::Int8, {m, k}, -128, 127, 3)},
+           {patternTensor(DType::Int8, {k, n}, -128, 127, 4), constantB},
+           {patternTensor(DType::Int32, {n}, 1, 40, 5), true},
+           {patternTensor(DType::Int32, {1}, -3000, 3000, 6), true}},
+          m * n * k};
+}
+
+ProductCase int8Conv3x3(int64_t channels, int64_t filters, int64_t size) {
+  Attributes attrs;
+  attrs.set("pads", std::vector<int64_t>{1, 1, 1, 1});
+  return {"Conv 3x3, " + std::to_string(channels) + " -> " + std::to_string(filters) + " channels, " +
+              std::to_string(size) + "x" + std::to_string(size),
+          "Conv",
+          attrs,
+          {{patternTensor(DType::Int8, {1, channels, size, size}, -128, 127, 7)},
+           {patternTensor(DType::Int8, {filters, channels, 3, 3}, -128, 127, 8), true}},
+          filters * size * size * channels * 9};
+}
+
+void printProductTable() {
+  const std::vector<ProductCase> cases = {
+      int8Gemm(64, 64, 64, ""),
+      int8Gemm(256, 256, 256, ""),
+      int8Gemm(1, 256, 64, " (GEMV, m = 1)"),
+      int8RqMatMul(64, 64, 64, true),
+      int8RqMatMul(1, 256, 64, true),
+      int8RqMatMul(64, 64, 64, false),
+      int8Conv3x3(16, 32, 16),
+  };
+  std::printf("## (a) int8 products on one hart\n\n");
+  std::printf("| node (M x N x K) | MACs | instructions | instructions / MAC |\n");
+  std::printf("|---|---:|---:|---:|\n");
+  for (const ProductCase& c : cases) {
+    const uint64_t instructions = profileProduct(c);
+    std::printf("| %s | %" PRId64 " | %" PRIu64 " | %.3f |\n", c.label.c_str(), c.macs, instructions,
+                static_cast<double>(instructions) / static_cast<double>(c.macs));
+    std::fflush(stdout);
+  }
+  std::printf("\n");
+}
+
+// ---- (b) microLlama decode step ----
+
+struct PlatformCase {
+  std::string label;
+  Platform platform;
+};
+
+std::vector<PlatformCase> llamaPlatforms() {
+  std::vector<PlatformCase> cases = {{"host (untiled)", hostPlatform()}};
+  for (int64_t l1 : {64000, 10000}) {
+    Platform siracusa = builtinPlatform("siracusa");
+    overrideLevelSize(siracusa, "L1", l1);
+    cases.push_back({"siracusa, L1 = " + std::to_string(l1) + " B (tiled)", siracusa});
+  }
+  return cases;
+}
+
+void printLlamaTable(const std::string& modelPath) {
+  const fs::path folder = fs::path(modelPath).parent_path();
+  const NamedArrays inputs = readNpz((folder / "inputs.npz").string());
+  const NamedArrays expected = readNpz((folder / "outputs.npz").string());
+  std::printf("## (b) %s, one decode step\n\n", modelPath.c_str());
+  std::printf("| platform | harts | busiest hart | speedup vs 1 hart | all harts |\n");
+  std::printf("|---|---:|---:|---:|---:|\n");
+  for (const PlatformCase& p : llamaPlatforms()) {
+    uint64_t oneHart = 0;
+    for (int cores : {1, 2, 4, 8}) {
+      const CompiledModel model = compileModel(modelPath, inputs, p.platform, cores);
+      const Rv32Run run = runProfiled(model);
+      const Comparison check = compareOutputs(model.graph, run.outputs, expected);
+      if (!check.passed) {
+        throw Error(p.label + " on " + std::to_string(cores) + " harts: outputs differ from outputs.npz: " + check.message);
+      }
+      const uint64_t busiest = run.profile.busiestHart();
+      if (cores == 1) oneHart = busiest;
+      std::printf("| %s | %d | %" PRIu64 " | %.2f | %" PRIu64 " |\n", p.label.c_str(), cores, busiest,
+                  static_cast<double>(oneHart) / static_cast<double>(busiest), sumOf(run.profile.perHart));
+      std::fflush(stdout);
+    }
+  }
+  std::printf("\n");
+}
+
+}  // namespace
+}  // namespace deeploy
+
+int main(int argc, char** argv) {
+  const std::string defaultModel =
+      std::string(DEEPLOY_SOURCE_DIR) + "/../shared/deeploy-tests/Models/microLlama/INT8/microLlama32/network.onnx";
+  if (argc > 2 || (argc == 2 && std::string(argv[1]).rfind("-", 0) == 0)) {
+    std::fprintf(stderr, "usage: %s [MODEL.onnx]   (default %s; inputs.npz and outputs.npz beside it)\n", argv[0],
+                 defaultModel.c_str());
+    return 2;
+  }
+  try {
+    deeploy::printProductTable();
+    deeploy::printLlamaTable(argc == 2 ? argv[1] : defaultModel);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "deeploy_rv32_table: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
