@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "ir/error.h"
+#include "targets/host_target.h"
 #include "targets/process.h"
 
 namespace fs = std::filesystem;
@@ -41,11 +43,26 @@ void writeFile(const std::string& path, const std::string& content) {
   if (!f) throw Error("cannot write '" + path + "'");
 }
 
+// Every header of the runtime, in a fixed order: a kernel object depends on whichever it includes.
+static const std::string& runtimeHeaders() {
+  static const std::string contents = [] {
+    std::vector<fs::path> headers;
+    for (const auto& entry : fs::recursive_directory_iterator(runtimeSourceDir())) {
+      if (entry.path().extension() == ".h") headers.push_back(entry.path());
+    }
+    std::sort(headers.begin(), headers.end());
+    std::string all;
+    for (const fs::path& h : headers) all += h.string() + "\n" + readFile(h.string());
+    return all;
+  }();
+  return contents;
+}
+
 std::string cachedObject(const std::string& source, const std::string& compiler, const std::vector<std::string>& flags,
                          const std::string& targetName) {
   static std::mutex compileMutex;  // test threads of one process share the cache
   std::lock_guard lock(compileMutex);
-  std::string key = readFile(source) + compiler + joinCommand(flags);
+  std::string key = readFile(source) + runtimeHeaders() + compiler + joinCommand(flags);
   std::ostringstream name;
   name << fs::path(source).stem().string() << "-" << std::hex << std::hash<std::string>{}(key) << ".o";
   fs::path dir = cacheDir() / targetName;
