@@ -7,6 +7,7 @@
 #include "codegen/c_literals.h"
 #include "codegen/network_writer.h"
 #include "codegen/core_split.h"
+#include "codegen/runtime_length.h"
 #include "codegen/tiled_node.h"
 #include "ops/op_schema.h"
 
@@ -56,6 +57,7 @@ std::string makeHeader(const Graph& graph, const CodegenOptions& o, const Activa
     << "#define " << U << "_NUM_OUTPUTS " << graph.outputs.size() << "\n"
     << "#define " << U << "_NUM_NODES " << graph.nodes.size() << "\n"
     << "#define " << U << "_ARENA_BYTES " << memory.plan.arenaSize << "u\n\n";
+  if (graph.kvCache) h << kvCacheHeaderLines(graph, U);
   h << "/* Inputs, in order (element type, shape):\n";
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const Tensor& t = graph.tensor(graph.inputs[i]);
@@ -112,9 +114,10 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
 
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     if (graph.tensor(graph.inputs[i]).byteSize() == 0) continue;
-    writer.body() << "  memcpy(" << writer.arenaPointer(graph.inputs[i], false) << ", inputs[" << i << "], "
+    writer.body() << "  memcpy(" << writer.tensorPointer(graph.inputs[i], false) << ", inputs[" << i << "], "
                   << graph.tensor(graph.inputs[i]).byteSize() << "u);\n";
   }
+  if (graph.kvCache) writer.body() << kvCachePrologue(writer);
   writer.includes().insert("kernels/profile.h");
   // Nodes split among cores gather into one job while no join is needed between them; the profile
   // marks of the nodes after the first follow the job, which the profile counts for its first node.
@@ -140,9 +143,18 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
       }
       continue;
     }
-    if (!schema.emit) throw Error(node.describe() + ": the host target has no kernel for this operator");
+    bool overFilledRows = runsOverFilledRows(graph, node);
+    if (!schema.emit && !overFilledRows) throw Error(node.describe() + ": the host target has no kernel for this operator");
     std::optional<CoreChunks> chunks;
-    if (!options.tiling && options.cores > 1 && hasElements(graph, node)) {
+    if (overFilledRows) {
+      chunks = filledRowsChunks(writer, graph, n, options.cores);
+      if (options.cores == 1) {
+        flushGroup();
+        writer.body() << mark << comment;
+        for (const std::string& s : chunks->statements[0]) writer.body() << "  " << s << "\n";
+        continue;
+      }
+    } else if (!options.tiling && options.cores > 1 && hasElements(graph, node)) {
       chunks = splitAmongCores(writer, graph, n, options.cores);
     }
     if (chunks && group.accepts(*chunks)) {
@@ -189,6 +201,7 @@ GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
       << "#define " << writer.l1() << " ((uint8_t *)" << P << "_l1_words)\n\n";
   }
   std::string body = writer.body().str();  // constants are created while emitting
+  if (graph.kvCache) c << kvCacheDefinitions(writer);
   c << writer.definitions() << "\n" << writer.constants() << "\n" << writer.jobs()
     << "const size_t " << P << "_input_bytes[" << std::max<size_t>(graph.inputs.size(), 1) << "] = {"
     << sizeList(graph, graph.inputs) << "};\n"

@@ -30,8 +30,16 @@ class NetworkWriter {
            std::to_string(memory_.offsetOfTensor(id)) + "))";
   }
 
+  // A KV cache's persistent buffer (Graph::kvCache), outside the arena.
+  std::string stateBuffer(TensorId id) const { return options_.prefix + "_state_" + cIdentifier(graph_.tensor(id).name); }
+  std::string statePointer(TensorId id, bool isConst) const {
+    return std::string("((") + (isConst ? "const " : "") + std::string(cTypeName(graph_.tensor(id).dtype)) + " *)" +
+           stateBuffer(id) + ")";
+  }
+
   std::string tensorPointer(TensorId id, bool isConst) {
     const Tensor& t = graph_.tensor(id);
+    if (graph_.kvCache && graph_.kvCache->isState(id)) return statePointer(id, isConst);
     if (!t.isConstant()) return arenaPointer(id, isConst);
     auto it = constantOfTensor_.find(id);
     if (it == constantOfTensor_.end()) it = constantOfTensor_.emplace(id, addConstant(*t.constant, t.name)).first;

@@ -112,6 +112,14 @@ void Graph::replaceUses(TensorId from, TensorId to) {
   std::replace(outputs.begin(), outputs.end(), from, to);
 }
 
+bool KVCacheLayout::isState(TensorId id) const { return std::find(states.begin(), states.end(), id) != states.end(); }
+
+bool KVCacheLayout::runsOverFilledRows(const Node& node) const {
+  auto touches = [&](TensorId t) { return isState(t) || hasRuntimeLength(t); };
+  return std::any_of(node.inputs.begin(), node.inputs.end(), touches) ||
+         std::any_of(node.outputs.begin(), node.outputs.end(), touches);
+}
+
 void Graph::removeNodes(const std::vector<bool>& remove) {
   std::vector<Node> kept;
   kept.reserve(nodes.size());

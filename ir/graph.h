@@ -36,6 +36,25 @@ struct Node {
   std::string describe() const;  // "node 'conv1' (Conv)"
 };
 
+// Set on a graph lowered for a KV cache (passes/kv_cache.h): the caches are persistent buffers of
+// maxRows rows outside the arena, and the attention behind them runs over the rows filled so far.
+struct KVCacheLayout {
+  TensorId cacheLength = kNoTensor;  // int32 [1] graph input: rows already in the caches
+  int64_t newRows = 0;               // rows each run appends (T)
+  int64_t maxRows = 0;               // rows the caches hold (the maximum context)
+  std::vector<TensorId> states;      // the caches, [blocks..., maxRows, width], in graph-input order
+  // Per tensor: its last axis holds cacheLength + newRows valid elements at run time (extent maxRows
+  // in its declared shape; rows of each block are packed at the runtime length).
+  std::vector<bool> runtimeLength;
+
+  bool isState(TensorId id) const;
+  // Whether the node reads or writes a cache or a tensor running over the filled rows.
+  bool runsOverFilledRows(const Node& node) const;
+  bool hasRuntimeLength(TensorId id) const {
+    return id != kNoTensor && static_cast<size_t>(id) < runtimeLength.size() && runtimeLength[static_cast<size_t>(id)];
+  }
+};
+
 class Graph {
  public:
   std::string name;
@@ -44,6 +63,7 @@ class Graph {
   std::vector<Node> nodes;          // schedule order once sorted
   std::vector<TensorId> inputs;     // runtime inputs (never constants)
   std::vector<TensorId> outputs;
+  std::optional<KVCacheLayout> kvCache;
 
   TensorId addTensor(Tensor t);
   TensorId addConstant(const std::string& nameHint, TensorData value);

@@ -1,5 +1,7 @@
 #include "ir/tensor_data.h"
 
+#include "ir/error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -203,6 +205,57 @@ std::pair<int64_t, int64_t> TensorData::integerRange() const {
     hi = std::max(hi, v);
   }
   return {lo, hi};
+}
+
+namespace {
+
+// Copies every element of the smaller of the two tensors between its position and the same index of
+// the larger one.
+void copyCommonRegion(const TensorData& from, TensorData& to, const Shape& small) {
+  const Shape &fromShape = from.shape(), &toShape = to.shape();
+  if (fromShape.size() != toShape.size()) throw Error("a region needs tensors of the same rank");
+  std::vector<int64_t> index(small.size(), 0);
+  for (int64_t i = 0; i < elementCount(small); ++i) {
+    int64_t rest = i, fromOffset = 0, toOffset = 0;
+    for (size_t d = small.size(); d-- > 0;) {
+      index[d] = rest % small[d];
+      rest /= small[d];
+    }
+    for (size_t d = 0; d < small.size(); ++d) {
+      fromOffset = fromOffset * fromShape[d] + index[d];
+      toOffset = toOffset * toShape[d] + index[d];
+    }
+    std::memcpy(to.data() + toOffset * static_cast<int64_t>(dtypeSize(to.dtype())),
+                from.data() + fromOffset * static_cast<int64_t>(dtypeSize(from.dtype())), dtypeSize(to.dtype()));
+  }
+}
+
+bool fitsWithin(const Shape& small, const Shape& big) {
+  if (small.size() != big.size()) return false;
+  for (size_t d = 0; d < small.size(); ++d) {
+    if (small[d] > big[d]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TensorData placedAtOrigin(const TensorData& src, const Shape& shape) {
+  if (!fitsWithin(src.shape(), shape)) {
+    throw Error("a tensor of shape " + shapeToString(src.shape()) + " does not fit in " + shapeToString(shape));
+  }
+  TensorData out(src.dtype(), shape);
+  copyCommonRegion(src, out, src.shape());
+  return out;
+}
+
+TensorData regionAtOrigin(const TensorData& src, const Shape& shape) {
+  if (!fitsWithin(shape, src.shape())) {
+    throw Error("no region of shape " + shapeToString(shape) + " in a tensor of shape " + shapeToString(src.shape()));
+  }
+  TensorData out(src.dtype(), shape);
+  copyCommonRegion(src, out, shape);
+  return out;
 }
 
 }  // namespace deeploy

@@ -68,4 +68,10 @@ class TensorData {
   std::vector<std::byte> bytes_;
 };
 
+// `src` placed at the origin of a zero tensor of `shape` (no axis shorter than src's), and the reverse:
+// the region of `src` at its origin of `shape`. They move KV caches between fixed-length networks and
+// caches of a larger capacity.
+TensorData placedAtOrigin(const TensorData& src, const Shape& shape);
+TensorData regionAtOrigin(const TensorData& src, const Shape& shape);
+
 }  // namespace deeploy

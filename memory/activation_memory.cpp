@@ -44,6 +44,7 @@ ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& p
 
   auto touch = [&](TensorId t, int step) {
     if (t == kNoTensor || graph.tensor(t).isConstant()) return;
+    if (graph.kvCache && graph.kvCache->isState(t)) return;  // persistent, outside the arena
     TensorId root = roots.find(t);
     int& buffer = bufferOfRoot[static_cast<size_t>(root)];
     if (buffer < 0) {
@@ -65,7 +66,9 @@ ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& p
     for (TensorId in : node.inputs) touch(in, step);
     for (TensorId out : node.outputs) touch(out, step);
     const OpSchema& schema = OpRegistry::instance().get(node);
-    size_t scratch = schema.scratchBytes ? schema.scratchBytes(graph, node) : 0;
+    // Nodes over the filled rows of KV caches call their kernels without scratch (codegen/runtime_length).
+    bool overFilledRows = graph.kvCache && graph.kvCache->runsOverFilledRows(node);
+    size_t scratch = schema.scratchBytes && !overFilledRows ? schema.scratchBytes(graph, node) : 0;
     if (scratch > 0) {
       mem.scratchOfNode[n] = static_cast<int>(mem.allocations.size());
       mem.allocations.push_back({alignUp(scratch, alignment), step, step});

@@ -22,6 +22,7 @@ struct ActivationMemory {
   size_t offsetOfTensor(TensorId id) const { return plan.offsets[static_cast<size_t>(bufferOfTensor[static_cast<size_t>(id)])]; }
 };
 
+// KV caches (Graph::kvCache) get no buffer: they persist across runs in buffers of their own.
 // Graph inputs are live from step 0 (copied in), node n runs at step n + 1, graph outputs stay live
 // through the last step (copied out).
 ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment);

@@ -4,7 +4,9 @@
 // Mixed integer and float operands compute in float.
 // Tiling: element-wise over the output; a broadcast operand is read whole along its size-1 axes.
 #include <cmath>
+#include <map>
 
+#include "ops/kernel_calls.h"
 #include "ops/op_helpers.h"
 
 namespace deeploy {
@@ -106,15 +108,21 @@ void collapseDims(Shape& shape, std::vector<int64_t>& as, std::vector<int64_t>& 
   shape = s, as = na, bs = nb;
 }
 
-void emitBinary(BinaryOp op, KernelEmitter& e) {
+std::string defineBinaryKernel(BinaryOp op, KernelEmitter& e) {
   const Tensor &a = e.input(0), &b = e.input(1), &y = e.output(0);
-  if (y.elementCount() == 0) return;
   std::string name = "dp_" + std::string(std::initializer_list<const char*>{"add", "sub", "mul", "div", "pow"}.begin()[static_cast<int>(op)]) +
                      "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
   e.include("kernels/elementwise.h");
   e.definition(name, "DP_DEFINE_BINARY(" + name + ", " + std::string(cTypeName(a.dtype)) + ", " +
                          std::string(cTypeName(b.dtype)) + ", " + std::string(cTypeName(y.dtype)) + ", " +
                          opMacro(op, y.dtype) + ")");
+  return name;
+}
+
+void emitBinary(BinaryOp op, KernelEmitter& e) {
+  const Tensor &a = e.input(0), &b = e.input(1), &y = e.output(0);
+  if (y.elementCount() == 0) return;
+  std::string name = defineBinaryKernel(op, e);
   Shape shape = y.shape;
   auto as = broadcastStrides(a.shape, shape), bs = broadcastStrides(b.shape, shape);
   collapseDims(shape, as, bs);
@@ -137,5 +145,13 @@ const OpRegistrar registrar{binarySchema("Add", BinaryOp::Add), binarySchema("Su
                             binarySchema("Pow", BinaryOp::Pow)};
 
 }  // namespace
+
+std::string binaryKernel(KernelEmitter& e) {
+  static const std::map<std::string, BinaryOp> ops = {
+      {"Add", BinaryOp::Add}, {"Sub", BinaryOp::Sub}, {"Mul", BinaryOp::Mul}, {"Div", BinaryOp::Div}, {"Pow", BinaryOp::Pow}};
+  auto it = ops.find(e.node().op);
+  if (it == ops.end()) throw Error(e.node().describe() + ": not a binary element-wise operator");
+  return defineBinaryKernel(it->second, e);
+}
 
 }  // namespace deeploy

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "ops/integer_common.h"
+#include "ops/kernel_calls.h"
 #include "ops/op_helpers.h"
 
 namespace deeploy {
@@ -92,9 +93,10 @@ void evaluateISoftmax(const EvalArgs& args) {
   }
 }
 
-void emitISoftmax(KernelEmitter& e) {
+}  // namespace
+
+KernelCall iSoftmaxCall(KernelEmitter& e) {
   const Tensor &x = e.input(0), &y = e.output(0);
-  if (y.elementCount() == 0) return;
   ISoftmaxCoefficients k = readISoftmax(e.attrs());
   // The distance from the row maximum spans the input type's range.
   int64_t distances = integerMax(x.dtype) - integerMin(x.dtype) + 1;
@@ -115,8 +117,14 @@ void emitISoftmax(KernelEmitter& e) {
                          std::string(cTypeName(y.dtype)) + ", " + std::string(cTypeName(tableType)) + ", " +
                          (wide ? "uint64_t" : "uint32_t") + ")");
   std::string tableName = e.constant(TensorData::fromInts(tableType, {distances}, table), "isoftmax_table");
-  e.statement(cCall(name, {e.inputPtr(0), e.outputPtr(0), std::to_string(v.rows), std::to_string(v.length), tableName,
-                           std::to_string(k.levels - 1) + "u"}));
+  return {name, {e.inputPtr(0), e.outputPtr(0), std::to_string(v.rows), std::to_string(v.length), tableName,
+                 std::to_string(k.levels - 1) + "u"}};
+}
+
+namespace {
+
+void emitISoftmax(KernelEmitter& e) {
+  if (e.output(0).elementCount() > 0) e.statement(iSoftmaxCall(e).text());
 }
 
 // ---- ITAMax and ITAPartialMax ----

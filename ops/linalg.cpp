@@ -1,5 +1,7 @@
 #include "ops/linalg.h"
 
+#include "ops/kernel_calls.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -585,6 +587,29 @@ std::vector<std::string> matmulRequantArgs(KernelEmitter& e, const MatMulGeometr
                                    int32Array(e, strides, "rq_strides")};
   for (auto& s : requantScalars(rq)) args.push_back(s);
   return args;
+}
+
+KernelCall productCall(KernelEmitter& e, const MatMulGeometry& g, const MatMulOperands& operands) {
+  const Tensor &a = e.input(0), &b = e.input(1), &y = e.output(0);
+  bool requantized = e.node().op.rfind("RQ", 0) == 0;
+  std::string types = typeSuffix({a.dtype, b.dtype, y.dtype});
+  std::string name = (requantized ? "dp_rqmatmul_" : "dp_matmul_") + operands.layout + "_" + types;
+  std::string macro = (requantized ? "DP_DEFINE_RQMATMUL_" : "DP_DEFINE_MATMUL_") +
+                      std::string(operands.layout == "nt" ? "NT" : "NN");
+  std::vector<std::string> macroArgs = {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype))};
+  if (!requantized) macroArgs.push_back(accumulatorCType(y.dtype));
+  macroArgs.push_back(std::string(cTypeName(y.dtype)));
+  useKernel(e, "kernels/matmul.h", macro, name, macroArgs);
+  KernelCall call{name,
+                  {operands.a, operands.b, e.outputPtr(0), std::to_string(g.batch), std::to_string(g.m),
+                   std::to_string(g.n), std::to_string(g.k), offsetArray(e, g.aOffsets, "a_offsets"),
+                   offsetArray(e, g.bOffsets, "b_offsets")}};
+  if (requantized) {
+    for (auto& arg : matmulRequantArgs(e, g, readKernelRequant(e.attrs(), failWithError(e.node())), 2)) {
+      call.args.push_back(arg);
+    }
+  }
+  return call;
 }
 
 std::vector<std::string> convRequantArgs(KernelEmitter& e, const ConvGeometry& g, const RequantAttributes& rq,

@@ -2,6 +2,7 @@
 // are promoted to matrices and the promoted dimension removed. Integer operands accumulate in int32
 // (wrapping; the result type is int32 unless the model declares another integer type), floats in
 // float32. Kernels: runtime/kernels/matmul.h.
+#include "ops/kernel_calls.h"
 #include "ops/linalg.h"
 
 namespace deeploy {
@@ -34,15 +35,7 @@ void emitMatMul(KernelEmitter& e) {
   requireKernelTypes(e, {a.dtype, b.dtype, y.dtype});
   if (y.elementCount() == 0) return;
   MatMulGeometry g = matmulGeometry(a.shape, b.shape, failWithError(e.node()));
-  MatMulOperands ops = prepareMatMulOperands(e, g);
-  std::string layout = ops.layout == "nt" ? "NT" : "NN";
-  std::string name = "dp_matmul_" + ops.layout + "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
-  useKernel(e, "kernels/matmul.h", "DP_DEFINE_MATMUL_" + layout, name,
-            {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype)), accumulatorCType(y.dtype),
-             std::string(cTypeName(y.dtype))});
-  e.statement(cCall(name, {ops.a, ops.b, e.outputPtr(0), std::to_string(g.batch), std::to_string(g.m),
-                           std::to_string(g.n), std::to_string(g.k), offsetArray(e, g.aOffsets, "a_offsets"),
-                           offsetArray(e, g.bOffsets, "b_offsets")}));
+  e.statement(productCall(e, g, prepareMatMulOperands(e, g)).text());
 }
 
 OpSchema matmulSchema() {

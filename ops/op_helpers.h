@@ -53,6 +53,13 @@ DType integerResultType(const InferContext& ctx, size_t outputIndex);
 std::string typeSuffix(std::initializer_list<DType> types);
 // Builds "name(arg0, arg1, ...);".
 std::string cCall(const std::string& function, const std::vector<std::string>& args);
+// A kernel call before it is written out; callers that address operands themselves (the KV-cache
+// attention, codegen/runtime_length) replace pointer and extent arguments first.
+struct KernelCall {
+  std::string function;
+  std::vector<std::string> args;
+  std::string text() const { return cCall(function, args); }
+};
 // Emits a constant int32 array of the given values and returns its name.
 std::string int32Array(KernelEmitter& e, const std::vector<int64_t>& values, const std::string& hint);
 

@@ -199,9 +199,10 @@ void evaluateRequantShift(const EvalArgs& args) {
   for (int64_t i = 0; i < y.size(); ++i) y.setInt(i, rq.apply(x.getInt(i), i));
 }
 
-void emitRequantShift(KernelEmitter& e) {
+}  // namespace
+
+KernelCall requantShiftCall(KernelEmitter& e) {
   const Tensor &x = e.input(0), &y = e.output(0);
-  if (y.elementCount() == 0) return;
   RequantKernelArgs rq = requantKernelArgs(e, 1, 2, x.shape, valueMagnitude(e.graph(), e.node().inputs[0]));
   std::string name = "dp_requant_" + typeSuffix({x.dtype, y.dtype}) + "_" + rq.accumulator.suffix;
   e.include("kernels/requant.h");
@@ -210,7 +211,13 @@ void emitRequantShift(KernelEmitter& e) {
                          ")");
   std::vector<std::string> args = {e.inputPtr(0), e.outputPtr(0)};
   args.insert(args.end(), rq.args.begin(), rq.args.end());
-  e.statement(cCall(name, args));
+  return {name, args};
+}
+
+namespace {
+
+void emitRequantShift(KernelEmitter& e) {
+  if (e.output(0).elementCount() > 0) e.statement(requantShiftCall(e).text());
 }
 
 TilingGeometry requantShiftGeometry(const Graph& graph, const Node& node) { return requantGeometry(graph, node, 1, 2); }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ops/integer_common.h"
+#include "ops/op_helpers.h"
 
 namespace deeploy {
 
@@ -70,5 +71,7 @@ struct RequantKernelArgs {
 // `inputMagnitude` bounds |value| of what is requantized (the input, or a fused activation's result).
 RequantKernelArgs requantKernelArgs(KernelEmitter& e, size_t mulInput, size_t addInput, const Shape& x,
                                     int64_t inputMagnitude);
+// The RequantShift node's kernel call (defined in the generated file): in, out, then requantKernelArgs.
+KernelCall requantShiftCall(KernelEmitter& e);
 
 }  // namespace deeploy

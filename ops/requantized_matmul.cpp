@@ -6,6 +6,7 @@
 //   RQMatMul(A, B, mul, add)                           MatMul semantics for A and B
 //   RQGemm(A, B, mul, add), attributes transA, transB  y = requant(op(A) * op(B))
 // Kernels: the dp_rqmatmul_* kernels of runtime/kernels/matmul.h.
+#include "ops/kernel_calls.h"
 #include "ops/linalg.h"
 
 namespace deeploy {
@@ -59,22 +60,7 @@ void emitRequantized(Product p, KernelEmitter& e) {
   if (y.elementCount() == 0) return;
   FailFn fail = failWithError(e.node());
   MatMulGeometry g = geometryOf(p, a.shape, b.shape, e.attrs(), fail);
-  RequantAttributes rq = readKernelRequant(e.attrs(), fail);
-  MatMulOperands ops = prepareMatMulOperands(e, g);
-  std::string name = "dp_rqmatmul_" + ops.layout + "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
-  useKernel(e, "kernels/matmul.h", ops.layout == "nt" ? "DP_DEFINE_RQMATMUL_NT" : "DP_DEFINE_RQMATMUL_NN", name,
-            {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype)), std::string(cTypeName(y.dtype))});
-  std::vector<std::string> args = {ops.a,
-                                   ops.b,
-                                   e.outputPtr(0),
-                                   std::to_string(g.batch),
-                                   std::to_string(g.m),
-                                   std::to_string(g.n),
-                                   std::to_string(g.k),
-                                   offsetArray(e, g.aOffsets, "a_offsets"),
-                                   offsetArray(e, g.bOffsets, "b_offsets")};
-  for (auto& arg : matmulRequantArgs(e, g, rq, 2)) args.push_back(arg);
-  e.statement(cCall(name, args));
+  e.statement(productCall(e, g, prepareMatMulOperands(e, g)).text());
 }
 
 OpSchema requantizedSchema(const std::string& name, Product p) {

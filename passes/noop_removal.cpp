@@ -3,10 +3,25 @@
 #include <optional>
 
 #include "ops/data_movement.h"
+#include "ops/requant_shift.h"
 
 namespace deeploy {
 
 namespace {
+
+// A RequantShift that gives back every value of its (at most 16-bit) input type unchanged, such as
+// the mul = div, add = 0 requantization Deeploy's exports put after each KV-cache Concat.
+bool requantIsIdentity(const Graph& graph, const Node& node) {
+  if (node.op != "RequantShift" || node.inputs.size() != 3) return false;
+  const Tensor &x = graph.tensor(node.inputs[0]), &mul = graph.tensor(node.inputs[1]), &add = graph.tensor(node.inputs[2]);
+  if (!isInteger(x.dtype) || dtypeSize(x.dtype) > 2 || !mul.isConstant() || !add.isConstant()) return false;
+  if (mul.elementCount() != 1 || add.elementCount() != 1) return false;
+  RequantReference rq(node.attrs, *mul.constant, *add.constant, x.shape);
+  for (int64_t v = integerMin(x.dtype); v <= integerMax(x.dtype); ++v) {
+    if (rq.apply(v, 0) != v) return false;
+  }
+  return true;
+}
 
 // The input a node passes through unchanged (same type, shape and element order), if it does.
 std::optional<size_t> passedThroughInput(const Graph& graph, const Node& node) {
@@ -24,7 +39,8 @@ std::optional<size_t> passedThroughInput(const Graph& graph, const Node& node) {
   bool passes = op == "Identity" || op == "Cast" || op == "Reshape" || op == "Flatten" || op == "Squeeze" ||
                 op == "Unsqueeze" || op == "Expand" || op == "Concat" ||
                 (op == "Transpose" && transposeKeepsOrder(graph, node)) ||
-                (op == "Slice" && sliceTakesEverything(graph, node)) || (op == "Pad" && padIsEmpty(graph, node));
+                (op == "Slice" && sliceTakesEverything(graph, node)) || (op == "Pad" && padIsEmpty(graph, node)) ||
+                requantIsIdentity(graph, node);
   return passes ? std::optional<size_t>(data) : std::nullopt;
 }
 

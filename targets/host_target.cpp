@@ -49,7 +49,8 @@ std::string buildHostProgram(const std::string& dir, const HostBuildOptions& opt
   auto flags = commonFlags(options);
   cmd.insert(cmd.end(), flags.begin(), flags.end());
   cmd.insert(cmd.end(), {"-I", dir, (fs::path(dir) / "network.c").string(),
-                         (fs::path(runtimeSourceDir()) / "host" / "harness.c").string()});
+                         options.harness.empty() ? (fs::path(runtimeSourceDir()) / "host" / "harness.c").string()
+                                                 : options.harness});
   cmd.insert(cmd.end(), objects.begin(), objects.end());
   cmd.insert(cmd.end(), {"-lm", "-o", exe});
   ProcessResult r = runProcess(cmd, 600);

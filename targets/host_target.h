@@ -20,6 +20,7 @@ void copyRuntimeInto(const std::string& dir);
 struct HostBuildOptions {
   std::string compiler = "cc";
   std::vector<std::string> extraFlags;  // e.g. sanitizers
+  std::string harness;                  // the C file with main(); empty: runtime/host/harness.c
 };
 
 // Compiles `dir`/network.c with the test harness and the kernel library (objects cached across

@@ -19,7 +19,8 @@ std::string joinCommand(const std::vector<std::string>& argv) {
   return s;
 }
 
-ProcessResult runProcess(const std::vector<std::string>& argv, double timeoutSeconds) {
+ProcessResult runProcess(const std::vector<std::string>& argv, double timeoutSeconds,
+                         const std::function<void(const std::string&)>& onLine) {
   int pipeFds[2];
   if (pipe2(pipeFds, O_CLOEXEC) != 0) throw Error("cannot create a pipe: " + std::string(std::strerror(errno)));
   pid_t pid = fork();
@@ -38,6 +39,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, double timeoutSec
   ProcessResult result;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
   char buf[4096];
+  std::string pending;  // output after the last complete line
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
@@ -51,6 +53,9 @@ ProcessResult runProcess(const std::vector<std::string>& argv, double timeoutSec
     ssize_t n = read(pipeFds[0], buf, sizeof buf);
     if (n <= 0) break;
     if (result.output.size() < (1u << 20)) result.output.append(buf, static_cast<size_t>(n));
+    if (!onLine) continue;
+    pending.append(buf, static_cast<size_t>(n));
+    for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) onLine(pending.substr(0, end));
   }
   close(pipeFds[0]);
   int status = 0;

@@ -1,6 +1,7 @@
 // Running external programs (compilers, the built network, emulators) with a time limit.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,9 @@ struct ProcessResult {
   std::string output;       // stdout and stderr, interleaved
 };
 
-ProcessResult runProcess(const std::vector<std::string>& argv, double timeoutSeconds);
+// `onLine`, when given, sees each complete output line as the program prints it.
+ProcessResult runProcess(const std::vector<std::string>& argv, double timeoutSeconds,
+                         const std::function<void(const std::string&)>& onLine = nullptr);
 std::string joinCommand(const std::vector<std::string>& argv);
 
 }  // namespace deeploy

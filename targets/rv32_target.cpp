@@ -98,7 +98,8 @@ std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& opt
   if (options.profile) cmd.push_back("-DDP_PROFILE");
   cmd.push_back("-DDP_CORES=" + std::to_string(options.cores));
   cmd.insert(cmd.end(), {"-DDP_IO_DIR=\"" + ioDir + "\"", "-I", dir, (fs::path(dir) / "network.c").string(),
-                         (fs::path(runtimeSourceDir()) / "rv32" / "harness.c").string()});
+                         options.harness.empty() ? (fs::path(runtimeSourceDir()) / "rv32" / "harness.c").string()
+                                                 : options.harness});
   cmd.insert(cmd.end(), objects.begin(), objects.end());
   const std::vector<std::string> link = linkFlags();
   cmd.insert(cmd.end(), link.begin(), link.end());
@@ -108,15 +109,20 @@ std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& opt
   return elf;
 }
 
-std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds, int cores, Rv32Profile* profile) {
-  const std::string dir = fs::path(elf).parent_path().string();
-  writeInputFiles(dir, inputs);
+std::vector<std::string> qemuCommand(const std::string& elf, int cores, bool countInstructions) {
   std::vector<std::string> cmd = {"qemu-system-riscv32", "-M", "virt", "-m", "128M", "-display", "none", "-monitor",
                                   "none", "-serial", "none", "-bios", "none", "-semihosting-config",
                                   "enable=on,target=native", "-smp", std::to_string(cores), "-kernel", elf};
   // Exact retired-instruction counts in minstret.
-  if (profile) cmd.insert(cmd.end(), {"-icount", "shift=0"});
+  if (countInstructions) cmd.insert(cmd.end(), {"-icount", "shift=0"});
+  return cmd;
+}
+
+std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
+                                       double timeoutSeconds, int cores, Rv32Profile* profile) {
+  const std::string dir = fs::path(elf).parent_path().string();
+  writeInputFiles(dir, inputs);
+  std::vector<std::string> cmd = qemuCommand(elf, cores, profile != nullptr);
   ProcessResult r = runProcess(cmd, timeoutSeconds);
   if (r.timedOut) throw Error("the rv32 program did not finish within " + std::to_string(timeoutSeconds) + " s under QEMU");
   if (r.exitCode != 0) {

@@ -29,7 +29,7 @@ std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, R
   std::string dir = (std::filesystem::temp_directory_path() / "deeploy-rv32-XXXXXX").string();
   if (!mkdtemp(dir.data())) throw Error("cannot create a temporary directory");
   writeNetworkSources(dir, model.network);
-  std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores});
+  std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores, ""});
   std::vector<TensorData> outputs = runRv32Program(elf, model.graph, model.inputs, 120, cores, profile);
   std::filesystem::remove_all(dir);
   if (compiled) *compiled = std::move(model);
@@ -168,7 +168,7 @@ void network_run(const void *const inputs[], void *const outputs[]) {
     ASSERT_TRUE(mkdtemp(dir.data()));
     std::ofstream(dir + "/network.h") << header;
     std::ofstream(dir + "/network.c") << source;
-    const std::string elf = buildRv32Program(dir, {false, true, cores});
+    const std::string elf = buildRv32Program(dir, {false, true, cores, ""});
     Rv32Profile profile;
     const std::vector<TensorData> got = runRv32Program(elf, g, {inputData}, 60, cores, &profile);
     std::filesystem::remove_all(dir);

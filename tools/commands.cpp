@@ -18,6 +18,7 @@
 #include "targets/rv32_target.h"
 #include "tools/compare.h"
 #include "tools/driver.h"
+#include "tools/work_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -27,33 +28,6 @@ namespace {
 
 constexpr double kRunTimeoutSeconds = 120;
 
-// A fresh temporary directory removed on destruction unless kept.
-class WorkDir {
- public:
-  explicit WorkDir(const std::optional<std::string>& keep) {
-    if (keep) {
-      path_ = *keep;
-      fs::create_directories(path_);
-      kept_ = true;
-      return;
-    }
-    std::string pattern = (fs::temp_directory_path() / "deeploy-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
-    path_ = pattern;
-  }
-  ~WorkDir() {
-    std::error_code ec;
-    if (!kept_) fs::remove_all(path_, ec);
-  }
-  WorkDir(const WorkDir&) = delete;
-  WorkDir& operator=(const WorkDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  bool kept_ = false;
-};
-
 std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const std::string& target,
                                 const std::string& dir, const HostBuildOptions& build, int cores,
                                 Rv32Profile* profile = nullptr) {
@@ -61,7 +35,7 @@ std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const
   writeNetworkSources(dir, model.network);
   if (target == "rv32") {
     if (!build.extraFlags.empty()) throw Error("--sanitize is for the host target only");
-    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores});
+    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores, ""});
     return runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, cores, profile);
   }
   std::string exe = buildHostProgram(dir, build);
@@ -80,7 +54,8 @@ int runCompile(const CompileCommand& cmd) {
   Platform platform = resolvePlatform(cmd.platform);
   std::optional<NamedArrays> arrays;
   if (cmd.inputsNpz) arrays = readNpz(*cmd.inputsNpz);
-  CompiledModel model = compileModel(cmd.model, arrays, platform, cmd.cores);
+  CompiledModel model = cmd.context ? compileKVCacheModel(cmd.model, arrays, *cmd.context, false, platform, cmd.cores)
+                                    : compileModel(cmd.model, arrays, platform, cmd.cores);
   writeNetworkSources(cmd.outputDir, model.network);
   copyRuntimeInto(cmd.outputDir);
   const fs::path report = cmd.reportPath ? fs::path(*cmd.reportPath) : fs::path(cmd.outputDir) / "report.json";
@@ -174,8 +149,14 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
     if (!fs::exists(dir / file)) return {false, std::string("missing ") + file};
   }
   try {
-    CompiledModel model =
-        compileModel((dir / "network.onnx").string(), readNpz((dir / "inputs.npz").string()), platform, cmd.cores);
+    const std::string network = (dir / "network.onnx").string();
+    const NamedArrays inputs = readNpz((dir / "inputs.npz").string());
+    if (cmd.context && cmd.engine == Engine::Reference) {
+      throw Error("--context runs generated C; the reference interpreter runs the fixed-length network");
+    }
+    CompiledModel model = cmd.context ? compileKVCacheModel(network, inputs, *cmd.context, true, platform, cmd.cores)
+                                      : compileModel(network, inputs, platform, cmd.cores);
+    if (cmd.context) model.inputs = kvStepInputs(model, model.inputs);
     if (cmd.maxPlanRatio) {
       std::string loose = loosePlan(model, *cmd.maxPlanRatio);
       if (!loose.empty()) return {false, loose, false};
@@ -184,6 +165,10 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
     HostBuildOptions build;
     if (cmd.sanitize) build.extraFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};
     std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, work.path(), build, cmd.cores);
+    if (cmd.context) {
+      outputs = fixedLengthOutputs(model, outputs);
+      for (size_t o = 0; o < outputs.size(); ++o) model.graph.tensor(model.graph.outputs[o]).shape = outputs[o].shape();
+    }
     return compareOutputs(model.graph, outputs, readNpz((dir / "outputs.npz").string()));
   } catch (const TilingDoesNotFit& e) {
     Comparison tooSmall{false, e.what(), false};

@@ -19,6 +19,7 @@ struct CompileCommand {
   std::optional<std::string> inputsNpz;
   std::optional<std::string> reportPath;  // JSON report; the text table goes beside it (.txt)
   int cores = 1;                          // cores the generated code splits nodes among
+  std::optional<int64_t> context;         // compile as a step over persistent KV caches of this many rows
 };
 
 struct RunCommand {
@@ -43,7 +44,10 @@ struct TestCommand {
   bool sanitize = false;
   bool allowInfeasible = false;
   int cores = 1;  // rv32: harts of the cluster
-  std::optional<double> maxPlanRatio;  // fail a network whose memory plan exceeds this x its lower bound  // a network whose tiling needs a larger L1 is reported, not failed
+  std::optional<double> maxPlanRatio;  // fail a network whose memory plan exceeds this x its lower bound
+  // Compile each network as a step over persistent KV caches of this many rows and run it at the
+  // test's own cache length (the inputs' caches preloaded, the outputs' caches read back).
+  std::optional<int64_t> context;
 };
 
 int runCompile(const CompileCommand& cmd);

@@ -4,6 +4,7 @@
 
 #include "ir/error.h"
 #include "tools/commands.h"
+#include "tools/generate.h"
 
 int main(int argc, char** argv) {
   using namespace deeploy;
@@ -28,6 +29,9 @@ int main(int argc, char** argv) {
                  "Write the JSON report here (default DIR/report.json); the text table goes beside it as .txt");
   c->add_option("--cores", compile.cores, "Cores the generated code splits each node's work among (fork/join)")
       ->check(CLI::Range(1, 8));
+  c->add_option("--context", compile.context,
+                "Compile a decode/prefill step as a step over persistent KV caches of this many rows")
+      ->check(CLI::PositiveNumber);
   addPlatformOptions(c, compile.platform);
 
   RunCommand run;
@@ -63,13 +67,35 @@ int main(int argc, char** argv) {
   t->add_option("--max-plan-ratio", test.maxPlanRatio,
                  "Fail a network whose activation arena or tile buffers exceed this multiple of their lower bound")
       ->check(CLI::Range(1.0, 1000.0));
+  t->add_option("--context", test.context,
+                "Compile each network as a step over persistent KV caches of this many rows and run it at the "
+                "test's own cache length")
+      ->check(CLI::PositiveNumber);
   addPlatformOptions(t, test.platform);
+
+  GenerateCommand generate;
+  auto* g = app.add_subcommand("generate", "Generate text with a KV-cache step network (compiled, built and run)");
+  g->add_option("model", generate.model, "The step's ONNX file, or a folder holding network.onnx")->required();
+  g->add_option("--prompt", generate.prompt, "Text to continue")->required();
+  g->add_option("--tokens", generate.tokens, "Tokens to generate (fewer at the end-of-text token)")->check(CLI::Range(1, 100000));
+  g->add_option("--target", generate.target, "Where the program runs: host or rv32 (bare metal on QEMU virt)")
+      ->check(CLI::IsMember({"host", "rv32"}));
+  g->add_option("--cores", generate.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
+      ->check(CLI::Range(1, 8));
+  g->add_option("--seed", generate.seed, "Seed of the sampler (with --temperature)");
+  g->add_option("--temperature", generate.temperature, "Sample at this temperature instead of taking the largest logit");
+  g->add_option("--context", generate.context, "Cache capacity in tokens (default 256)")->check(CLI::Range(2, 65536));
+  g->add_option("--tokenizer", generate.tokenizer, "tokenizer.json (default: beside the network or in its parent folder)");
+  g->add_flag("--check-reference", generate.checkReference,
+              "Also generate with the reference interpreter and fail unless the tokens are identical");
+  addPlatformOptions(g, generate.platform);
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (c->parsed()) return runCompile(compile);
     if (r->parsed()) return runRun(run);
     if (t->parsed()) return runTest(test);
+    if (g->parsed()) return runGenerate(generate);
   } catch (const Error& e) {
     std::cerr << "deeploy: error: " << e.what() << "\n";
     return 1;

@@ -1,12 +1,15 @@
 #include "tools/driver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "frontend/input_binding.h"
+#include "ir/error.h"
 #include "frontend/onnx_loader.h"
+#include "passes/type_inference.h"
 
 namespace deeploy {
 
@@ -17,25 +20,37 @@ Platform resolvePlatform(const PlatformChoice& choice) {
   return platform;
 }
 
+namespace {
+
+Graph typedModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                 std::vector<TensorData>* typedInputs = nullptr) {
+  Graph graph = loadOnnxModel(modelPath);
+  if (inputArrays) {
+    std::vector<TensorData> values = bindInputs(graph, *inputArrays);
+    if (typedInputs) *typedInputs = std::move(values);
+  } else {
+    typeInputsFromDeclarations(graph);
+  }
+  return graph;
+}
+
+}  // namespace
+
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
                            const Platform& platform, int cores) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel model;
   model.platform = platform;
   model.cores = cores;
-  model.graph = loadOnnxModel(modelPath);
-  if (inputArrays) {
-    model.inputs = bindInputs(model.graph, *inputArrays);
-  } else {
-    typeInputsFromDeclarations(model.graph);
-  }
+  model.graph = typedModel(modelPath, inputArrays, &model.inputs);
   compileGraph(model, modelPath);
   model.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return model;
 }
 
-void compileGraph(CompiledModel& model, const std::string& description) {
-  model.passLog = runMidend(model.graph);
+namespace {
+
+void generateAndPlace(CompiledModel& model, const std::string& description) {
   CodegenOptions options;
   options.sourceDescription = description;
   options.alignment = model.platform.alignment;
@@ -44,6 +59,74 @@ void compileGraph(CompiledModel& model, const std::string& description) {
   model.network = generateC(model.graph, options);
   model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
   requireLevelsFit(model.memoryLevels, model.platform);
+}
+
+}  // namespace
+
+void compileGraph(CompiledModel& model, const std::string& description) {
+  model.passLog = runMidend(model.graph);
+  generateAndPlace(model, description);
+}
+
+CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                                  int64_t maxRows, bool exposeState, const Platform& platform, int cores) {
+  auto start = std::chrono::steady_clock::now();
+  CompiledModel model;
+  model.platform = platform;
+  model.cores = cores;
+  Graph declared = typedModel(modelPath, inputArrays, &model.inputs);
+  inferTypes(declared);
+  KVCacheSignature signature = findKVCaches(declared);
+  if (maxRows <= signature.newRows) {
+    throw Error("--context " + std::to_string(maxRows) + " must exceed the " + std::to_string(signature.newRows) +
+                " rows each step appends");
+  }
+  model.graph = typedModel(modelPath, inputArrays);
+  setCachedRows(model.graph, signature, maxRows - signature.newRows);
+  model.passLog = runMidend(model.graph);
+  lowerKVCache(model.graph, fixedLengthGraph(modelPath, inputArrays, signature, maxRows - signature.newRows - 1), signature,
+               maxRows, exposeState);
+  model.passLog.lines.push_back("KV caches made persistent (" + std::to_string(signature.cacheInputs.size()) + " of " +
+                                std::to_string(maxRows) + " rows)");
+  model.kvCache = signature;
+  generateAndPlace(model, modelPath);
+  model.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return model;
+}
+
+Graph fixedLengthGraph(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                       const KVCacheSignature& signature, int64_t cachedRows) {
+  Graph graph = typedModel(modelPath, inputArrays);
+  setCachedRows(graph, signature, cachedRows);
+  runMidend(graph);
+  return graph;
+}
+
+std::vector<TensorData> kvStepInputs(const CompiledModel& model, const std::vector<TensorData>& fixedInputs) {
+  const KVCacheSignature& sig = *model.kvCache;
+  const Graph& graph = model.graph;
+  std::vector<TensorData> inputs;
+  for (size_t i = 0; i < fixedInputs.size(); ++i) {
+    bool kept = std::find(sig.cacheInputs.begin(), sig.cacheInputs.end(), i) == sig.cacheInputs.end() ||
+                graph.inputs.size() == fixedInputs.size() + 1;
+    if (!kept) continue;
+    inputs.push_back(placedAtOrigin(fixedInputs[i], graph.tensor(graph.inputs[inputs.size()]).shape));
+  }
+  inputs.push_back(TensorData::fromInts(DType::Int32, {1}, std::vector<int64_t>{sig.cachedRows}));
+  return inputs;
+}
+
+std::vector<TensorData> fixedLengthOutputs(const CompiledModel& model, const std::vector<TensorData>& stepOutputs) {
+  const KVCacheSignature& sig = *model.kvCache;
+  std::vector<TensorData> outputs;
+  for (size_t i = 0; i < stepOutputs.size(); ++i) {
+    Shape shape = stepOutputs[i].shape();
+    if (std::find(sig.cacheOutputs.begin(), sig.cacheOutputs.end(), i) != sig.cacheOutputs.end()) {
+      shape[shape.size() - 2] = sig.cachedRows + sig.newRows;
+    }
+    outputs.push_back(regionAtOrigin(stepOutputs[i], shape));
+  }
+  return outputs;
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include "codegen/c_codegen.h"
 #include "frontend/npz.h"
 #include "ir/graph.h"
+#include "passes/kv_cache.h"
 #include "passes/pipeline.h"
 #include "targets/memory_levels.h"
 #include "targets/platform.h"
@@ -24,6 +25,7 @@ struct CompiledModel {
   GeneratedNetwork network;
   MemoryLevelPlacement memoryLevels;
   double compileSeconds = 0;
+  std::optional<KVCacheSignature> kvCache;  // set when compiled as a step over persistent KV caches
 };
 
 // --platform, --l1, --l2: the platform to compile for and size overrides of its L1 and L2.
@@ -40,6 +42,23 @@ Platform resolvePlatform(const PlatformChoice& choice);
 // runs the midend, generates C and places it in the platform's memory levels.
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
                            const Platform& platform = hostPlatform(), int cores = 1);
+// Compiles `modelPath`, a decode or prefill step with its KV caches as inputs and outputs
+// (passes/kv_cache.h), as a step over persistent caches of `maxRows` rows. Inputs are typed from
+// `inputArrays` when given (their cache rows do not matter). With `exposeState` the caches stay graph
+// inputs and outputs at full capacity (for checks against fixed-length networks).
+CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                                  int64_t maxRows, bool exposeState, const Platform& platform = hostPlatform(),
+                                  int cores = 1);
+// The fixed-length network of a KV-cache step at `cachedRows` cached rows, typed and through the
+// midend: the reference a lowered step is checked against.
+Graph fixedLengthGraph(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                       const KVCacheSignature& signature, int64_t cachedRows);
+
+// The inputs of the lowered step for the inputs of the fixed-length network (graph-input order): caches
+// and masks padded to the capacity, cache_length appended. And the fixed-length outputs from the step's.
+std::vector<TensorData> kvStepInputs(const CompiledModel& model, const std::vector<TensorData>& fixedInputs);
+std::vector<TensorData> fixedLengthOutputs(const CompiledModel& model, const std::vector<TensorData>& stepOutputs);
+
 // Runs the midend, generates C and places it in model.platform's memory levels for a graph whose
 // inputs are already typed. Throws Error when a level cannot hold what is placed in it.
 void compileGraph(CompiledModel& model, const std::string& description);

@@ -1,0 +1,29 @@
+// `deeploy generate`: text from a KV-cache step network compiled for persistent caches, generated on
+// the host or on the emulated RV32 cluster by an on-device loop (runtime/generate/generate.c).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "tools/driver.h"
+
+namespace deeploy {
+
+struct GenerateCommand {
+  std::string model;  // the step's ONNX file, or a folder holding network.onnx
+  std::string prompt;
+  int tokens = 40;
+  std::string target = "host";
+  int cores = 1;
+  uint32_t seed = 1;
+  std::optional<double> temperature;  // none: the largest logit
+  int64_t context = 256;              // cache capacity in tokens
+  std::optional<std::string> tokenizer;
+  bool checkReference = false;  // also generate with the reference interpreter and compare the tokens
+  PlatformChoice platform;
+};
+
+int runGenerate(const GenerateCommand& cmd);
+
+}  // namespace deeploy
