@@ -21,6 +21,7 @@
 #include "targets/rv32_target.h"
 #include "tools/compare.h"
 #include "tools/driver.h"
+#include "tools/work_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -31,35 +32,15 @@ constexpr double kRunTimeoutSeconds = 300;
 
 // ---- Running a compiled model on RV32 ----
 
-// A temporary directory removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "deeploy-rv32-table-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 struct Rv32Run {
   std::vector<TensorData> outputs;
   Rv32Profile profile;
 };
 
 Rv32Run runProfiled(const CompiledModel& model) {
-  TempDir dir;
+  WorkDir dir(std::nullopt);
   writeNetworkSources(dir.path(), model.network);
-  const std::string elf = buildRv32Program(dir.path(), {needsFloatUnit(model.graph), true, model.cores});
+  const std::string elf = buildRv32Program(dir.path(), {needsFloatUnit(model.graph), true, model.cores, ""});
   Rv32Run run;
   run.outputs = runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, model.cores, &run.profile);
   return run;

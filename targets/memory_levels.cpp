@@ -54,6 +54,9 @@ MemoryLevelPlacement placeInMemoryLevels(const Graph& graph, const GeneratedNetw
   arena.holdsArena = true;
   arena.arenaBytes = network.memory.plan.arenaSize;
   arena.arenaLowerBound = network.memory.lowerBound;
+  if (graph.kvCache) {
+    for (TensorId s : graph.kvCache->states) arena.cacheBytes += graph.tensor(s).byteSize();
+  }
 
   if (!network.tiledNodes.empty()) {
     LevelUsage& compute = placement.levels[platform.levelIndex(computeLevelOf(platform))];
@@ -67,7 +70,7 @@ MemoryLevelPlacement placeInMemoryLevels(const Graph& graph, const GeneratedNetw
     if (!used[t]) continue;
     if (graph.tensors[t].isConstant()) {
       placement.levelOfTensor[t] = weights;
-    } else if (network.memory.bufferOfTensor[t] >= 0) {
+    } else if (network.memory.bufferOfTensor[t] >= 0 || (graph.kvCache && graph.kvCache->isState(static_cast<TensorId>(t)))) {
       placement.levelOfTensor[t] = activations;
     }
   }
@@ -97,6 +100,7 @@ void requireLevelsFit(const MemoryLevelPlacement& placement, const Platform& pla
       need = "activations need " + bytes(u.arenaBytes);
     }
     if (u.tileBytes && (u.constantBytes || u.arenaBytes)) need += " besides tile buffers of " + bytes(u.tileBytes);
+    if (u.cacheBytes) need += " besides KV caches of " + bytes(u.cacheBytes);
     std::string message = "platform '" + platform.name + "': " + need + " in " + u.level + " but " + u.level +
                           " has " + bytes(u.capacityBytes);
     if (u.arenaBytes && u.constantBytes + u.arenaLowerBound <= u.capacityBytes) {

@@ -21,9 +21,10 @@ struct LevelUsage {
   size_t ioBytes = 0;          // network inputs and outputs, inside the arena
   size_t tileBytes = 0;        // tile buffers of tiled nodes (they take turns in this level)
   size_t tileLowerBound = 0;   // the largest number of tile-buffer bytes one node has live at once
+  size_t cacheBytes = 0;       // persistent KV caches at full capacity (Graph::kvCache), beside the arena
   std::vector<std::string> computingEngines;  // engines that compute from this level
 
-  uint64_t usedBytes() const { return constantBytes + arenaBytes + tileBytes; }
+  uint64_t usedBytes() const { return constantBytes + arenaBytes + tileBytes + cacheBytes; }
 };
 
 struct MemoryLevelPlacement {

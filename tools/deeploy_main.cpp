@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   g->add_option("--temperature", generate.temperature, "Sample at this temperature instead of taking the largest logit");
   g->add_option("--context", generate.context, "Cache capacity in tokens (default 256)")->check(CLI::Range(2, 65536));
   g->add_option("--tokenizer", generate.tokenizer, "tokenizer.json (default: beside the network or in its parent folder)");
+  g->add_flag("--ignore-end", generate.ignoreEnd, "Go on generating past the end-of-text token");
   g->add_flag("--check-reference", generate.checkReference,
               "Also generate with the reference interpreter and fail unless the tokens are identical");
   addPlatformOptions(g, generate.platform);

@@ -86,8 +86,8 @@ CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optio
   model.passLog = runMidend(model.graph);
   lowerKVCache(model.graph, fixedLengthGraph(modelPath, inputArrays, signature, maxRows - signature.newRows - 1), signature,
                maxRows, exposeState);
-  model.passLog.lines.push_back("KV caches made persistent (" + std::to_string(signature.cacheInputs.size()) + " of " +
-                                std::to_string(maxRows) + " rows)");
+  model.passLog.lines.push_back("KV caches made persistent: " + std::to_string(signature.cacheInputs.size()) + ", " +
+                                std::to_string(maxRows) + " rows each");
   model.kvCache = signature;
   generateAndPlace(model, modelPath);
   model.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -151,6 +151,7 @@ std::string levelContents(const LevelUsage& u) {
     s << (u.constantBytes ? "; " : "") << "activation arena " << u.arenaBytes << " B (lower bound "
       << u.arenaLowerBound << " B; I/O " << u.ioBytes << " B inside it)";
   }
+  if (u.cacheBytes) s << "; KV caches " << u.cacheBytes << " B (persistent, at full context)";
   if (u.tileBytes) {
     s << (u.constantBytes || u.holdsArena ? "; " : "") << "tile buffers " << u.tileBytes << " B (lower bound "
       << u.tileLowerBound << " B), the largest of any node";
@@ -244,6 +245,7 @@ std::string memoryReportJson(const CompiledModel& model) {
                       {"constant_bytes", u.constantBytes},
                       {"holds_arena", u.holdsArena},
                       {"arena_bytes", u.arenaBytes},
+                      {"kv_cache_bytes", u.cacheBytes},
                       {"arena_lower_bound_bytes", u.arenaLowerBound},
                       {"io_bytes", u.ioBytes},
                       {"tile_bytes", u.tileBytes},

@@ -128,11 +128,24 @@ std::string configHeader(const StepInterface& step, const std::vector<int>& prom
   h << "/* Written by deeploy generate. */\n#define DP_GEN_PROMPT_LENGTH " << prompt.size() << "\n#define DP_GEN_PROMPT {";
   for (size_t i = 0; i < prompt.size(); ++i) h << (i ? ", " : "") << prompt[i];
   h << "}\n#define DP_GEN_NEW_TOKENS " << cmd.tokens << "\n#define DP_GEN_SEED " << cmd.seed
-    << "u\n#define DP_GEN_INV_TEMPERATURE_Q16 " << inverseTq16 << "u\n#define DP_GEN_END_OF_TEXT " << endOfText
+    << "u\n#define DP_GEN_INV_TEMPERATURE_Q16 " << inverseTq16 << "u\n#define DP_GEN_END_OF_TEXT "
+    << (cmd.ignoreEnd ? -1 : endOfText)
     << "\n#define DP_GEN_VOCAB " << step.vocab << "\n#define DP_GEN_LOGITS " << step.vocab
     << "\n#define DP_GEN_TOKEN_INPUT " << step.token << "\n#define DP_GEN_POSITION_INPUT " << step.position
     << "\n#define DP_GEN_MASK_INPUT " << step.mask << "\n#define DP_GEN_LOGITS_OUTPUT 0\n";
   return h.str();
+}
+
+// The sections of the built program (riscv64-unknown-elf-size, Berkeley format): code and constants
+// in text, initialized data, zeroed data (arena and caches).
+void printElfSizes(const std::string& elf) {
+  ProcessResult r = runProcess({"riscv64-unknown-elf-size", elf}, 60);
+  std::istringstream lines(r.output);
+  std::string header, text, data, bss;
+  std::getline(lines, header);
+  if (r.exitCode != 0 || !(lines >> text >> data >> bss)) throw Error("cannot read the program's sizes:\n" + r.output);
+  std::printf("program (ELF): text %s B (code and constants), data %s B, bss %s B (arena, KV caches, stacks)\n",
+              text.c_str(), data.c_str(), bss.c_str());
 }
 
 struct Generated {
@@ -152,6 +165,7 @@ Generated generateOnTarget(const CompiledModel& model, const std::string& config
   std::vector<std::string> command;
   if (cmd.target == "rv32") {
     std::string elf = buildRv32Program(work.path(), {needsFloatUnit(model.graph), false, cmd.cores, loop});
+    printElfSizes(elf);
     command = qemuCommand(elf, cmd.cores, true);
   } else {
     HostBuildOptions build;
@@ -159,6 +173,7 @@ Generated generateOnTarget(const CompiledModel& model, const std::string& config
     build.extraFlags = {"-O2"};
     command = {buildHostProgram(work.path(), build)};
   }
+  std::cout << cmd.prompt << std::flush;
   Generated out;
   ProcessResult r = runProcess(command, kGenerateTimeoutSeconds, [&](const std::string& line) {
     std::istringstream fields(line);
@@ -168,7 +183,7 @@ Generated generateOnTarget(const CompiledModel& model, const std::string& config
     if (!(fields >> tag >> kind >> token >> cost) || tag != "DP_GEN" || kind != "token") return;
     out.tokens.push_back(token);
     out.costs.push_back(cost);
-    if (token != tokenizer.endOfText()) std::cout << tokenizer.bytesOf(token) << std::flush;
+    std::cout << (token == tokenizer.endOfText() ? std::string("\n") : tokenizer.bytesOf(token)) << std::flush;
   });
   std::cout << "\n";
   if (r.timedOut || r.exitCode != 0) throw Error("the generation program failed:\n" + r.output);
@@ -206,12 +221,13 @@ std::vector<int> generateWithReference(const ModelFiles& files, const CompiledMo
     int64_t vocab = row.shape().back();
     current = chooseToken(row, row.size() - vocab, vocab, inverseTq16, random);
     tokens.push_back(current);
-    if (static_cast<int>(tokens.size()) == cmd.tokens || current == endOfText) break;
+    if (static_cast<int>(tokens.size()) == cmd.tokens || (current == endOfText && !cmd.ignoreEnd)) break;
   }
   return tokens;
 }
 
-void printCosts(const GenerateCommand& cmd, const Generated& g) {
+// Generated token k comes from the step with prompt - 1 + k cached tokens.
+void printCosts(const GenerateCommand& cmd, size_t promptTokens, const Generated& g) {
   if (g.tokens.empty()) return;
   uint64_t total = 0, most = 0;
   for (uint64_t c : g.costs) {
@@ -220,9 +236,10 @@ void printCosts(const GenerateCommand& cmd, const Generated& g) {
   }
   double mean = static_cast<double>(total) / static_cast<double>(g.costs.size());
   if (cmd.target == "rv32") {
-    std::printf("%zu tokens on %d hart(s); instructions per token on the busiest hart: mean %.0f, first %llu, last %llu\n",
-                g.tokens.size(), cmd.cores, mean, static_cast<unsigned long long>(g.costs.front()),
-                static_cast<unsigned long long>(g.costs.back()));
+    std::printf("%zu tokens on %d hart(s); instructions per token on the busiest hart: mean %.0f; %llu with %zu tokens "
+                "cached, %llu with %zu\n",
+                g.tokens.size(), cmd.cores, mean, static_cast<unsigned long long>(g.costs.front()), promptTokens - 1,
+                static_cast<unsigned long long>(g.costs.back()), promptTokens - 2 + g.costs.size());
   } else {
     std::printf("%zu tokens; %.1f tokens/s (%.3f ms per step, the slowest %.3f ms)\n", g.tokens.size(), 1e9 / mean, mean / 1e6,
                 static_cast<double>(most) / 1e6);
@@ -250,9 +267,8 @@ int runGenerate(const GenerateCommand& cmd) {
     throw Error("the network has " + std::to_string(step.vocab) + " logits, the tokenizer " +
                 std::to_string(tokenizer.vocabSize()) + " tokens");
   }
-  std::cout << cmd.prompt << std::flush;
   Generated g = generateOnTarget(model, configHeader(step, prompt, cmd, inverseTq16, tokenizer.endOfText()), cmd, tokenizer);
-  printCosts(cmd, g);
+  printCosts(cmd, prompt.size(), g);
   if (!cmd.checkReference) return 0;
   std::vector<int> reference = generateWithReference(files, model, prompt, cmd, inverseTq16, tokenizer.endOfText());
   bool same = reference == g.tokens;

@@ -20,6 +20,7 @@ struct GenerateCommand {
   std::optional<double> temperature;  // none: the largest logit
   int64_t context = 256;              // cache capacity in tokens
   std::optional<std::string> tokenizer;
+  bool ignoreEnd = false;       // go on past the end-of-text token
   bool checkReference = false;  // also generate with the reference interpreter and compare the tokens
   PlatformChoice platform;
 };

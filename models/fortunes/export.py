@@ -11,6 +11,7 @@ network uses them. prefill: T tokens with empty caches (as microLlama1_parallel,
 DIR gets network.onnx, inputs.npz, outputs.npz (input_i / output_i in graph order).
 """
 import argparse
+import json
 import os
 import sys
 
@@ -93,6 +94,10 @@ def main():
         graph, _, _ = prefill_step(q, example_tokens(tok, args.tokens, settings))
         name = f"fortunes_prefill_{args.tokens}"
     write(graph, name, args.out)
+    # deeploy generate --temperature needs the size of one integer logit step in nats.
+    with open(os.path.join(HERE, "generation.json"), "w") as f:
+        json.dump({"logit_scale": float(q["logit_scale"]),
+                   "note": "nats per integer logit unit (deeploy generate --temperature)"}, f)
     size = os.path.getsize(os.path.join(args.out, "network.onnx"))
     print(f"{args.out}/network.onnx: {name}, {len(graph.nodes)} nodes, {size} bytes")
 

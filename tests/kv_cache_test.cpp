@@ -1,0 +1,97 @@
+// The KV-cache step (passes/kv_cache, codegen/runtime_length) against the fixed-length network it comes
+// from, on the shipped language model with caches of random contents; the tokenizer it generates with.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "frontend/npz.h"
+#include "ops/interpreter.h"
+#include "targets/host_target.h"
+#include "tools/bpe_tokenizer.h"
+#include "tools/driver.h"
+#include "tools/work_dir.h"
+
+namespace deeploy {
+namespace {
+
+const std::string kModelDir = std::string(DEEPLOY_SOURCE_DIR) + "/models/fortunes";
+const std::string kStep = kModelDir + "/decode_255/network.onnx";
+
+NamedArrays typingInputs() { return readNpz(kModelDir + "/decode_255/inputs.npz"); }
+
+// Inputs of the fixed-length network at `cached` rows: random caches, token 65 at that position.
+std::vector<TensorData> fixedInputs(const Graph& graph, const KVCacheSignature& sig, int64_t cached, std::mt19937& random) {
+  std::vector<TensorData> inputs;
+  for (TensorId id : graph.inputs) inputs.emplace_back(graph.tensor(id).dtype, graph.tensor(id).shape);
+  for (size_t i : sig.cacheInputs) {
+    for (int64_t e = 0; e < inputs[i].size(); ++e) inputs[i].setInt(e, static_cast<int64_t>(random() % 256) - 128);
+  }
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    const std::string& name = graph.tensor(graph.inputs[i]).name;
+    if (name == "token") inputs[i].setInt(0, 65);
+    if (name == "position") inputs[i].setInt(0, cached);
+  }
+  return inputs;
+}
+
+TEST(KVCache, FindsTheCachesOfTheShippedStep) {
+  CompiledModel model = compileKVCacheModel(kStep, typingInputs(), 16, false);
+  ASSERT_TRUE(model.kvCache.has_value());
+  EXPECT_EQ(model.kvCache->cacheInputs.size(), 16u);
+  EXPECT_EQ(model.kvCache->newRows, 1);
+  ASSERT_TRUE(model.graph.kvCache.has_value());
+  // Not exposed: the caches are neither inputs nor outputs; cache_length is the last input.
+  EXPECT_EQ(model.graph.inputs.size(), 4u);
+  EXPECT_EQ(model.graph.outputs.size(), 1u);
+  EXPECT_EQ(model.graph.tensor(model.graph.inputs.back()).name, "cache_length");
+  for (TensorId s : model.graph.kvCache->states) EXPECT_EQ(model.graph.tensor(s).shape, (Shape{1, 16, 16, 4}));
+  EXPECT_NE(model.network.source.find("network_filled_rows"), std::string::npos);
+}
+
+TEST(KVCache, RejectsAContextNoLongerThanOneStep) {
+  EXPECT_THROW(compileKVCacheModel(kStep, typingInputs(), 1, false), Error);
+}
+
+TEST(KVCache, StepEqualsTheFixedLengthNetworkAtEveryCacheLength) {
+  for (int cores : {1, 3}) {
+    CompiledModel step = compileKVCacheModel(kStep, typingInputs(), 6, true, hostPlatform(), cores);
+    WorkDir dir(std::nullopt);
+    writeNetworkSources(dir.path(), step.network);
+    std::string exe = buildHostProgram(dir.path(), {});
+    std::mt19937 random(7);
+    for (int64_t cached = 0; cached < 6; ++cached) {
+      Graph fixed = fixedLengthGraph(kStep, typingInputs(), *step.kvCache, cached);
+      std::vector<TensorData> inputs = fixedInputs(fixed, *step.kvCache, cached, random);
+      std::vector<TensorData> want = interpretGraph(fixed, inputs);
+      CompiledModel atLength = step;
+      atLength.kvCache->cachedRows = cached;
+      std::vector<TensorData> got =
+          fixedLengthOutputs(atLength, runHostProgram(exe, step.graph, kvStepInputs(atLength, inputs), 60));
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t o = 0; o < want.size(); ++o) {
+        EXPECT_EQ(got[o].shape(), want[o].shape()) << "output " << o << " at " << cached << " cached rows";
+        EXPECT_EQ(got[o].toInts(), want[o].toInts()) << "output " << o << " at " << cached << " cached rows, " << cores
+                                                     << " cores";
+      }
+    }
+  }
+}
+
+TEST(BpeTokenizer, EncodesAsTheTrainingScriptDoes) {
+  BpeTokenizer t = BpeTokenizer::load(kModelDir + "/tokenizer.json");
+  EXPECT_EQ(t.vocabSize(), 512);
+  EXPECT_EQ(t.encode("The best way to"), (std::vector<int>{317, 271, 399, 265, 319, 282}));
+  // Ids from models/fortunes/tokenizer.py for text with UTF-8, digits, newlines, a tab and spaces.
+  EXPECT_EQ(t.encode("\xC3\x87" "a va? 42 ways\n\n\tend  "),
+            (std::vector<int>{195, 135, 97, 480, 97, 63, 32, 52, 50, 265, 319, 115, 435, 9, 427, 314}));
+  std::string text = "Fortune favours the bold.\n\t\t-- Terence";
+  std::string decoded;
+  for (int id : t.encode(text)) decoded += t.bytesOf(id);
+  EXPECT_EQ(decoded, text);
+}
+
+TEST(BpeTokenizer, RejectsAMissingFile) { EXPECT_THROW(BpeTokenizer::load("/nonexistent/tokenizer.json"), Error); }
+
+}  // namespace
+}  // namespace deeploy
