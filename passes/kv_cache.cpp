@@ -120,10 +120,30 @@ TensorId returnedAs(const Graph& graph, TensorId t) {
   return t;
 }
 
+// Tensors the given ones are computed from (themselves included), not looking past tensors computed
+// from the caches (a later layer's new rows come from the earlier layers' attention).
+std::vector<bool> ancestorsOf(const Graph& graph, const std::vector<TensorId>& tensors, const std::vector<TensorId>& caches) {
+  std::vector<bool> fromCaches = reachedFromCaches(graph, std::vector<bool>(graph.tensors.size(), true), caches);
+  std::vector<bool> seen(graph.tensors.size());
+  std::vector<TensorId> work = tensors;
+  while (!work.empty()) {
+    TensorId t = work.back();
+    work.pop_back();
+    if (t == kNoTensor || seen[static_cast<size_t>(t)] || fromCaches[static_cast<size_t>(t)]) continue;
+    seen[static_cast<size_t>(t)] = true;
+    int producer = graph.producerOf(t);
+    if (producer >= 0) {
+      for (TensorId in : graph.nodes[static_cast<size_t>(producer)].inputs) work.push_back(in);
+    }
+  }
+  return seen;
+}
+
 }  // namespace
 
 KVCacheSignature findKVCaches(const Graph& graph) {
   KVCacheSignature sig;
+  std::vector<TensorId> appendedRows;
   bool first = true;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     TensorId cache = graph.inputs[i];
@@ -142,15 +162,24 @@ KVCacheSignature findKVCaches(const Graph& graph) {
     sig.newRows = added;
     sig.cacheInputs.push_back(i);
     sig.cacheOutputs.push_back(positionOf(graph.outputs, returned));
+    appendedRows.push_back(concat->inputs[1]);
   }
   if (sig.cacheInputs.empty()) {
     fail("no cache found: a cache is a graph input concatenated with new rows along axis -2 and returned as a "
          "graph output");
   }
+  // A mask spans the cached and new rows and does not feed the new rows (tokens and positions do, and
+  // they have the same extent when nothing is cached).
+  std::vector<TensorId> caches;
+  for (size_t i : sig.cacheInputs) caches.push_back(graph.inputs[i]);
+  std::vector<bool> feedsNewRows = ancestorsOf(graph, appendedRows, caches);
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const Shape& shape = graph.tensor(graph.inputs[i]).shape;
     bool isCache = std::find(sig.cacheInputs.begin(), sig.cacheInputs.end(), i) != sig.cacheInputs.end();
-    if (!isCache && !shape.empty() && shape.back() == sig.cachedRows + sig.newRows) sig.lengthInputs.push_back(i);
+    if (!isCache && !feedsNewRows[static_cast<size_t>(graph.inputs[i])] && !shape.empty() &&
+        shape.back() == sig.cachedRows + sig.newRows) {
+      sig.lengthInputs.push_back(i);
+    }
   }
   return sig;
 }

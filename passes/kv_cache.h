@@ -20,7 +20,8 @@ namespace deeploy {
 struct KVCacheSignature {
   std::vector<size_t> cacheInputs;   // positions in graph.inputs
   std::vector<size_t> cacheOutputs;  // positions in graph.outputs, cache by cache
-  std::vector<size_t> lengthInputs;  // positions in graph.inputs of the masks
+  std::vector<size_t> lengthInputs;  // positions in graph.inputs of the masks (last axis: cached + new
+                                     // rows; not an input of the new rows)
   int64_t cachedRows = 0;            // rows of the cache inputs as the model declares them
   int64_t newRows = 0;
 };
