@@ -209,10 +209,6 @@ ByteRange blockRange(const NetworkWriter& writer, const Graph& graph, const Bloc
 
 }  // namespace
 
-bool runsOverFilledRows(const Graph& graph, const Node& node) {
-  return graph.kvCache && graph.kvCache->runsOverFilledRows(node);
-}
-
 CoreChunks filledRowsChunks(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, int cores) {
   const Node& node = graph.nodes[nodeIndex];
   FilledRowsNode emitter(writer, graph, node);

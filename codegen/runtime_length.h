@@ -15,9 +15,6 @@
 
 namespace deeploy {
 
-// Whether `node` reads or writes a cache or a tensor running over the filled rows.
-bool runsOverFilledRows(const Graph& graph, const Node& node);
-
 // The node's calls for `cores` cores (one chunk per core, fewer when there are fewer blocks), with the
 // arena bytes each chunk reads and writes; caches count as disjoint ranges beyond the arena.
 CoreChunks filledRowsChunks(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, int cores);

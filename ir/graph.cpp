@@ -114,8 +114,9 @@ void Graph::replaceUses(TensorId from, TensorId to) {
 
 bool KVCacheLayout::isState(TensorId id) const { return std::find(states.begin(), states.end(), id) != states.end(); }
 
-bool KVCacheLayout::runsOverFilledRows(const Node& node) const {
-  auto touches = [&](TensorId t) { return isState(t) || hasRuntimeLength(t); };
+bool runsOverFilledRows(const Graph& graph, const Node& node) {
+  if (!graph.kvCache) return false;
+  auto touches = [&](TensorId t) { return graph.kvCache->isState(t) || graph.kvCache->hasRuntimeLength(t); };
   return std::any_of(node.inputs.begin(), node.inputs.end(), touches) ||
          std::any_of(node.outputs.begin(), node.outputs.end(), touches);
 }

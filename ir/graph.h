@@ -48,8 +48,6 @@ struct KVCacheLayout {
   std::vector<bool> runtimeLength;
 
   bool isState(TensorId id) const;
-  // Whether the node reads or writes a cache or a tensor running over the filled rows.
-  bool runsOverFilledRows(const Node& node) const;
   bool hasRuntimeLength(TensorId id) const {
     return id != kNoTensor && static_cast<size_t>(id) < runtimeLength.size() && runtimeLength[static_cast<size_t>(id)];
   }
@@ -87,5 +85,9 @@ class Graph {
   // Removes the nodes whose flag is set, keeping the order of the rest.
   void removeNodes(const std::vector<bool>& remove);
 };
+
+// Whether the node reads or writes a KV cache or a tensor running over the filled cache rows
+// (Graph::kvCache): such nodes are emitted by codegen/runtime_length.
+bool runsOverFilledRows(const Graph& graph, const Node& node);
 
 }  // namespace deeploy

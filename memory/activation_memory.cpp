@@ -67,8 +67,7 @@ ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& p
     for (TensorId out : node.outputs) touch(out, step);
     const OpSchema& schema = OpRegistry::instance().get(node);
     // Nodes over the filled rows of KV caches call their kernels without scratch (codegen/runtime_length).
-    bool overFilledRows = graph.kvCache && graph.kvCache->runsOverFilledRows(node);
-    size_t scratch = schema.scratchBytes && !overFilledRows ? schema.scratchBytes(graph, node) : 0;
+    size_t scratch = schema.scratchBytes && !runsOverFilledRows(graph, node) ? schema.scratchBytes(graph, node) : 0;
     if (scratch > 0) {
       mem.scratchOfNode[n] = static_cast<int>(mem.allocations.size());
       mem.allocations.push_back({alignUp(scratch, alignment), step, step});

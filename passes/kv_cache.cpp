@@ -15,18 +15,18 @@ size_t positionOf(const std::vector<TensorId>& ids, TensorId id) {
   return static_cast<size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
 }
 
+using Consumers = std::vector<std::vector<int>>;
+
 // The Concat appending rows to graph input `cache`, if the cache is read that way only.
-const Node* appendingConcat(const Graph& graph, TensorId cache) {
-  const Node* found = nullptr;
-  for (const Node& node : graph.nodes) {
-    if (std::find(node.inputs.begin(), node.inputs.end(), cache) == node.inputs.end()) continue;
-    if (found || node.op != "Concat" || node.inputs.size() != 2 || node.inputs[0] != cache) return nullptr;
-    int64_t rank = static_cast<int64_t>(graph.tensor(cache).shape.size());
-    int64_t axis = node.attrs.getInt("axis", 0);
-    if (rank < 2 || (axis != -2 && axis != rank - 2)) return nullptr;
-    found = &node;
-  }
-  return found;
+const Node* appendingConcat(const Graph& graph, const Consumers& consumers, TensorId cache) {
+  const auto& readers = consumers[static_cast<size_t>(cache)];
+  if (readers.size() != 1) return nullptr;
+  const Node& node = graph.nodes[static_cast<size_t>(readers[0])];
+  if (node.op != "Concat" || node.inputs.size() != 2 || node.inputs[0] != cache || node.inputs[1] == cache) return nullptr;
+  int64_t rank = static_cast<int64_t>(graph.tensor(cache).shape.size());
+  int64_t axis = node.attrs.getInt("axis", 0);
+  if (rank < 2 || (axis != -2 && axis != rank - 2)) return nullptr;
+  return &node;
 }
 
 // Per tensor: whether its shape changes with the number of cached rows.
@@ -92,7 +92,7 @@ void checkRuntimeLengthNodes(const Graph& graph) {
   static const std::set<std::string> supported = {"KVAppend", "MatMul", "RQMatMul", "RequantShift",
                                                   "Add",      "Sub",    "Mul",      "iSoftmax"};
   for (const Node& node : graph.nodes) {
-    if (graph.kvCache->runsOverFilledRows(node) && !supported.count(node.op)) {
+    if (runsOverFilledRows(graph, node) && !supported.count(node.op)) {
       fail(node.describe() + " computes along the cache rows; deeploy runs only KVAppend, MatMul, RQMatMul, "
            "RequantShift, Add, Sub, Mul and iSoftmax over the rows filled so far");
     }
@@ -106,8 +106,7 @@ void checkRuntimeLengthNodes(const Graph& graph) {
 
 // The graph output `t` is, or reaches through single-reader requantizations that keep its shape (the
 // identity requantizations of Deeploy's exports, removed by the midend).
-TensorId returnedAs(const Graph& graph, TensorId t) {
-  auto consumers = graph.consumers();
+TensorId returnedAs(const Graph& graph, const Consumers& consumers, TensorId t) {
   while (!graph.isGraphOutput(t)) {
     const auto& readers = consumers[static_cast<size_t>(t)];
     if (readers.size() != 1) return kNoTensor;
@@ -144,11 +143,12 @@ std::vector<bool> ancestorsOf(const Graph& graph, const std::vector<TensorId>& t
 KVCacheSignature findKVCaches(const Graph& graph) {
   KVCacheSignature sig;
   std::vector<TensorId> appendedRows;
+  const Consumers consumers = graph.consumers();
   bool first = true;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     TensorId cache = graph.inputs[i];
-    const Node* concat = appendingConcat(graph, cache);
-    TensorId returned = concat ? returnedAs(graph, concat->outputs[0]) : kNoTensor;
+    const Node* concat = appendingConcat(graph, consumers, cache);
+    TensorId returned = concat ? returnedAs(graph, consumers, concat->outputs[0]) : kNoTensor;
     if (returned == kNoTensor) continue;
     const Shape& shape = graph.tensor(cache).shape;
     int64_t rows = shape[shape.size() - 2];
@@ -192,12 +192,16 @@ void setCachedRows(Graph& graph, const KVCacheSignature& signature, int64_t cach
   for (size_t i : signature.lengthInputs) graph.tensor(graph.inputs[i]).shape.back() = cachedRows + signature.newRows;
 }
 
-void lowerKVCache(Graph& graph, const Graph& oneRowLess, const KVCacheSignature& signature, int64_t maxRows,
-                  bool exposeState) {
+void requireCapacity(const KVCacheSignature& signature, int64_t maxRows) {
   if (maxRows <= signature.newRows) {
     fail("the maximum context (" + std::to_string(maxRows) + ") must exceed the rows a run appends (" +
          std::to_string(signature.newRows) + ")");
   }
+}
+
+void lowerKVCache(Graph& graph, const Graph& oneRowLess, const KVCacheSignature& signature, int64_t maxRows,
+                  bool exposeState) {
+  requireCapacity(signature, maxRows);
   std::vector<bool> dependent = rowDependentTensors(graph, oneRowLess);
   std::vector<TensorId> caches, cacheOutputs;
   for (size_t i : signature.cacheInputs) caches.push_back(graph.inputs[i]);
@@ -225,6 +229,13 @@ void lowerKVCache(Graph& graph, const Graph& oneRowLess, const KVCacheSignature&
     layout.runtimeLength[t] = true;
   }
 
+  Tensor length;
+  length.name = graph.uniqueTensorName("cache_length");
+  length.dtype = DType::Int32;
+  length.shape = {1};
+  layout.cacheLength = graph.addTensor(length);
+  layout.runtimeLength.push_back(false);
+
   // Each Concat becomes an in-place append; its readers read the cache, which has the Concat's shape.
   for (size_t k = 0; k < caches.size(); ++k) {
     int producer = graph.producerOf(cacheOutputs[k]);
@@ -237,6 +248,7 @@ void lowerKVCache(Graph& graph, const Graph& oneRowLess, const KVCacheSignature&
     graph.tensor(caches[k]).shape = graph.tensor(cacheOutputs[k]).shape;
     concat.op = "KVAppend";
     concat.attrs = Attributes{};
+    concat.inputs.push_back(layout.cacheLength);
     concat.outputs.clear();
     graph.replaceUses(cacheOutputs[k], caches[k]);
   }
@@ -245,19 +257,7 @@ void lowerKVCache(Graph& graph, const Graph& oneRowLess, const KVCacheSignature&
     graph.inputs.erase(std::remove_if(graph.inputs.begin(), graph.inputs.end(), isState), graph.inputs.end());
     graph.outputs.erase(std::remove_if(graph.outputs.begin(), graph.outputs.end(), isState), graph.outputs.end());
   }
-  Tensor length;
-  length.name = graph.uniqueTensorName("cache_length");
-  length.dtype = DType::Int32;
-  length.shape = {1};
-  layout.cacheLength = graph.addTensor(length);
-  layout.runtimeLength.push_back(false);
   graph.inputs.push_back(layout.cacheLength);
-  for (TensorId c : caches) {
-    Node& append = graph.nodes[static_cast<size_t>(std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) {
-                                                    return n.op == "KVAppend" && n.inputs[0] == c;
-                                                  }) - graph.nodes.begin())];
-    append.inputs.push_back(layout.cacheLength);
-  }
   graph.kvCache = layout;
   foldCacheTransposes(graph, *graph.kvCache);
   checkRuntimeLengthNodes(graph);

@@ -35,6 +35,9 @@ KVCacheSignature findKVCaches(const Graph& graph);
 // before the midend).
 void setCachedRows(Graph& graph, const KVCacheSignature& signature, int64_t cachedRows);
 
+// Throws Error unless caches of maxRows rows hold more than one run's new rows.
+void requireCapacity(const KVCacheSignature& signature, int64_t maxRows);
+
 // Lowers `atCapacity` (typed at cachedRows = maxRows - newRows, after the midend) for persistent caches
 // of maxRows rows. `oneRowLess`, the same model at one cached row less, shows which tensors follow the
 // number of rows. With `exposeState` the caches stay graph inputs (loaded before the run) and graph

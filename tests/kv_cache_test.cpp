@@ -60,8 +60,9 @@ TEST(KVCache, StepEqualsTheFixedLengthNetworkAtEveryCacheLength) {
     writeNetworkSources(dir.path(), step.network);
     std::string exe = buildHostProgram(dir.path(), {});
     std::mt19937 random(7);
+    const Graph typed = loadTypedModel(kStep, typingInputs());
     for (int64_t cached = 0; cached < 6; ++cached) {
-      Graph fixed = fixedLengthGraph(kStep, typingInputs(), *step.kvCache, cached);
+      Graph fixed = fixedLengthGraph(typed, *step.kvCache, cached);
       std::vector<TensorData> inputs = fixedInputs(fixed, *step.kvCache, cached, random);
       std::vector<TensorData> want = interpretGraph(fixed, inputs);
       CompiledModel atLength = step;

@@ -20,10 +20,8 @@ Platform resolvePlatform(const PlatformChoice& choice) {
   return platform;
 }
 
-namespace {
-
-Graph typedModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                 std::vector<TensorData>* typedInputs = nullptr) {
+Graph loadTypedModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                     std::vector<TensorData>* typedInputs) {
   Graph graph = loadOnnxModel(modelPath);
   if (inputArrays) {
     std::vector<TensorData> values = bindInputs(graph, *inputArrays);
@@ -34,15 +32,13 @@ Graph typedModel(const std::string& modelPath, const std::optional<NamedArrays>&
   return graph;
 }
 
-}  // namespace
-
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
                            const Platform& platform, int cores) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel model;
   model.platform = platform;
   model.cores = cores;
-  model.graph = typedModel(modelPath, inputArrays, &model.inputs);
+  model.graph = loadTypedModel(modelPath, inputArrays, &model.inputs);
   compileGraph(model, modelPath);
   model.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return model;
@@ -74,18 +70,16 @@ CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optio
   CompiledModel model;
   model.platform = platform;
   model.cores = cores;
-  Graph declared = typedModel(modelPath, inputArrays, &model.inputs);
+  const Graph typed = loadTypedModel(modelPath, inputArrays, &model.inputs);
+  Graph declared = typed;
   inferTypes(declared);
   KVCacheSignature signature = findKVCaches(declared);
-  if (maxRows <= signature.newRows) {
-    throw Error("--context " + std::to_string(maxRows) + " must exceed the " + std::to_string(signature.newRows) +
-                " rows each step appends");
-  }
-  model.graph = typedModel(modelPath, inputArrays);
+  requireCapacity(signature, maxRows);
+  model.graph = typed;
   setCachedRows(model.graph, signature, maxRows - signature.newRows);
   model.passLog = runMidend(model.graph);
-  lowerKVCache(model.graph, fixedLengthGraph(modelPath, inputArrays, signature, maxRows - signature.newRows - 1), signature,
-               maxRows, exposeState);
+  lowerKVCache(model.graph, fixedLengthGraph(typed, signature, maxRows - signature.newRows - 1), signature, maxRows,
+               exposeState);
   model.passLog.lines.push_back("KV caches made persistent: " + std::to_string(signature.cacheInputs.size()) + ", " +
                                 std::to_string(maxRows) + " rows each");
   model.kvCache = signature;
@@ -94,9 +88,8 @@ CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optio
   return model;
 }
 
-Graph fixedLengthGraph(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                       const KVCacheSignature& signature, int64_t cachedRows) {
-  Graph graph = typedModel(modelPath, inputArrays);
+Graph fixedLengthGraph(const Graph& typed, const KVCacheSignature& signature, int64_t cachedRows) {
+  Graph graph = typed;
   setCachedRows(graph, signature, cachedRows);
   runMidend(graph);
   return graph;

@@ -38,6 +38,11 @@ struct PlatformChoice {
 // Loads the chosen platform and applies the overrides. Throws Error on a bad file, name or size.
 Platform resolvePlatform(const PlatformChoice& choice);
 
+// Loads `modelPath` and types its inputs from `inputArrays` when given (their values, converted, go to
+// `typedInputs`), else from the declarations.
+Graph loadTypedModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
+                     std::vector<TensorData>* typedInputs = nullptr);
+
 // Loads `modelPath`, types its inputs from `inputArrays` when given (else from the declarations),
 // runs the midend, generates C and places it in the platform's memory levels.
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
@@ -49,10 +54,9 @@ CompiledModel compileModel(const std::string& modelPath, const std::optional<Nam
 CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
                                   int64_t maxRows, bool exposeState, const Platform& platform = hostPlatform(),
                                   int cores = 1);
-// The fixed-length network of a KV-cache step at `cachedRows` cached rows, typed and through the
-// midend: the reference a lowered step is checked against.
-Graph fixedLengthGraph(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                       const KVCacheSignature& signature, int64_t cachedRows);
+// The fixed-length network of a KV-cache step at `cachedRows` cached rows, from the typed model
+// (loadTypedModel) through the midend: the reference a lowered step is checked against.
+Graph fixedLengthGraph(const Graph& typed, const KVCacheSignature& signature, int64_t cachedRows);
 
 // The inputs of the lowered step for the inputs of the fixed-length network (graph-input order): caches
 // and masks padded to the capacity, cache_length appended. And the fixed-length outputs from the step's.

@@ -86,15 +86,17 @@ int chooseToken(const TensorData& logits, int64_t first, int64_t vocab, uint64_t
     if (logits.getInt(first + i) > logits.getInt(first + best)) best = i;
   }
   if (inverseTq16 == 0) return static_cast<int>(best);
-  auto weight = [&](int64_t i) {
-    return expNegativeQ16(static_cast<uint64_t>(logits.getInt(first + best) - logits.getInt(first + i)) * inverseTq16);
-  };
+  std::vector<uint64_t> weights(static_cast<size_t>(vocab));
   uint64_t total = 0;
-  for (int64_t i = 0; i < vocab; ++i) total += weight(i);
+  for (int64_t i = 0; i < vocab; ++i) {
+    weights[static_cast<size_t>(i)] =
+        expNegativeQ16(static_cast<uint64_t>(logits.getInt(first + best) - logits.getInt(first + i)) * inverseTq16);
+    total += weights[static_cast<size_t>(i)];
+  }
   uint64_t draw = nextRandom(random) % total;
   for (int64_t i = 0; i < vocab; ++i) {
-    if (draw < weight(i)) return static_cast<int>(i);
-    draw -= weight(i);
+    if (draw < weights[static_cast<size_t>(i)]) return static_cast<int>(i);
+    draw -= weights[static_cast<size_t>(i)];
   }
   return static_cast<int>(best);
 }
@@ -192,17 +194,15 @@ Generated generateOnTarget(const CompiledModel& model, const std::string& config
 
 // The tokens the reference interpreter generates: the fixed-length network at each number of cached
 // rows, its caches carried from step to step.
-std::vector<int> generateWithReference(const ModelFiles& files, const CompiledModel& model, const std::vector<int>& prompt,
+std::vector<int> generateWithReference(const Graph& typed, const CompiledModel& model, const std::vector<int>& prompt,
                                        const GenerateCommand& cmd, uint64_t inverseTq16, int endOfText) {
   const KVCacheSignature& sig = *model.kvCache;
-  std::optional<NamedArrays> arrays;
-  if (files.typingInputs) arrays = readNpz(*files.typingInputs);
   std::vector<TensorData> caches;
   std::vector<int> tokens;
   uint32_t random = cmd.seed ? cmd.seed : 1u;
   int current = prompt[0];
   for (int64_t position = 0; position < model.graph.kvCache->maxRows; ++position) {
-    Graph graph = fixedLengthGraph(files.onnx, arrays, sig, position);
+    Graph graph = fixedLengthGraph(typed, sig, position);
     std::vector<TensorData> inputs;
     for (size_t i = 0; i < graph.inputs.size(); ++i) inputs.emplace_back(graph.tensor(graph.inputs[i]).dtype, graph.tensor(graph.inputs[i]).shape);
     inputs[inputNamed(graph, "token")].setInt(0, current);
@@ -270,7 +270,8 @@ int runGenerate(const GenerateCommand& cmd) {
   Generated g = generateOnTarget(model, configHeader(step, prompt, cmd, inverseTq16, tokenizer.endOfText()), cmd, tokenizer);
   printCosts(cmd, prompt.size(), g);
   if (!cmd.checkReference) return 0;
-  std::vector<int> reference = generateWithReference(files, model, prompt, cmd, inverseTq16, tokenizer.endOfText());
+  std::vector<int> reference =
+      generateWithReference(loadTypedModel(files.onnx, arrays), model, prompt, cmd, inverseTq16, tokenizer.endOfText());
   bool same = reference == g.tokens;
   std::printf("reference interpreter: %zu tokens, %s\n", reference.size(),
               same ? "identical to the generated program's" : "DIFFERENT from the generated program's");

@@ -46,6 +46,8 @@ static uint32_t exp_negative_q16(uint64_t x) {
   return (uint32_t)(sum >> n);
 }
 
+static uint32_t weights[DP_GEN_VOCAB];
+
 static int choose(const int32_t *row, uint32_t *random) {
   int best = 0, i;
   uint64_t total = 0, draw;
@@ -54,13 +56,13 @@ static int choose(const int32_t *row, uint32_t *random) {
   }
   if (DP_GEN_INV_TEMPERATURE_Q16 == 0) return best;
   for (i = 0; i < DP_GEN_VOCAB; ++i) {
-    total += exp_negative_q16((uint64_t)((int64_t)row[best] - row[i]) * DP_GEN_INV_TEMPERATURE_Q16);
+    weights[i] = exp_negative_q16((uint64_t)((int64_t)row[best] - row[i]) * DP_GEN_INV_TEMPERATURE_Q16);
+    total += weights[i];
   }
   draw = next_random(random) % total;
   for (i = 0; i < DP_GEN_VOCAB; ++i) {
-    uint64_t weight = exp_negative_q16((uint64_t)((int64_t)row[best] - row[i]) * DP_GEN_INV_TEMPERATURE_Q16);
-    if (draw < weight) return i;
-    draw -= weight;
+    if (draw < weights[i]) return i;
+    draw -= weights[i];
   }
   return best;
 }
