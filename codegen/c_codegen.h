@@ -22,10 +22,14 @@ struct CodegenOptions {
   int cores = 1;
 };
 
-struct GeneratedNetwork {
-  std::string header;             // network.h
-  std::string source;             // network.c
+// The C files of a program.
+struct GeneratedSources {
+  std::string header;                   // network.h
+  std::string source;                   // network.c
   std::set<std::string> kernelHeaders;  // runtime headers the source includes
+};
+
+struct GeneratedNetwork : GeneratedSources {
   ActivationMemory memory;
   size_t constantBytes = 0;
   std::vector<NodeTilingReport> tiledNodes;  // when tiling: per tiled node
@@ -36,5 +40,23 @@ struct GeneratedNetwork {
 };
 
 GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options);
+
+// One step of a program of several: its API is named <prefix>_<name>_run, <PREFIX>_<NAME>_NUM_INPUTS, ...
+struct ProgramStep {
+  std::string name;
+  const Graph* graph = nullptr;
+};
+
+// Several steps over the same KV caches (decode and prefill) in one network.h / network.c: constants,
+// caches, kernel definitions and the activation arena (sized for the largest step) are shared;
+// <prefix>_init prepares them all. `steps` holds each step's plan and reports (their sources empty).
+struct GeneratedProgram : GeneratedSources {
+  size_t constantBytes = 0;
+  size_t arenaBytes = 0;
+  std::vector<GeneratedNetwork> steps;
+};
+
+// Throws Error when steps disagree on their caches (names, types and shapes must match).
+GeneratedProgram generateProgram(const std::vector<ProgramStep>& steps, const CodegenOptions& options);
 
 }  // namespace deeploy

@@ -42,12 +42,12 @@ class ChunkEmitter final : public KernelEmitter {
   const Node& node() const override { return sub_.nodes[0]; }
   std::string inputPtr(size_t i) const override {
     const Tensor& t = sub_.tensor(node().inputs.at(i));
-    if (t.isConstant()) return writer_.sharedConstant(*t.constant, t.name);
+    if (t.isConstant()) return writer_.constant(*t.constant, t.name);
     return inPlace(whole_.inputs[i], tile_.inputRegions[i], true);
   }
   std::string outputPtr(size_t o) const override { return inPlace(whole_.outputs[o], tile_.outputRegions[o], false); }
   std::string scratchPtr() const override { throw Error(node().describe() + ": a node with scratch memory is not split among cores"); }
-  std::string constant(const TensorData& value, const std::string& hint) override { return writer_.sharedConstant(value, hint); }
+  std::string constant(const TensorData& value, const std::string& hint) override { return writer_.constant(value, hint); }
   void include(const std::string& header) override { writer_.includes().insert(header); }
   void statement(const std::string& code) override { statements_.push_back(code); }
   void definition(const std::string& key, const std::string& code) override { writer_.define(key, code); }

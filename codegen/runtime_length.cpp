@@ -47,7 +47,7 @@ class BlockEmitter final : public KernelEmitter {
   std::string inputPtr(size_t i) const override { return writer_.tensorPointer(node_.inputs.at(i), true); }
   std::string outputPtr(size_t i) const override { return writer_.tensorPointer(node_.outputs.at(i), false); }
   std::string scratchPtr() const override { unsupported(node_, "the kernel would need scratch memory"); }
-  std::string constant(const TensorData& value, const std::string& hint) override { return writer_.sharedConstant(value, hint); }
+  std::string constant(const TensorData& value, const std::string& hint) override { return writer_.constant(value, hint); }
   void include(const std::string& header) override { writer_.includes().insert(header); }
   void statement(const std::string&) override { unsupported(node_, "the kernel needs preparatory statements"); }
   void definition(const std::string& key, const std::string& code) override { writer_.define(key, code); }
@@ -234,19 +234,18 @@ CoreChunks filledRowsChunks(NetworkWriter& writer, const Graph& graph, size_t no
   return result;
 }
 
-std::string kvCacheDefinitions(const NetworkWriter& writer) {
+void defineKVCacheBuffers(NetworkWriter& writer) {
   const Graph& graph = writer.graph();
-  std::ostringstream c;
-  c << "/* KV caches: they persist across runs; rows [0, cache_length) hold the tokens seen so far. */\n";
   for (TensorId s : graph.kvCache->states) {
+    const std::string buffer = writer.stateBuffer(s);
     size_t words = (graph.tensor(s).byteSize() + 7) / 8;
-    c << "static uint64_t " << writer.stateBuffer(s) << "_words[" << words << "];\n"
-      << "#define " << writer.stateBuffer(s) << " ((" << cTypeName(graph.tensor(s).dtype) << " *)" << writer.stateBuffer(s)
-      << "_words)\n";
+    writer.define(buffer, "/* KV cache " + graph.tensor(s).name + ": persists across runs; rows [0, cache_length) hold the tokens seen so far. */\n"
+                          "static uint64_t " + buffer + "_words[" + std::to_string(words) + "];\n#define " + buffer + " ((" +
+                          std::string(cTypeName(graph.tensor(s).dtype)) + " *)" + buffer + "_words)");
   }
-  c << "/* Rows in the caches before this run, and after it (the length attention runs over). */\n"
-    << "static int32_t " << cachedRows(writer) << ", " << filledRows(writer) << ";\n\n";
-  return c.str();
+  writer.define(cachedRows(writer), "/* Rows in the caches before a run of " + writer.options().prefix +
+                                        ", and after it (the length attention runs over). */\nstatic int32_t " +
+                                        cachedRows(writer) + ", " + filledRows(writer) + ";");
 }
 
 std::string kvCachePrologue(NetworkWriter& writer) {
@@ -259,19 +258,26 @@ std::string kvCachePrologue(NetworkWriter& writer) {
   return c.str();
 }
 
-std::string kvCacheHeaderLines(const Graph& graph, const std::string& upperPrefix) {
+std::string kvCacheProgramHeaderLines(const Graph& graph, const std::string& upperPrefix) {
   const KVCacheLayout& layout = *graph.kvCache;
   size_t bytes = 0;
   for (TensorId s : layout.states) bytes += graph.tensor(s).byteSize();
+  std::ostringstream h;
+  h << "/* Persistent KV caches of " << layout.maxRows << " rows (" << bytes << " B in all). */\n"
+    << "#define " << upperPrefix << "_CACHE_CAPACITY " << layout.maxRows << "\n"
+    << "#define " << upperPrefix << "_CACHE_BYTES " << bytes << "u\n\n";
+  return h.str();
+}
+
+std::string kvCacheStepHeaderLines(const Graph& graph, const std::string& upperPrefix) {
+  const KVCacheLayout& layout = *graph.kvCache;
   size_t input = static_cast<size_t>(std::find(graph.inputs.begin(), graph.inputs.end(), layout.cacheLength) - graph.inputs.begin());
   std::ostringstream h;
-  h << "/* A step over persistent KV caches: input " << input << " (cache_length, int32) gives the rows the caches\n"
-    << " * hold; a run appends " << layout.newRows << " and attends over cache_length + " << layout.newRows
+  h << "/* A step over the KV caches: input " << input << " (cache_length, int32) gives the rows the caches hold;\n"
+    << " * a run appends " << layout.newRows << " and attends over cache_length + " << layout.newRows
     << " rows. A run whose rows would exceed\n * the capacity computes nothing. */\n"
     << "#define " << upperPrefix << "_CACHE_LENGTH_INPUT " << input << "\n"
-    << "#define " << upperPrefix << "_CACHE_CAPACITY " << layout.maxRows << "\n"
-    << "#define " << upperPrefix << "_NEW_ROWS " << layout.newRows << "\n"
-    << "#define " << upperPrefix << "_CACHE_BYTES " << bytes << "u\n\n";
+    << "#define " << upperPrefix << "_NEW_ROWS " << layout.newRows << "\n";
   return h.str();
 }
 

@@ -19,12 +19,15 @@ namespace deeploy {
 // arena bytes each chunk reads and writes; caches count as disjoint ranges beyond the arena.
 CoreChunks filledRowsChunks(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, int cores);
 
-// File-scope definitions: the caches' buffers and the row counters the calls read.
-std::string kvCacheDefinitions(const NetworkWriter& writer);
+// File-scope definitions: the caches' buffers (shared by the program's steps) and the step's row
+// counters the calls read.
+void defineKVCacheBuffers(NetworkWriter& writer);
 // The run function's first statements after the inputs are copied in: reads cache_length, returns
 // without computing when the new rows would not fit, and sets the filled-row counter.
 std::string kvCachePrologue(NetworkWriter& writer);
-// network.h lines: the cache capacity, rows per run and the cache_length input's position.
-std::string kvCacheHeaderLines(const Graph& graph, const std::string& upperPrefix);
+// network.h lines of the program (the cache capacity and bytes) and of a step (rows per run and the
+// cache_length input's position).
+std::string kvCacheProgramHeaderLines(const Graph& graph, const std::string& upperPrefix);
+std::string kvCacheStepHeaderLines(const Graph& graph, const std::string& upperPrefix);
 
 }  // namespace deeploy

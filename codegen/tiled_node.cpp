@@ -78,7 +78,7 @@ class TileEmitter final : public KernelEmitter {
   std::string inputPtr(size_t i) const override {
     const Tensor& t = sub_.tensor(node().inputs.at(i));
     const std::string key = "in" + std::to_string(i);
-    if (t.isConstant()) return constantStream(key, writer_.sharedConstant(*t.constant, t.name), *t.constant);
+    if (t.isConstant()) return constantStream(key, writer_.constant(*t.constant, t.name), *t.constant);
     return regionStream(key, Stream::Kind::Input, whole_.inputs[i], tile_.inputRegions[i], t);
   }
 
@@ -98,7 +98,7 @@ class TileEmitter final : public KernelEmitter {
 
   std::string constant(const TensorData& value, const std::string& hint) override {
     const std::string key = "k" + std::to_string(derived_++);
-    return constantStream(key, writer_.sharedConstant(value, hint), value);
+    return constantStream(key, writer_.constant(value, hint), value);
   }
 
   void include(const std::string& header) override { writer_.includes().insert(header); }
@@ -204,7 +204,7 @@ class ChunkEmitter final : public KernelEmitter {
       for (size_t open; (open = call.find(kTableMark, pos)) != std::string::npos;) {
         const size_t close = call.find(kTableMark, open + 1);
         const auto& [value, hint] = tables_[std::stoul(call.substr(open + 1, close - open - 1))];
-        out += call.substr(pos, open - pos) + writer_.sharedConstant(value, hint);
+        out += call.substr(pos, open - pos) + writer_.constant(value, hint);
         pos = close + 1;
       }
       calls.push_back(out + call.substr(pos));
@@ -761,15 +761,21 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
 
 std::string bytesText(uint64_t n) { return std::to_string(n) + " B"; }
 
+// The L1 bytes of the node's tiles of `tileSize`, from code emitted into a throw-away writer.
+size_t l1BytesAt(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingGeometry& g,
+                 const std::vector<int64_t>& tileSize, const TilingTarget& target, size_t alignment) {
+  ProgramParts scratch(writer.options().prefix);
+  NetworkWriter probe(graph, writer.memory(), writer.options(), scratch);
+  return emitWithTileSizes(probe, graph, nodeIndex, g, tileSize, target, alignment, 1).report.l1Bytes;
+}
+
 }  // namespace
 
 size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,
                        size_t alignment) {
   const TilingGeometry g = geometryOf(graph, graph.nodes[nodeIndex]);
   const TileProblem problem = tileProblemFor(graph, graph.nodes[nodeIndex], g, target);
-  NetworkWriter probe(graph, writer.memory(), writer.options());
-  return emitWithTileSizes(probe, graph, nodeIndex, g, smallestTiling(problem, target.solverBudget), target, alignment, 1)
-      .report.l1Bytes;
+  return l1BytesAt(writer, graph, nodeIndex, g, smallestTiling(problem, target.solverBudget), target, alignment);
 }
 
 NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,
@@ -780,8 +786,7 @@ NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t
   TileProblem problem = tileProblemFor(graph, node, g, target);
   // Cutting tiles among cores leaves their L1 buffers as they are: probes need not cut.
   auto actualL1 = [&](const std::vector<int64_t>& tileSize) {
-    NetworkWriter probe(graph, writer.memory(), writer.options());
-    return emitWithTileSizes(probe, graph, nodeIndex, g, tileSize, target, alignment, 1).report.l1Bytes;
+    return l1BytesAt(writer, graph, nodeIndex, g, tileSize, target, alignment);
   };
   auto finish = [&](const std::vector<int64_t>& tileSize, bool optimal) {
     TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, g, tileSize, target, alignment, writer.options().cores);

@@ -496,7 +496,7 @@ void useKernel(KernelEmitter& e, const std::string& header, const std::string& m
       "dp_rqconv_im2col_u8_s8_u8",  "dp_rqconv_direct_u8_s8_u8",  "dp_conv_transpose_f32_f32_f32"};
   e.include(header);
   if (compiled.count(name)) return;
-  std::string code = macro + "(static, " + name;
+  std::string code = macro + "(DP_INSTANCE, " + name;
   for (const auto& arg : macroArgs) code += ", " + arg;
   e.definition(name, code + ")");
 }

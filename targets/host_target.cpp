@@ -25,7 +25,7 @@ std::string runtimeSourceDir() {
   return std::string(DEEPLOY_SOURCE_DIR) + "/runtime";
 }
 
-void writeNetworkSources(const std::string& dir, const GeneratedNetwork& network) {
+void writeNetworkSources(const std::string& dir, const GeneratedSources& network) {
   fs::create_directories(dir);
   writeFile((fs::path(dir) / "network.h").string(), network.header);
   writeFile((fs::path(dir) / "network.c").string(), network.source);

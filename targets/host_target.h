@@ -13,7 +13,7 @@ namespace deeploy {
 std::string runtimeSourceDir();
 
 // Writes network.h and network.c into `dir`.
-void writeNetworkSources(const std::string& dir, const GeneratedNetwork& network);
+void writeNetworkSources(const std::string& dir, const GeneratedSources& network);
 // Copies the runtime headers and sources the network uses into `dir`/runtime (a self-contained tree).
 void copyRuntimeInto(const std::string& dir);
 

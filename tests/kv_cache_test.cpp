@@ -10,6 +10,7 @@
 #include "targets/host_target.h"
 #include "tools/bpe_tokenizer.h"
 #include "tools/driver.h"
+#include "tools/generate.h"
 #include "tools/work_dir.h"
 
 namespace deeploy {
@@ -18,7 +19,16 @@ namespace {
 const std::string kModelDir = std::string(DEEPLOY_SOURCE_DIR) + "/models/fortunes";
 const std::string kStep = kModelDir + "/decode_255/network.onnx";
 
+const std::string kPrefill = kModelDir + "/prefill_16/network.onnx";
+
 NamedArrays typingInputs() { return readNpz(kModelDir + "/decode_255/inputs.npz"); }
+NamedArrays prefillTypingInputs() { return readNpz(kModelDir + "/prefill_16/inputs.npz"); }
+
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
 
 // Inputs of the fixed-length network at `cached` rows: random caches, token 65 at that position.
 std::vector<TensorData> fixedInputs(const Graph& graph, const KVCacheSignature& sig, int64_t cached, std::mt19937& random) {
@@ -77,6 +87,46 @@ TEST(KVCache, StepEqualsTheFixedLengthNetworkAtEveryCacheLength) {
       }
     }
   }
+}
+
+TEST(KVCache, DecodeAndPrefillShareWeightsCachesAndArenaInOneProgram) {
+  CompiledModel decode = compileKVCacheModel(kStep, typingInputs(), 32, false);
+  CompiledModel prefill = compileKVCacheModel(kPrefill, prefillTypingInputs(), 32, false);
+  GeneratedProgram both =
+      generateProgram({{"decode", &decode.graph}, {"prefill", &prefill.graph}}, codegenOptionsFor(decode, "test"));
+  // The prefill reads 16 tokens with the decode's weights: nothing but a few small tables is added.
+  EXPECT_GE(both.constantBytes, decode.network.constantBytes);
+  EXPECT_LT(both.constantBytes, decode.network.constantBytes + 4096);
+  EXPECT_EQ(occurrences(both.source, "static uint64_t network_state_key_cache_0_words["), 1u);
+  EXPECT_EQ(occurrences(both.source, "void network_decode_run("), 1u);
+  EXPECT_EQ(occurrences(both.source, "void network_prefill_run("), 1u);
+  EXPECT_NE(both.header.find("#define NETWORK_PREFILL_NEW_ROWS 16"), std::string::npos);
+  EXPECT_NE(both.header.find("#define NETWORK_CACHE_CAPACITY 32"), std::string::npos);
+  EXPECT_EQ(both.arenaBytes, std::max(decode.network.memory.plan.arenaSize, prefill.network.memory.plan.arenaSize));
+}
+
+TEST(KVCache, StepsOverCachesOfOtherSizesAreNotOneProgram) {
+  CompiledModel decode = compileKVCacheModel(kStep, typingInputs(), 32, false);
+  CompiledModel prefill = compileKVCacheModel(kPrefill, prefillTypingInputs(), 24, false);
+  EXPECT_THROW(generateProgram({{"decode", &decode.graph}, {"prefill", &prefill.graph}}, codegenOptionsFor(decode, "test")),
+               Error);
+}
+
+// A prompt of more than one prefill run where the second does not fit the context: one prefill run,
+// then decode runs for the rest of the prompt, then generation; the reference replays the same runs.
+TEST(Generate, PrefillThenDecodeGivesTheReferenceInterpretersTokens) {
+  GenerateCommand cmd;
+  cmd.model = kModelDir + "/decode_255";
+  cmd.prefill = kModelDir + "/prefill_16";
+  cmd.prompt = "It is a truth universally acknowledged, that";
+  cmd.tokens = 4;
+  cmd.context = 30;
+  cmd.ignoreEnd = true;
+  cmd.checkReference = true;
+  const size_t promptTokens = BpeTokenizer::load(kModelDir + "/tokenizer.json").encode(cmd.prompt).size();
+  ASSERT_GT(promptTokens, 16u);
+  ASSERT_LT(promptTokens + cmd.tokens, 30u);
+  EXPECT_EQ(runGenerate(cmd), 0);
 }
 
 TEST(BpeTokenizer, EncodesAsTheTrainingScriptDoes) {

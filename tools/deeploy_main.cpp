@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
 
   GenerateCommand generate;
   auto* g = app.add_subcommand("generate", "Generate text with a KV-cache step network (compiled, built and run)");
-  g->add_option("model", generate.model, "The step's ONNX file, or a folder holding network.onnx")->required();
+  g->add_option("model", generate.model, "The decode step's ONNX file, or a folder holding network.onnx")->required();
+  g->add_option("--prefill", generate.prefill,
+                "A prefill step over the same caches (file or folder): the prompt is read with it, several tokens per run");
   g->add_option("--prompt", generate.prompt, "Text to continue")->required();
   g->add_option("--tokens", generate.tokens, "Tokens to generate (fewer at the end-of-text token)")->check(CLI::Range(1, 100000));
   g->add_option("--target", generate.target, "Where the program runs: host or rv32 (bare metal on QEMU virt)")

@@ -47,17 +47,21 @@ CompiledModel compileModel(const std::string& modelPath, const std::optional<Nam
 namespace {
 
 void generateAndPlace(CompiledModel& model, const std::string& description) {
-  CodegenOptions options;
-  options.sourceDescription = description;
-  options.alignment = model.platform.alignment;
-  options.tiling = tilingTargetOf(model.platform);
-  options.cores = model.cores;
-  model.network = generateC(model.graph, options);
+  model.network = generateC(model.graph, codegenOptionsFor(model, description));
   model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
   requireLevelsFit(model.memoryLevels, model.platform);
 }
 
 }  // namespace
+
+CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& description) {
+  CodegenOptions options;
+  options.sourceDescription = description;
+  options.alignment = model.platform.alignment;
+  options.tiling = tilingTargetOf(model.platform);
+  options.cores = model.cores;
+  return options;
+}
 
 void compileGraph(CompiledModel& model, const std::string& description) {
   model.passLog = runMidend(model.graph);

@@ -67,6 +67,9 @@ std::vector<TensorData> fixedLengthOutputs(const CompiledModel& model, const std
 // inputs are already typed. Throws Error when a level cannot hold what is placed in it.
 void compileGraph(CompiledModel& model, const std::string& description);
 
+// How model's platform and cores shape its C (the file banner names `description`).
+CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& description);
+
 // Human-readable memory summary (with per-level usage) and the same as JSON.
 std::string memoryReportText(const CompiledModel& model);
 std::string memoryReportJson(const CompiledModel& model);

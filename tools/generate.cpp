@@ -27,16 +27,25 @@ constexpr double kGenerateTimeoutSeconds = 1800;
 struct ModelFiles {
   std::string onnx, tokenizer;
   std::optional<std::string> typingInputs;  // inputs.npz beside the network
+  std::optional<std::string> prefill, prefillTypingInputs;  // the prefill step (--prefill)
   std::optional<std::string> generation;    // generation.json beside the tokenizer (logit_scale)
 };
 
+// The network file of a step given as a file or a folder holding network.onnx, and the example inputs
+// beside it that type it.
+std::pair<std::string, std::optional<std::string>> stepFiles(const std::string& path) {
+  fs::path model(path);
+  std::string onnx = fs::is_directory(model) ? (model / "network.onnx").string() : model.string();
+  if (!fs::exists(onnx)) throw Error("no step network at '" + onnx + "'");
+  fs::path inputs = fs::path(onnx).parent_path() / "inputs.npz";
+  return {onnx, fs::exists(inputs) ? std::optional<std::string>(inputs.string()) : std::nullopt};
+}
+
 ModelFiles findModelFiles(const GenerateCommand& cmd) {
   ModelFiles f;
-  fs::path model(cmd.model);
-  f.onnx = fs::is_directory(model) ? (model / "network.onnx").string() : model.string();
-  if (!fs::exists(f.onnx)) throw Error("no step network at '" + f.onnx + "'");
+  std::tie(f.onnx, f.typingInputs) = stepFiles(cmd.model);
+  if (cmd.prefill) std::tie(f.prefill, f.prefillTypingInputs) = stepFiles(*cmd.prefill);
   fs::path dir = fs::path(f.onnx).parent_path();
-  if (fs::exists(dir / "inputs.npz")) f.typingInputs = (dir / "inputs.npz").string();
   if (cmd.tokenizer) {
     f.tokenizer = *cmd.tokenizer;
   } else {
@@ -111,30 +120,38 @@ size_t inputNamed(const Graph& graph, const std::string& name) {
 
 struct StepInterface {
   size_t token, position, mask;
-  int64_t vocab;
+  int64_t rows, vocab;
 };
 
-StepInterface stepInterface(const CompiledModel& model) {
+StepInterface stepInterface(const CompiledModel& model, const std::string& step) {
   const Graph& g = model.graph;
-  if (g.outputs.size() != 1) throw Error("the step network must return only its logits besides the caches");
-  if (model.kvCache->newRows != 1) throw Error("deeploy generate runs steps of one token; this network appends " +
-                                               std::to_string(model.kvCache->newRows));
+  if (g.outputs.size() != 1) throw Error("the " + step + " step must return only its logits besides the caches");
   const Tensor& logits = g.tensor(g.outputs[0]);
-  if (logits.dtype != DType::Int32) throw Error("the step's logits must be int32");
-  return {inputNamed(g, "token"), inputNamed(g, "position"), inputNamed(g, "mask"), logits.shape.back()};
+  if (logits.dtype != DType::Int32) throw Error("the " + step + " step's logits must be int32");
+  StepInterface i{inputNamed(g, "token"), inputNamed(g, "position"), inputNamed(g, "mask"), model.kvCache->newRows,
+                  logits.shape.back()};
+  if (logits.elementCount() != i.rows * i.vocab) {
+    throw Error("the " + step + " step reads " + std::to_string(i.rows) + " tokens but its logits are " +
+                shapeToString(logits.shape));
+  }
+  return i;
 }
 
-std::string configHeader(const StepInterface& step, const std::vector<int>& prompt, const GenerateCommand& cmd,
-                         uint64_t inverseTq16, int endOfText) {
+std::string inputMacros(const std::string& step, const StepInterface& i) {
+  return "#define DP_GEN_" + step + "_TOKEN_INPUT " + std::to_string(i.token) + "\n#define DP_GEN_" + step +
+         "_POSITION_INPUT " + std::to_string(i.position) + "\n#define DP_GEN_" + step + "_MASK_INPUT " +
+         std::to_string(i.mask) + "\n";
+}
+
+std::string configHeader(const StepInterface& decode, const std::optional<StepInterface>& prefill,
+                         const std::vector<int>& prompt, const GenerateCommand& cmd, uint64_t inverseTq16, int endOfText) {
   std::ostringstream h;
   h << "/* Written by deeploy generate. */\n#define DP_GEN_PROMPT_LENGTH " << prompt.size() << "\n#define DP_GEN_PROMPT {";
   for (size_t i = 0; i < prompt.size(); ++i) h << (i ? ", " : "") << prompt[i];
   h << "}\n#define DP_GEN_NEW_TOKENS " << cmd.tokens << "\n#define DP_GEN_SEED " << cmd.seed
     << "u\n#define DP_GEN_INV_TEMPERATURE_Q16 " << inverseTq16 << "u\n#define DP_GEN_END_OF_TEXT "
-    << (cmd.ignoreEnd ? -1 : endOfText)
-    << "\n#define DP_GEN_VOCAB " << step.vocab << "\n#define DP_GEN_LOGITS " << step.vocab
-    << "\n#define DP_GEN_TOKEN_INPUT " << step.token << "\n#define DP_GEN_POSITION_INPUT " << step.position
-    << "\n#define DP_GEN_MASK_INPUT " << step.mask << "\n#define DP_GEN_LOGITS_OUTPUT 0\n";
+    << (cmd.ignoreEnd ? -1 : endOfText) << "\n#define DP_GEN_VOCAB " << decode.vocab << "\n"
+    << inputMacros("DECODE", decode) << (prefill ? inputMacros("PREFILL", *prefill) : std::string());
   return h.str();
 }
 
@@ -152,13 +169,30 @@ void printElfSizes(const std::string& elf) {
 
 struct Generated {
   std::vector<int> tokens;
-  std::vector<uint64_t> costs;  // per generated token: ns (host) or busiest-hart instructions (rv32)
+  std::vector<std::pair<int64_t, uint64_t>> promptRuns;  // prompt tokens read, cost
+  std::vector<std::pair<int64_t, uint64_t>> decodeRuns;  // rows cached before the run, cost
 };
 
-Generated generateOnTarget(const CompiledModel& model, const std::string& config, const GenerateCommand& cmd,
-                           const BpeTokenizer& tokenizer) {
+// Costs are ns (host) or busiest-hart instructions (rv32); see runtime/generate/generate.c.
+void parseGenerateLine(const std::string& line, Generated& out, const BpeTokenizer& tokenizer) {
+  std::istringstream fields(line);
+  std::string tag, kind;
+  int64_t value = 0;
+  uint64_t cost = 0;
+  if (!(fields >> tag >> kind >> value) || tag != "DP_GEN") return;
+  if (kind == "token") {
+    out.tokens.push_back(static_cast<int>(value));
+    std::cout << (value == tokenizer.endOfText() ? std::string("\n") : tokenizer.bytesOf(static_cast<int>(value)))
+              << std::flush;
+  } else if (fields >> cost) {
+    (kind == "prompt" ? out.promptRuns : out.decodeRuns).emplace_back(value, cost);
+  }
+}
+
+Generated generateOnTarget(const GeneratedSources& program, bool floatUnit, const std::string& config,
+                           const GenerateCommand& cmd, const BpeTokenizer& tokenizer) {
   WorkDir work(std::nullopt);
-  writeNetworkSources(work.path(), model.network);
+  writeNetworkSources(work.path(), program);
   {
     std::ofstream f(fs::path(work.path()) / "generate_config.h");
     f << config;
@@ -166,7 +200,7 @@ Generated generateOnTarget(const CompiledModel& model, const std::string& config
   const std::string loop = (fs::path(runtimeSourceDir()) / "generate" / "generate.c").string();
   std::vector<std::string> command;
   if (cmd.target == "rv32") {
-    std::string elf = buildRv32Program(work.path(), {needsFloatUnit(model.graph), false, cmd.cores, loop});
+    std::string elf = buildRv32Program(work.path(), {floatUnit, false, cmd.cores, loop});
     printElfSizes(elf);
     command = qemuCommand(elf, cmd.cores, true);
   } else {
@@ -177,73 +211,163 @@ Generated generateOnTarget(const CompiledModel& model, const std::string& config
   }
   std::cout << cmd.prompt << std::flush;
   Generated out;
-  ProcessResult r = runProcess(command, kGenerateTimeoutSeconds, [&](const std::string& line) {
-    std::istringstream fields(line);
-    std::string tag, kind;
-    int token = 0;
-    uint64_t cost = 0;
-    if (!(fields >> tag >> kind >> token >> cost) || tag != "DP_GEN" || kind != "token") return;
-    out.tokens.push_back(token);
-    out.costs.push_back(cost);
-    std::cout << (token == tokenizer.endOfText() ? std::string("\n") : tokenizer.bytesOf(token)) << std::flush;
-  });
+  ProcessResult r = runProcess(command, kGenerateTimeoutSeconds, [&](const std::string& line) { parseGenerateLine(line, out, tokenizer); });
   std::cout << "\n";
   if (r.timedOut || r.exitCode != 0) throw Error("the generation program failed:\n" + r.output);
   return out;
 }
 
-// The tokens the reference interpreter generates: the fixed-length network at each number of cached
-// rows, its caches carried from step to step.
-std::vector<int> generateWithReference(const Graph& typed, const CompiledModel& model, const std::vector<int>& prompt,
-                                       const GenerateCommand& cmd, uint64_t inverseTq16, int endOfText) {
-  const KVCacheSignature& sig = *model.kvCache;
-  std::vector<TensorData> caches;
-  std::vector<int> tokens;
-  uint32_t random = cmd.seed ? cmd.seed : 1u;
-  int current = prompt[0];
-  for (int64_t position = 0; position < model.graph.kvCache->maxRows; ++position) {
-    Graph graph = fixedLengthGraph(typed, sig, position);
+// One step for the reference interpreter: the typed model (loadTypedModel) and its caches.
+struct ReferenceStep {
+  Graph typed;
+  KVCacheSignature signature;
+};
+
+// The reference interpreter's generation: the same runs as runtime/generate/generate.c makes, each on
+// the fixed-length network at its number of cached rows, the caches carried from run to run.
+class ReferenceGeneration {
+ public:
+  // Runs `step` over `tokens` (as many as it reads) after the cached rows; keeps the first `keep` new
+  // rows in the caches (the rest is padding). Returns the logits.
+  TensorData run(const ReferenceStep& step, const std::vector<int>& tokens, int64_t keep) {
+    const KVCacheSignature& sig = step.signature;
+    Graph graph = fixedLengthGraph(step.typed, sig, cached_);
     std::vector<TensorData> inputs;
-    for (size_t i = 0; i < graph.inputs.size(); ++i) inputs.emplace_back(graph.tensor(graph.inputs[i]).dtype, graph.tensor(graph.inputs[i]).shape);
-    inputs[inputNamed(graph, "token")].setInt(0, current);
-    inputs[inputNamed(graph, "position")].setInt(0, position);
-    for (size_t k = 0; k < caches.size(); ++k) inputs[sig.cacheInputs[k]] = caches[k];
+    for (TensorId id : graph.inputs) inputs.emplace_back(graph.tensor(id).dtype, graph.tensor(id).shape);
+    TensorData &token = inputs[inputNamed(graph, "token")], &position = inputs[inputNamed(graph, "position")];
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      token.setInt(static_cast<int64_t>(i), tokens[i]);
+      position.setInt(static_cast<int64_t>(i), cached_ + static_cast<int64_t>(i));
+    }
+    // Row i (at position cached + i) attends to the rows up to its own.
+    TensorData& mask = inputs[inputNamed(graph, "mask")];
+    const int64_t width = mask.shape().back();
+    for (int64_t f = 0; f < mask.size(); ++f) mask.setInt(f, f % width <= cached_ + f / width ? 0 : -1);
+    for (size_t k = 0; k < caches_.size(); ++k) inputs[sig.cacheInputs[k]] = caches_[k];
     std::vector<TensorData> outputs = interpretGraph(graph, inputs);
-    caches.clear();
-    for (size_t o : sig.cacheOutputs) caches.push_back(outputs[o]);
-    if (position + 1 < static_cast<int64_t>(prompt.size())) {
-      current = prompt[static_cast<size_t>(position + 1)];
-      continue;
+    cached_ += keep;
+    caches_.clear();
+    for (size_t o : sig.cacheOutputs) {
+      Shape kept = outputs[o].shape();
+      kept[kept.size() - 2] = cached_;
+      caches_.push_back(regionAtOrigin(outputs[o], kept));
     }
     size_t logits = 0;
     while (std::find(sig.cacheOutputs.begin(), sig.cacheOutputs.end(), logits) != sig.cacheOutputs.end()) ++logits;
-    const TensorData& row = outputs[logits];
-    int64_t vocab = row.shape().back();
-    current = chooseToken(row, row.size() - vocab, vocab, inverseTq16, random);
+    return outputs[logits];
+  }
+
+  int64_t cached() const { return cached_; }
+
+ private:
+  std::vector<TensorData> caches_;
+  int64_t cached_ = 0;
+};
+
+// The tokens the reference interpreter generates with the runs of the device's loop.
+std::vector<int> generateWithReference(const ReferenceStep& decode, const std::optional<ReferenceStep>& prefill,
+                                       const std::vector<int>& prompt, const GenerateCommand& cmd, uint64_t inverseTq16,
+                                       int endOfText) {
+  ReferenceGeneration reference;
+  const int64_t promptLength = static_cast<int64_t>(prompt.size());
+  TensorData logits;
+  int64_t row = 0;  // the logits row of the last token read
+  while (reference.cached() < promptLength) {
+    const int64_t first = reference.cached();
+    int64_t rows = prefill ? prefill->signature.newRows : 0;
+    if (prefill && first + rows <= cmd.context) {
+      int64_t count = std::min(rows, promptLength - first);
+      std::vector<int> chunk;
+      for (int64_t i = 0; i < rows; ++i) chunk.push_back(prompt[static_cast<size_t>(first + std::min(i, count - 1))]);
+      logits = reference.run(*prefill, chunk, count);
+      row = count - 1;
+    } else {
+      logits = reference.run(decode, {prompt[static_cast<size_t>(first)]}, 1);
+      row = 0;
+    }
+  }
+  std::vector<int> tokens;
+  uint32_t random = cmd.seed ? cmd.seed : 1u;
+  for (;;) {
+    const int64_t vocab = logits.shape().back();
+    int current = chooseToken(logits, row * vocab, vocab, inverseTq16, random);
     tokens.push_back(current);
-    if (static_cast<int>(tokens.size()) == cmd.tokens || (current == endOfText && !cmd.ignoreEnd)) break;
+    if (static_cast<int>(tokens.size()) == cmd.tokens || (current == endOfText && !cmd.ignoreEnd) ||
+        reference.cached() == cmd.context) {
+      break;
+    }
+    logits = reference.run(decode, {current}, 1);
+    row = 0;
   }
   return tokens;
 }
 
-// Generated token k comes from the step with prompt - 1 + k cached tokens.
-void printCosts(const GenerateCommand& cmd, size_t promptTokens, const Generated& g) {
-  if (g.tokens.empty()) return;
-  uint64_t total = 0, most = 0;
-  for (uint64_t c : g.costs) {
-    total += c;
-    most = std::max(most, c);
+void printCosts(const GenerateCommand& cmd, const Generated& g) {
+  const bool host = cmd.target != "rv32";
+  uint64_t promptCost = 0;
+  int64_t promptTokens = 0;
+  for (auto [tokens, cost] : g.promptRuns) {
+    promptTokens += tokens;
+    promptCost += cost;
   }
-  double mean = static_cast<double>(total) / static_cast<double>(g.costs.size());
-  if (cmd.target == "rv32") {
-    std::printf("%zu tokens on %d hart(s); instructions per token on the busiest hart: mean %.0f; %llu with %zu tokens "
-                "cached, %llu with %zu\n",
-                g.tokens.size(), cmd.cores, mean, static_cast<unsigned long long>(g.costs.front()), promptTokens - 1,
-                static_cast<unsigned long long>(g.costs.back()), promptTokens - 2 + g.costs.size());
+  if (host) {
+    std::printf("prompt: %lld tokens in %zu runs, %.3f ms (%.1f tokens/s)\n", static_cast<long long>(promptTokens),
+                g.promptRuns.size(), static_cast<double>(promptCost) / 1e6,
+                1e9 * static_cast<double>(promptTokens) / static_cast<double>(std::max<uint64_t>(promptCost, 1)));
   } else {
-    std::printf("%zu tokens; %.1f tokens/s (%.3f ms per step, the slowest %.3f ms)\n", g.tokens.size(), 1e9 / mean, mean / 1e6,
-                static_cast<double>(most) / 1e6);
+    std::printf("prompt: %lld tokens in %zu runs, %llu instructions on the busiest hart (%.0f per token)\n",
+                static_cast<long long>(promptTokens), g.promptRuns.size(), static_cast<unsigned long long>(promptCost),
+                static_cast<double>(promptCost) / static_cast<double>(std::max<int64_t>(promptTokens, 1)));
   }
+  if (g.decodeRuns.empty()) return;
+  uint64_t total = 0, most = 0;
+  for (auto [cached, cost] : g.decodeRuns) {
+    total += cost;
+    most = std::max(most, cost);
+  }
+  double mean = static_cast<double>(total) / static_cast<double>(g.decodeRuns.size());
+  if (host) {
+    std::printf("decode: %zu runs; %.1f tokens/s (%.3f ms per run, the slowest %.3f ms)\n", g.decodeRuns.size(), 1e9 / mean,
+                mean / 1e6, static_cast<double>(most) / 1e6);
+  } else {
+    std::printf("decode: %zu runs on %d hart(s); instructions per token on the busiest hart: mean %.0f; %llu with %lld "
+                "tokens cached, %llu with %lld\n",
+                g.decodeRuns.size(), cmd.cores, mean, static_cast<unsigned long long>(g.decodeRuns.front().second),
+                static_cast<long long>(g.decodeRuns.front().first),
+                static_cast<unsigned long long>(g.decodeRuns.back().second), static_cast<long long>(g.decodeRuns.back().first));
+  }
+}
+
+// The decode step and, with --prefill, the prefill step, compiled for the same caches into one program.
+struct GenerationProgram {
+  CompiledModel decode;
+  std::optional<CompiledModel> prefill;
+  GeneratedProgram program;
+};
+
+CompiledModel compileStep(const std::string& onnx, const std::optional<std::string>& typingInputs,
+                          const GenerateCommand& cmd, const Platform& platform) {
+  std::optional<NamedArrays> arrays;
+  if (typingInputs) arrays = readNpz(*typingInputs);
+  return compileKVCacheModel(onnx, arrays, cmd.context, false, platform, cmd.cores);
+}
+
+GenerationProgram compileGenerationProgram(const ModelFiles& files, const GenerateCommand& cmd) {
+  Platform platform = resolvePlatform(cmd.platform);
+  GenerationProgram p{compileStep(files.onnx, files.typingInputs, cmd, platform), std::nullopt, {}};
+  std::vector<ProgramStep> steps = {{"decode", &p.decode.graph}};
+  if (files.prefill) {
+    p.prefill = compileStep(*files.prefill, files.prefillTypingInputs, cmd, platform);
+    steps.push_back({"prefill", &p.prefill->graph});
+  }
+  p.program = generateProgram(steps, codegenOptionsFor(p.decode, files.onnx));
+  return p;
+}
+
+ReferenceStep referenceStep(const CompiledModel& model, const std::string& onnx, const std::optional<std::string>& typingInputs) {
+  std::optional<NamedArrays> arrays;
+  if (typingInputs) arrays = readNpz(*typingInputs);
+  return {loadTypedModel(onnx, arrays), *model.kvCache};
 }
 
 }  // namespace
@@ -258,20 +382,24 @@ int runGenerate(const GenerateCommand& cmd) {
     throw Error("the prompt's " + std::to_string(prompt.size()) + " tokens fill the context of " + std::to_string(cmd.context));
   }
   uint64_t inverseTq16 = inverseTemperatureQ16(cmd, files);
-  std::optional<NamedArrays> arrays;
-  if (files.typingInputs) arrays = readNpz(*files.typingInputs);
-  Platform platform = resolvePlatform(cmd.platform);
-  CompiledModel model = compileKVCacheModel(files.onnx, arrays, cmd.context, false, platform, cmd.cores);
-  StepInterface step = stepInterface(model);
-  if (step.vocab != tokenizer.vocabSize()) {
-    throw Error("the network has " + std::to_string(step.vocab) + " logits, the tokenizer " +
+  GenerationProgram p = compileGenerationProgram(files, cmd);
+  StepInterface decode = stepInterface(p.decode, "decode");
+  if (decode.rows != 1) throw Error("the decode step must read one token; this one reads " + std::to_string(decode.rows));
+  std::optional<StepInterface> prefill;
+  if (p.prefill) prefill = stepInterface(*p.prefill, "prefill");
+  if (prefill && prefill->vocab != decode.vocab) throw Error("the prefill and decode steps have different vocabularies");
+  if (decode.vocab != tokenizer.vocabSize()) {
+    throw Error("the network has " + std::to_string(decode.vocab) + " logits, the tokenizer " +
                 std::to_string(tokenizer.vocabSize()) + " tokens");
   }
-  Generated g = generateOnTarget(model, configHeader(step, prompt, cmd, inverseTq16, tokenizer.endOfText()), cmd, tokenizer);
-  printCosts(cmd, prompt.size(), g);
+  Generated g = generateOnTarget(p.program, needsFloatUnit(p.decode.graph),
+                                 configHeader(decode, prefill, prompt, cmd, inverseTq16, tokenizer.endOfText()), cmd, tokenizer);
+  printCosts(cmd, g);
   if (!cmd.checkReference) return 0;
-  std::vector<int> reference =
-      generateWithReference(loadTypedModel(files.onnx, arrays), model, prompt, cmd, inverseTq16, tokenizer.endOfText());
+  std::optional<ReferenceStep> prefillReference;
+  if (p.prefill) prefillReference = referenceStep(*p.prefill, *files.prefill, files.prefillTypingInputs);
+  std::vector<int> reference = generateWithReference(referenceStep(p.decode, files.onnx, files.typingInputs), prefillReference,
+                                                     prompt, cmd, inverseTq16, tokenizer.endOfText());
   bool same = reference == g.tokens;
   std::printf("reference interpreter: %zu tokens, %s\n", reference.size(),
               same ? "identical to the generated program's" : "DIFFERENT from the generated program's");

@@ -1,5 +1,6 @@
-// `deeploy generate`: text from a KV-cache step network compiled for persistent caches, generated on
-// the host or on the emulated RV32 cluster by an on-device loop (runtime/generate/generate.c).
+// `deeploy generate`: text from a KV-cache decode step (and optionally a prefill step) compiled for
+// persistent caches into one program, generated on the host or on the emulated RV32 cluster by an
+// on-device loop (runtime/generate/generate.c).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,8 @@
 namespace deeploy {
 
 struct GenerateCommand {
-  std::string model;  // the step's ONNX file, or a folder holding network.onnx
+  std::string model;                    // the decode step's ONNX file, or a folder holding network.onnx
+  std::optional<std::string> prefill;   // the prefill step's, read the prompt with it
   std::string prompt;
   int tokens = 40;
   std::string target = "host";

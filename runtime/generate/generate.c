@@ -1,12 +1,18 @@
-/* Text generation on the device: feeds the prompt's tokens one step at a time into a KV-cache step
- * network (network.h, built by `deeploy generate`), then each chosen token, until DP_GEN_NEW_TOKENS
- * tokens, the end-of-text token or the cache capacity. The choice is integer-only (the same on every
- * target): the largest logit, or with DP_GEN_INV_TEMPERATURE_Q16 > 0 a draw from exp(logit * scale / T)
- * with a xorshift32 generator. Prints one line per generated token:
- *   DP_GEN token <id> <cost>
- * where <cost> is, on rv32, the step's instructions on its busiest hart (waiting excluded)
- * and, on the host, the step's nanoseconds. generate_config.h (written by deeploy) gives the prompt, the
- * sampling settings and the positions of the step's inputs and outputs. */
+/* Text generation on the device with the steps of one program (network.h, built by `deeploy
+ * generate`): `network_decode_run` reads one token, the optional `network_prefill_run` reads
+ * NETWORK_PREFILL_NEW_ROWS tokens at once; both append to the same KV caches. The prompt goes through
+ * prefill runs while they fit (the last one padded with the prompt's last token: the causal mask keeps
+ * padding out of the prompt's rows, and later runs overwrite its cache rows), else decode runs; then
+ * each chosen token is read by a decode run, until DP_GEN_NEW_TOKENS tokens, the end-of-text token or
+ * the cache capacity. The choice is integer-only (the same on every target): the largest logit, or
+ * with DP_GEN_INV_TEMPERATURE_Q16 > 0 a draw from exp(logit * scale / T) with a xorshift32 generator.
+ * Prints, in order:
+ *   DP_GEN prompt <prompt tokens read> <cost>     per run over the prompt
+ *   DP_GEN token <id>                             per generated token
+ *   DP_GEN decode <cached rows> <cost>            per run reading a generated token
+ * where <cost> is, on rv32, the run's instructions on its busiest hart (waiting excluded) and, on the
+ * host, its nanoseconds. generate_config.h (written by deeploy) gives the prompt, the sampling settings
+ * and the positions of the steps' inputs. */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime on the host */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,9 +26,16 @@
 #include <time.h>
 #endif
 
-static int32_t token_input[NETWORK_NEW_ROWS], position_input[NETWORK_NEW_ROWS], cache_length_input;
-static int8_t mask_input[NETWORK_NEW_ROWS * NETWORK_CACHE_CAPACITY];
-static int32_t logits[DP_GEN_LOGITS];
+#ifdef NETWORK_PREFILL_NEW_ROWS
+#define DP_GEN_ROWS NETWORK_PREFILL_NEW_ROWS
+#else
+#define DP_GEN_ROWS 1
+#endif
+
+/* The inputs of a run of either step (a decode run uses the first row) and its logits. */
+static int32_t token_input[DP_GEN_ROWS], position_input[DP_GEN_ROWS], cache_length_input;
+static int8_t mask_input[DP_GEN_ROWS * NETWORK_CACHE_CAPACITY];
+static int32_t logits[DP_GEN_ROWS * DP_GEN_VOCAB];
 static const int32_t prompt[DP_GEN_PROMPT_LENGTH] = DP_GEN_PROMPT;
 
 static uint32_t next_random(uint32_t *state) {
@@ -95,38 +108,100 @@ static unsigned long long cost_end(void) {
 }
 #endif
 
+/* Sets the inputs of a run reading `rows` tokens after `cached` ones: row i sits at position cached + i
+ * and attends to the rows before it and itself. */
+static void set_inputs(const int32_t *tokens, int rows, int32_t cached) {
+  int i, j;
+  for (i = 0; i < rows; ++i) {
+    token_input[i] = tokens[i];
+    position_input[i] = cached + i;
+    for (j = 0; j < NETWORK_CACHE_CAPACITY; ++j) mask_input[i * NETWORK_CACHE_CAPACITY + j] = (int8_t)(j <= cached + i ? 0 : -1);
+  }
+  cache_length_input = cached;
+}
+
+static void bind_inputs(const void **inputs, int token, int position, int mask, int cache_length) {
+  inputs[token] = token_input;
+  inputs[position] = position_input;
+  inputs[mask] = mask_input;
+  inputs[cache_length] = &cache_length_input;
+}
+
+static const void *decode_inputs[NETWORK_DECODE_NUM_INPUTS];
+static void *step_outputs[1] = {logits};
+
+/* Runs the decode step over `token` after `cached` rows; returns its cost. */
+static unsigned long long decode(int32_t token, int32_t cached) {
+  set_inputs(&token, 1, cached);
+  cost_start();
+  network_decode_run(decode_inputs, step_outputs);
+  return cost_end();
+}
+
+#ifdef NETWORK_PREFILL_NEW_ROWS
+static const void *prefill_inputs[NETWORK_PREFILL_NUM_INPUTS];
+
+/* Runs the prefill step over prompt[first, first + count), padded; returns its cost. */
+static unsigned long long prefill(int first, int count) {
+  int32_t chunk[DP_GEN_ROWS];
+  int i;
+  for (i = 0; i < DP_GEN_ROWS; ++i) chunk[i] = prompt[i < count ? first + i : first + count - 1];
+  set_inputs(chunk, DP_GEN_ROWS, first);
+  cost_start();
+  network_prefill_run(prefill_inputs, step_outputs);
+  return cost_end();
+}
+#endif
+
+/* Reads the prompt; returns the logits row of its last token. */
+static const int32_t *read_prompt(void) {
+  int32_t cached = 0;
+  const int32_t *last = logits;
+  while (cached < DP_GEN_PROMPT_LENGTH) {
+    int count = 1;
+    unsigned long long cost;
+#ifdef NETWORK_PREFILL_NEW_ROWS
+    if (cached + DP_GEN_ROWS <= NETWORK_CACHE_CAPACITY) {
+      count = DP_GEN_PROMPT_LENGTH - cached < DP_GEN_ROWS ? DP_GEN_PROMPT_LENGTH - cached : DP_GEN_ROWS;
+      cost = prefill(cached, count);
+      last = logits + (count - 1) * DP_GEN_VOCAB;
+    } else
+#endif
+    {
+      cost = decode(prompt[cached], cached);
+      last = logits;
+    }
+    printf("DP_GEN prompt %d %llu\n", count, cost);
+    cached += count;
+  }
+  return last;
+}
+
 int main(void) {
-  const void *inputs[NETWORK_NUM_INPUTS];
-  void *outputs[NETWORK_NUM_OUTPUTS];
   uint32_t random = DP_GEN_SEED ? DP_GEN_SEED : 1u;
-  int32_t position, current = prompt[0], generated = 0;
-  int j;
+  int32_t cached = DP_GEN_PROMPT_LENGTH, generated = 0;
+  const int32_t *row;
 #ifdef __riscv
   dp_cluster_start(DP_CORES);
 #endif
-  inputs[DP_GEN_TOKEN_INPUT] = token_input;
-  inputs[DP_GEN_POSITION_INPUT] = position_input;
-  inputs[DP_GEN_MASK_INPUT] = mask_input;
-  inputs[NETWORK_CACHE_LENGTH_INPUT] = &cache_length_input;
-  outputs[DP_GEN_LOGITS_OUTPUT] = logits;
+  bind_inputs(decode_inputs, DP_GEN_DECODE_TOKEN_INPUT, DP_GEN_DECODE_POSITION_INPUT, DP_GEN_DECODE_MASK_INPUT,
+              NETWORK_DECODE_CACHE_LENGTH_INPUT);
+#ifdef NETWORK_PREFILL_NEW_ROWS
+  bind_inputs(prefill_inputs, DP_GEN_PREFILL_TOKEN_INPUT, DP_GEN_PREFILL_POSITION_INPUT, DP_GEN_PREFILL_MASK_INPUT,
+              NETWORK_PREFILL_CACHE_LENGTH_INPUT);
+#endif
   network_init();
-  for (position = 0; position < NETWORK_CACHE_CAPACITY; ++position) {
+  row = read_prompt();
+  for (;;) {
+    int32_t current = choose(row, &random);
     unsigned long long cost;
-    token_input[0] = current;
-    position_input[0] = position;
-    cache_length_input = position;
-    for (j = 0; j < NETWORK_CACHE_CAPACITY; ++j) mask_input[j] = (int8_t)(j <= position ? 0 : -1);
-    cost_start();
-    network_run(inputs, outputs);
-    cost = cost_end();
-    if (position + 1 < DP_GEN_PROMPT_LENGTH) {
-      current = prompt[position + 1];
-      continue;
-    }
-    current = choose(logits, &random);
-    printf("DP_GEN token %ld %llu\n", (long)current, cost);
+    printf("DP_GEN token %ld\n", (long)current);
     fflush(stdout);
-    if (++generated == DP_GEN_NEW_TOKENS || current == DP_GEN_END_OF_TEXT) break;
+    if (++generated == DP_GEN_NEW_TOKENS || current == DP_GEN_END_OF_TEXT || cached == NETWORK_CACHE_CAPACITY) break;
+    cost = decode(current, cached);
+    printf("DP_GEN decode %ld %llu\n", (long)cached, cost);
+    row = logits;
+    ++cached;
   }
   return 0;
 }

@@ -15,7 +15,7 @@
 #include "kernels/dp_common.h"
 
 #define DP_DEFINE_CAST(name, TX, TY, LOAD, STORE)                                             \
-  static void name(const TX *x, TY *y, int32_t blocks, int32_t block_len, int32_t y_stride) { \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t blocks, int32_t block_len, int32_t y_stride) { \
     int32_t b, i;                                                                             \
     for (b = 0; b < blocks; ++b, x += block_len, y += y_stride) {                             \
       for (i = 0; i < block_len; ++i) y[i] = (TY)STORE(LOAD(x[i]));                           \

@@ -8,6 +8,18 @@
 /* Highest tensor rank a kernel's index arithmetic handles. */
 #define DP_MAX_DIMS 8
 
+/* Storage of the kernels the generated code instantiates (the DP_DEFINE_* macros). They are static,
+ * so GCC sees every call and specialises them on arguments equal at all call sites (arena addresses,
+ * shared shape tables); GCC 12.2 at -O2 then derived their store addresses from negative multiples
+ * of the arena's address and dropped the calls as if they stored nothing (seen on x86-64: a masked
+ * Add of the prefill network lost; -fno-ipa-cp or -fno-ivopts avoided it). noipa keeps each
+ * instantiation an ordinary function. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#define DP_INSTANCE static __attribute__((noipa))
+#else
+#define DP_INSTANCE static
+#endif
+
 static inline float dp_bf16_to_f32(uint16_t v) {
   uint32_t bits = (uint32_t)v << 16;
   float f;

@@ -13,7 +13,7 @@
 #include "kernels/dp_common.h"
 
 #define DP_DEFINE_BINARY(name, TA, TB, TY, OP)                                                       \
-  static void name(const TA *a, const TB *b, TY *y, int32_t ndim, const int32_t *shape,             \
+  DP_INSTANCE void name(const TA *a, const TB *b, TY *y, int32_t ndim, const int32_t *shape,             \
                    const int32_t *a_strides, const int32_t *b_strides) {                            \
     int32_t index[DP_MAX_DIMS] = {0};                                                                \
     int32_t inner = shape[ndim - 1], as = a_strides[ndim - 1], bs = b_strides[ndim - 1];             \
@@ -35,7 +35,7 @@
   }
 
 #define DP_DEFINE_UNARY(name, TX, TY, OP)                 \
-  static void name(const TX *x, TY *y, int32_t n) {       \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t n) {       \
     int32_t i;                                            \
     for (i = 0; i < n; ++i) y[i] = OP(x[i]);              \
   }

@@ -11,7 +11,7 @@
 #include "kernels/dp_common.h"
 
 #define DP_DEFINE_GATHER(name, T, TI)                                                                        \
-  static void name(const T *data, const TI *indices, T *out, int32_t outer, int32_t axis_len, int32_t count, \
+  DP_INSTANCE void name(const T *data, const TI *indices, T *out, int32_t outer, int32_t axis_len, int32_t count, \
                    int32_t inner) {                                                                          \
     int32_t o, j, k;                                                                                         \
     for (o = 0; o < outer; ++o, data += (int64_t)axis_len * inner) {                                         \

@@ -38,13 +38,13 @@ DP_DEFINE_IGELU(dp_igelu32, int32_t, dp_asr32)
 DP_DEFINE_IGELU(dp_igelu64, int64_t, dp_asr64)
 
 #define DP_DEFINE_ACTIVATION(name, TX, TY, ACT)                                                         \
-  static void name(const TX *x, TY *y, int32_t n, int32_t k0, int32_t k1, int32_t k2) {                 \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t n, int32_t k0, int32_t k1, int32_t k2) {                 \
     int32_t i;                                                                                          \
     for (i = 0; i < n; ++i) y[i] = (TY)ACT(x[i], k0, k1, k2);                                           \
   }
 
 #define DP_DEFINE_RQ_ACTIVATION(name, TX, TY, ACT, ACC, ASR)                                            \
-  static void name(const TX *x, TY *y, int32_t k0, int32_t k1, int32_t k2, int32_t outer,               \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t k0, int32_t k1, int32_t k2, int32_t outer,               \
                    int32_t channels, int32_t inner, const int32_t *mul, const ACC *bias,                \
                    int32_t shift, ACC lo, ACC hi)                                                       \
       DP_REQUANT_LOOPS(TY, ACC, ASR, ACT(x[i], k0, k1, k2))

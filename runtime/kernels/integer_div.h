@@ -11,7 +11,7 @@
 #include "kernels/requant.h"
 
 #define DP_DEFINE_SCALE(name, TX, TY, ACC)                                                              \
-  static void name(const TX *x, TY *y, int32_t n, int32_t factor) {                                     \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t n, int32_t factor) {                                     \
     int32_t i;                                                                                          \
     for (i = 0; i < n; ++i) y[i] = (TY)((ACC)x[i] * (ACC)factor);                                       \
   }

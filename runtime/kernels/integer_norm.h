@@ -34,7 +34,7 @@ uint32_t dp_isqrt_u32(uint32_t v);
 static inline int8_t dp_wrap_s8(int64_t v) { return (int8_t)((int32_t)(((uint32_t)v & 0xFFu) ^ 0x80u) - 0x80); }
 
 #define DP_DEFINE_IRMSNORM(name, TX, TW, SUM, ACC, ASR)                                                 \
-  static void name(const TX *x, const TW *w, int8_t *y, int32_t rows, int32_t length, int32_t first,    \
+  DP_INSTANCE void name(const TX *x, const TW *w, int8_t *y, int32_t rows, int32_t length, int32_t first,    \
                    int32_t count, int32_t shift, int32_t lo, int32_t hi) {                              \
     int32_t r, j;                                                                                       \
     for (r = 0; r < rows; ++r, x += length, y += count) {                                               \
@@ -51,7 +51,7 @@ static inline int8_t dp_wrap_s8(int64_t v) { return (int8_t)((int32_t)(((uint32_
   }
 
 #define DP_DEFINE_ILAYERNORM(name, TX, TW, TB, SUM, ACC, ASR)                                           \
-  static void name(const TX *x, const TW *w, const TB *b, int8_t *y, int32_t rows, int32_t length,      \
+  DP_INSTANCE void name(const TX *x, const TW *w, const TB *b, int8_t *y, int32_t rows, int32_t length,      \
                    int32_t shift) {                                                                     \
     int32_t r, j;                                                                                       \
     for (r = 0; r < rows; ++r, x += length, y += length) {                                              \
@@ -73,7 +73,7 @@ static inline int8_t dp_wrap_s8(int64_t v) { return (int8_t)((int32_t)(((uint32_
   }
 
 #define DP_DEFINE_INONORM(name, TX, TW, TB, ACC, ASR)                                                   \
-  static void name(const TX *x, const TW *w, const TB *b, int8_t *y, int32_t blocks,                    \
+  DP_INSTANCE void name(const TX *x, const TW *w, const TB *b, int8_t *y, int32_t blocks,                    \
                    int32_t period, int32_t mul, int32_t shift) {                                        \
     int32_t k, j;                                                                                       \
     for (k = 0; k < blocks; ++k, x += period, y += period) {                                            \

@@ -36,7 +36,7 @@
   } while (0)
 
 #define DP_DEFINE_ISOFTMAX(name, TX, TY, TT, ACC)                                                       \
-  static void name(const TX *x, TY *y, int32_t rows, int32_t length, const TT *table, uint32_t top) {   \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t rows, int32_t length, const TT *table, uint32_t top) {   \
     int32_t r, j;                                                                                       \
     if (length == 0) return;                                                                            \
     for (r = 0; r < rows; ++r, x += length, y += length) {                                              \
@@ -54,7 +54,7 @@
 #define DP_ITA_SHIFT(d) ((uint32_t)((d) + 16) >> 5)
 
 #define DP_DEFINE_ITAMAX(name, TX, TY)                                                                  \
-  static void name(const TX *x, TY *y, int32_t rows, int32_t length, uint32_t top) {                    \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t rows, int32_t length, uint32_t top) {                    \
     int32_t r, j;                                                                                       \
     if (length == 0) return;                                                                            \
     for (r = 0; r < rows; ++r, x += length, y += length) {                                              \
@@ -68,7 +68,7 @@
   }
 
 #define DP_DEFINE_ITAPARTIALMAX(name, TX, TY)                                                           \
-  static void name(const TX *x, TY *y, int32_t rows, int32_t length, int32_t group, uint32_t top) {     \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t rows, int32_t length, int32_t group, uint32_t top) {     \
     int32_t r, g, j;                                                                                    \
     if (length == 0) return;                                                                            \
     for (r = 0; r < rows; ++r, x += length, y += length) {                                              \

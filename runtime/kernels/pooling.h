@@ -31,7 +31,7 @@ static inline void dp_pool_taps(int32_t start, int32_t kernel, int32_t dilation,
 }
 
 #define DP_DEFINE_MAXPOOL(name, T, LOWEST)                                                          \
-  static void name(const T *x, T *y, int32_t planes, const int32_t *geometry) {                     \
+  DP_INSTANCE void name(const T *x, T *y, int32_t planes, const int32_t *geometry) {                     \
     const int32_t *in = geometry, *out = geometry + 3, *k = geometry + 6, *st = geometry + 9;       \
     const int32_t *dil = geometry + 12, *pad = geometry + 15;                                        \
     int32_t plane_size = in[0] * in[1] * in[2];                                                      \

@@ -28,7 +28,7 @@
 #define DP_COMBINE_MAX(acc, v) ((v) > (acc) ? (v) : (acc))
 
 #define DP_DEFINE_REDUCE(name, TX, TACC, COMBINE)                                                  \
-  static void name(const TX *x, TACC *acc, TACC init, int32_t acc_count, int32_t ndim,              \
+  DP_INSTANCE void name(const TX *x, TACC *acc, TACC init, int32_t acc_count, int32_t ndim,              \
                    const int32_t *shape, const int32_t *acc_strides) {                              \
     int32_t index[DP_MAX_DIMS] = {0};                                                                \
     int32_t inner = shape[ndim - 1], inner_kept = acc_strides[ndim - 1] != 0;                        \
@@ -71,13 +71,13 @@ static inline int32_t dp_exact_log2(int32_t count) {
 }
 
 #define DP_DEFINE_INTEGER_MEAN(name, TACC, TY)                                    \
-  static void name(const TACC *acc, TY *y, int32_t n, int32_t count) {            \
+  DP_INSTANCE void name(const TACC *acc, TY *y, int32_t n, int32_t count) {            \
     int32_t i, log2_count = dp_exact_log2(count);                                 \
     for (i = 0; i < n; ++i) y[i] = (TY)dp_rounded_mean((int64_t)acc[i], count, log2_count); \
   }
 
 #define DP_DEFINE_NARROW(name, TACC, TY)                                           \
-  static void name(const TACC *acc, TY *y, int32_t n) {                           \
+  DP_INSTANCE void name(const TACC *acc, TY *y, int32_t n) {                           \
     int32_t i;                                                                    \
     for (i = 0; i < n; ++i) y[i] = (TY)acc[i];                                    \
   }

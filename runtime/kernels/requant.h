@@ -39,7 +39,7 @@ static inline int32_t dp_asr32(int32_t v, int32_t s) { return v >= 0 ? v >> s : 
   }
 
 #define DP_DEFINE_REQUANT(name, TX, TY, ACC, ASR)                                                       \
-  static void name(const TX *x, TY *y, int32_t outer, int32_t channels, int32_t inner,                  \
+  DP_INSTANCE void name(const TX *x, TY *y, int32_t outer, int32_t channels, int32_t inner,                  \
                    const int32_t *mul, const ACC *bias, int32_t shift, ACC lo, ACC hi)                  \
       DP_REQUANT_LOOPS(TY, ACC, ASR, x[i])
 

@@ -16,13 +16,13 @@
 #include "kernels/elementwise.h"
 
 #define DP_DEFINE_UNARY_1P(name, T, TP, OP)                  \
-  static void name(const T *x, T *y, int32_t n, TP p) {      \
+  DP_INSTANCE void name(const T *x, T *y, int32_t n, TP p) {      \
     int32_t i;                                               \
     for (i = 0; i < n; ++i) y[i] = OP(x[i], p);              \
   }
 
 #define DP_DEFINE_UNARY_2P(name, T, TP, OP)                  \
-  static void name(const T *x, T *y, int32_t n, TP p, TP q) { \
+  DP_INSTANCE void name(const T *x, T *y, int32_t n, TP p, TP q) { \
     int32_t i;                                               \
     for (i = 0; i < n; ++i) y[i] = OP(x[i], p, q);           \
   }
