@@ -34,7 +34,7 @@ constexpr double kRunTimeoutSeconds = 300;
 
 struct Rv32Run {
   std::vector<TensorData> outputs;
-  Rv32Profile profile;
+  InstructionProfile profile;
 };
 
 Rv32Run runProfiled(const CompiledModel& model) {
@@ -217,10 +217,10 @@ void printLlamaTable(const std::string& modelPath) {
       if (!check.passed) {
         throw Error(p.label + " on " + std::to_string(cores) + " harts: outputs differ from outputs.npz: " + check.message);
       }
-      const uint64_t busiest = run.profile.busiestHart();
+      const uint64_t busiest = run.profile.busiestCore();
       if (cores == 1) oneHart = busiest;
       std::printf("| %s | %d | %" PRIu64 " | %.2f | %" PRIu64 " |\n", p.label.c_str(), cores, busiest,
-                  static_cast<double>(oneHart) / static_cast<double>(busiest), sumOf(run.profile.perHart));
+                  static_cast<double>(oneHart) / static_cast<double>(busiest), sumOf(run.profile.perCore));
       std::fflush(stdout);
     }
   }

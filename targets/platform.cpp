@@ -93,6 +93,20 @@ class ObjectReader {
     return value;
   }
 
+  // An address: a whole number, or a string of hexadecimal digits after "0x" (as board manuals write them).
+  uint64_t address(const std::string& key) const {
+    const json& value = field(key);
+    if (value.is_number_integer()) return wholeNumber(key, 0, kAddressSpaceBytes - 1);
+    const std::string text = value.is_string() ? value.get<std::string>() : std::string();
+    const bool hex = text.size() > 2 && text.size() <= 10 && text.rfind("0x", 0) == 0 &&
+                     text.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos;
+    if (!hex) {
+      fail("'" + key + "' must be a 32-bit address: a whole number or \"0x\" and up to 8 hex digits, got " +
+           value.dump());
+    }
+    return std::stoull(text.substr(2), nullptr, 16);
+  }
+
   std::vector<std::string> strings(const std::string& key) const {
     std::vector<std::string> out;
     for (const json& item : array(key, false)) {
@@ -117,11 +131,12 @@ std::string itemName(const json& item, const std::string& kind, size_t index) {
 
 MemoryLevel parseLevel(const json& item, size_t index, const std::string& origin) {
   ObjectReader r(item, itemName(item, "memory level", index), origin);
-  r.allowOnly({"name", "description", "size_bytes", "neighbours"});
+  r.allowOnly({"name", "description", "size_bytes", "base_address", "neighbours"});
   MemoryLevel level;
   level.name = r.name("name");
   level.description = r.optionalString("description");
   level.sizeBytes = r.wholeNumber("size_bytes", 1, kMaxLevelBytes);
+  if (r.has("base_address")) level.baseAddress = r.address("base_address");
   for (const json& link : r.array("neighbours", false)) {
     ObjectReader l(link, "memory level '" + level.name + "': neighbour", origin);
     l.allowOnly({"level", "dma_bytes_per_cycle"});
@@ -139,6 +154,44 @@ ComputeEngine parseEngine(const json& item, size_t index, const std::string& ori
   engine.isaFeatures = r.strings("isa");
   engine.computesFrom = r.name("computes_from");
   return engine;
+}
+
+MachineDescription parseMachine(const json& item, const std::string& origin) {
+  ObjectReader r(item, "machine", origin);
+  r.allowOnly({"description", "qemu_machine", "compiler_flags", "boot_address", "code_level", "stack_level"});
+  MachineDescription machine;
+  machine.qemuMachine = r.name("qemu_machine");
+  machine.compilerFlags = r.strings("compiler_flags");
+  machine.bootAddress = r.address("boot_address");
+  machine.codeLevel = r.name("code_level");
+  machine.stackLevel = r.name("stack_level");
+  return machine;
+}
+
+// A machine's levels are regions of one 32-bit address map: each has a base, none overlap, and the
+// vector table at the boot address either starts a level or lies outside all of them.
+void checkAddressMap(const Platform& p, const std::string& origin) {
+  auto fail = [&](const std::string& problem) { throw Error(origin + ": " + problem); };
+  for (const MemoryLevel& level : p.levels) {
+    if (!level.baseAddress) fail("memory level '" + level.name + "' needs a 'base_address' on a platform with a machine");
+    if (*level.baseAddress + level.sizeBytes > kAddressSpaceBytes) {
+      fail("memory level '" + level.name + "' ends beyond the 32-bit address space");
+    }
+  }
+  for (size_t a = 0; a < p.levels.size(); ++a) {
+    for (size_t b = a + 1; b < p.levels.size(); ++b) {
+      const MemoryLevel &x = p.levels[a], &y = p.levels[b];
+      if (*x.baseAddress < *y.baseAddress + y.sizeBytes && *y.baseAddress < *x.baseAddress + x.sizeBytes) {
+        fail("memory levels '" + x.name + "' and '" + y.name + "' overlap");
+      }
+    }
+  }
+  const uint64_t boot = p.machine->bootAddress;
+  for (const MemoryLevel& level : p.levels) {
+    if (boot > *level.baseAddress && boot < *level.baseAddress + level.sizeBytes) {
+      fail("machine: 'boot_address' lies inside memory level '" + level.name + "' but not at its start");
+    }
+  }
 }
 
 // Cross-references: unique names; neighbours, engine levels and default levels that exist.
@@ -174,6 +227,11 @@ void checkReferences(const Platform& p, const std::string& origin) {
   requireLevel(p.weightLevel, "default_levels: weights");
   requireLevel(p.activationLevel, "default_levels: activations");
   requireLevel(p.ioLevel, "default_levels: io");
+  if (p.machine) {
+    requireLevel(p.machine->codeLevel, "machine: code_level");
+    requireLevel(p.machine->stackLevel, "machine: stack_level");
+    checkAddressMap(p, origin);
+  }
 }
 
 }  // namespace
@@ -194,7 +252,8 @@ size_t Platform::levelIndex(const std::string& levelName) const {
 
 Platform parsePlatform(const json& description, const std::string& origin) {
   ObjectReader r(description, "platform", origin);
-  r.allowOnly({"name", "description", "source", "alignment", "memory_levels", "compute_engines", "default_levels"});
+  r.allowOnly({"name", "description", "source", "alignment", "memory_levels", "compute_engines", "default_levels",
+               "machine"});
   Platform p;
   p.name = r.name("name");
   p.description = r.optionalString("description");
@@ -210,6 +269,7 @@ Platform parsePlatform(const json& description, const std::string& origin) {
   p.weightLevel = d.name("weights");
   p.activationLevel = d.name("activations");
   p.ioLevel = d.name("io");
+  if (r.has("machine")) p.machine = parseMachine(r.field("machine"), origin);
   checkReferences(p, origin);
   return p;
 }

@@ -25,6 +25,19 @@ struct MemoryLevel {
   std::string description;
   uint64_t sizeBytes = 0;
   std::vector<DmaLink> neighbours;  // levels this level's data can be moved to
+  // Where the level's region starts in the address map of a real board (platforms with a machine).
+  std::optional<uint64_t> baseAddress;
+};
+
+// How bare-metal programs for the platform are built and run (the Cortex-M targets): the board QEMU
+// emulates, the compiler's CPU flags, where the core boots, and the levels holding what the network
+// does not (code, stack and heap). The linker script is generated from this and the levels' regions.
+struct MachineDescription {
+  std::string qemuMachine;                 // qemu-system-arm -M <qemuMachine>
+  std::vector<std::string> compilerFlags;  // CPU, FPU and float ABI for arm-none-eabi-gcc
+  uint64_t bootAddress = 0;                // where the core reads its vector table at reset
+  std::string codeLevel;                   // code and the C library's read-only data
+  std::string stackLevel;                  // the stack and the heap of the test harness
 };
 
 struct ComputeEngine {
@@ -44,6 +57,7 @@ struct Platform {
   std::string activationLevel;  // default level of the activation arena
   std::string ioLevel;          // default level of network inputs and outputs
   uint64_t alignment = 8;       // of every buffer in the arena
+  std::optional<MachineDescription> machine;  // for platforms of a real board (bare-metal targets)
 
   // nullptr when the platform has no level of that name.
   const MemoryLevel* findLevel(const std::string& levelName) const;
@@ -54,6 +68,8 @@ struct Platform {
 
 // Sizes above this are treated as typos (1 TiB; also the size of the host's one level).
 constexpr uint64_t kMaxLevelBytes = uint64_t{1} << 40;
+// Machines have a 32-bit address space: every region ends at or below this.
+constexpr uint64_t kAddressSpaceBytes = uint64_t{1} << 32;
 
 // Parses and validates a platform description; `origin` (a path) prefixes error messages.
 Platform parsePlatform(const nlohmann::json& description, const std::string& origin);

@@ -41,8 +41,8 @@ std::vector<uint64_t> countsAfter(std::istringstream& fields) {
   return counts;
 }
 
-Rv32Profile parseProfile(const std::string& output, size_t nodes, int cores) {
-  Rv32Profile profile;
+InstructionProfile parseProfile(const std::string& output, size_t nodes, int cores) {
+  InstructionProfile profile;
   profile.perNode.assign(nodes, {});
   std::istringstream lines(output);
   std::string line;
@@ -53,7 +53,7 @@ Rv32Profile parseProfile(const std::string& output, size_t nodes, int cores) {
     fields >> tag >> kind;
     if (tag != "DP_PROFILE") continue;
     if (kind == "total") {
-      profile.perHart = countsAfter(fields);
+      profile.perCore = countsAfter(fields);
       continue;
     }
     size_t node = 0;
@@ -61,15 +61,13 @@ Rv32Profile parseProfile(const std::string& output, size_t nodes, int cores) {
     profile.perNode[node] = countsAfter(fields);
     seen += profile.perNode[node].size() == static_cast<size_t>(cores);
   }
-  if (seen != nodes || profile.perHart.size() != static_cast<size_t>(cores)) {
+  if (seen != nodes || profile.perCore.size() != static_cast<size_t>(cores)) {
     throw Error("the rv32 program printed no complete instruction profile:\n" + output);
   }
   return profile;
 }
 
 }  // namespace
-
-uint64_t Rv32Profile::busiestHart() const { return perHart.empty() ? 0 : *std::max_element(perHart.begin(), perHart.end()); }
 
 bool needsFloatUnit(const Graph& graph) {
   for (const Tensor& t : graph.tensors) {
@@ -119,7 +117,7 @@ std::vector<std::string> qemuCommand(const std::string& elf, int cores, bool cou
 }
 
 std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds, int cores, Rv32Profile* profile) {
+                                       double timeoutSeconds, int cores, InstructionProfile* profile) {
   const std::string dir = fs::path(elf).parent_path().string();
   writeInputFiles(dir, inputs);
   std::vector<std::string> cmd = qemuCommand(elf, cores, profile != nullptr);

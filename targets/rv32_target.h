@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "targets/instruction_profile.h"
 
 namespace deeploy {
 
@@ -15,15 +16,6 @@ struct Rv32BuildOptions {
   bool profile = false;    // count retired instructions per node (run under -icount shift=0)
   int cores = 1;           // harts of the cluster (QEMU -smp), 1 to 8
   std::string harness;     // the C file with main(); empty: runtime/rv32/harness.c
-};
-
-// Retired instructions of one inference per node and hart, as counted by minstret under QEMU's exact
-// instruction count, excluding the instructions harts spend waiting for each other.
-struct Rv32Profile {
-  std::vector<std::vector<uint64_t>> perNode;  // [node in schedule order][hart]
-  std::vector<uint64_t> perHart;               // totals per hart
-
-  uint64_t busiestHart() const;  // the largest per-hart total
 };
 
 // True when the network computes with floats (it then needs the rv32imafc variant).
@@ -38,8 +30,9 @@ std::vector<std::string> qemuCommand(const std::string& elf, int cores, bool cou
 
 // Runs the program under QEMU on typed inputs (graph-input order) and returns the outputs.
 // Runs on `cores` harts (as built); `profile` (for programs built with profiling) receives the
-// instruction counts.
+// retired instructions per node and hart, counted by minstret under QEMU's exact instruction count,
+// excluding the instructions harts spend waiting for each other.
 std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds, int cores = 1, Rv32Profile* profile = nullptr);
+                                       double timeoutSeconds, int cores = 1, InstructionProfile* profile = nullptr);
 
 }  // namespace deeploy

@@ -102,6 +102,76 @@ TEST(Platform, ShippedMcuIsSingleCoreWithFlashWeights) {
   EXPECT_EQ(p.activationLevel, "L2");
 }
 
+TEST(Platform, ShippedCortexMBoardsCarryTheirAddressMapAndMachine) {
+  Platform m55 = builtinPlatform("cortex-m55");
+  ASSERT_TRUE(m55.machine);
+  EXPECT_EQ(m55.machine->qemuMachine, "mps3-an547");
+  EXPECT_EQ(m55.machine->compilerFlags, (std::vector<std::string>{"-mcpu=cortex-m55", "-mfloat-abi=hard"}));
+  EXPECT_EQ(m55.machine->bootAddress, 0u);
+  EXPECT_EQ(*m55.level("QSPI").baseAddress, 0x28000000u);
+  EXPECT_EQ(*m55.level("DTCM").baseAddress, 0x20000000u);
+  EXPECT_EQ(m55.level("DTCM").sizeBytes, 512u * 1024);
+  EXPECT_EQ(m55.engines[0].cores, 1);
+  // The shipped language model at a 256-token context: 567016 B of weights in the weight level, a
+  // 21656 B arena and 262144 B of KV caches in the activation level.
+  EXPECT_LE(567016u, m55.level(m55.weightLevel).sizeBytes);
+  EXPECT_LE(21656u + 262144u, m55.level(m55.activationLevel).sizeBytes);
+
+  Platform m4 = builtinPlatform("cortex-m4");
+  ASSERT_TRUE(m4.machine);
+  EXPECT_EQ(m4.machine->qemuMachine, "mps2-an386");
+  EXPECT_EQ(m4.machine->compilerFlags[1], "-mfpu=fpv4-sp-d16");
+  EXPECT_EQ(*m4.level(m4.weightLevel).baseAddress, m4.machine->bootAddress) << "the code SRAM at 0 boots";
+  EXPECT_EQ(*m4.level("PSRAM").baseAddress, 0x21000000u);
+  EXPECT_FALSE(builtinPlatform("siracusa").machine);
+}
+
+// smallPlatform on a board: regions at 0x10000000, 0x20000000 and 0x30000000, booting from L1.
+json machinePlatform() {
+  json d = smallPlatform(1000, 2000, 3000);
+  d["memory_levels"][0]["base_address"] = "0x10000000";
+  d["memory_levels"][1]["base_address"] = "0x20000000";
+  d["memory_levels"][2]["base_address"] = 805306368;  // 0x30000000 as a whole number
+  d["machine"] = {{"qemu_machine", "mps2-an386"},
+                  {"compiler_flags", {"-mcpu=cortex-m4"}},
+                  {"boot_address", "0x10000000"},
+                  {"code_level", "WMEM"},
+                  {"stack_level", "L2"}};
+  return d;
+}
+
+TEST(Platform, MachineFieldsAreReadAndChecked) {
+  Platform p = parsePlatform(machinePlatform(), "board.json");
+  ASSERT_TRUE(p.machine);
+  EXPECT_EQ(*p.level("L1").baseAddress, 0x10000000u);
+  EXPECT_EQ(*p.level("WMEM").baseAddress, 0x30000000u);
+  EXPECT_EQ(p.machine->codeLevel, "WMEM");
+  EXPECT_EQ(p.machine->stackLevel, "L2");
+  EXPECT_FALSE(parsePlatform(smallPlatform(1, 2, 3), "plain.json").machine);
+
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> broken = {
+      {[](json& d) { d["memory_levels"][1].erase("base_address"); },
+       "memory level 'L2' needs a 'base_address' on a platform with a machine"},
+      {[](json& d) { d["memory_levels"][1]["base_address"] = "0x100003e0"; }, "memory levels 'L1' and 'L2' overlap"},
+      {[](json& d) { d["memory_levels"][1]["base_address"] = "20000000"; }, "'base_address' must be a 32-bit address"},
+      {[](json& d) { d["memory_levels"][1]["base_address"] = "0x1ffffffff"; }, "'base_address' must be a 32-bit address"},
+      {[](json& d) { d["memory_levels"][2]["base_address"] = "0xfffffff0"; },
+       "memory level 'WMEM' ends beyond the 32-bit address space"},
+      {[](json& d) { d["machine"]["boot_address"] = "0x10000004"; },
+       "machine: 'boot_address' lies inside memory level 'L1' but not at its start"},
+      {[](json& d) { d["machine"]["code_level"] = "FLASH"; }, "machine: code_level names level 'FLASH'"},
+      {[](json& d) { d["machine"].erase("qemu_machine"); }, "machine: missing field 'qemu_machine'"},
+      {[](json& d) { d["machine"]["cpu"] = "m4"; }, "machine: unknown field 'cpu'"},
+  };
+  for (const auto& [breakIt, expected] : broken) {
+    json d = machinePlatform();
+    breakIt(d);
+    const std::string message = errorOf([&] { parsePlatform(d, "board.json"); });
+    EXPECT_NE(message.find("board.json: "), std::string::npos) << message;
+    EXPECT_NE(message.find(expected), std::string::npos) << message;
+  }
+}
+
 TEST(Platform, ArgumentIsANameOrAFile) {
   PlatformFile file(smallPlatform(1000, 2000, 3000));
   Platform fromFile = platformFromArgument(file.path());

@@ -18,7 +18,7 @@ namespace {
 using testing::NodeCase;
 using testing::pattern;
 
-std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, Rv32Profile* profile, int cores = 1,
+std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, InstructionProfile* profile, int cores = 1,
                                   CompiledModel* compiled = nullptr) {
   CompiledModel model;
   model.platform = platform;
@@ -57,25 +57,25 @@ TEST(Rv32Target, FloatNetworksUseTheFloatUnitVariant) {
 TEST(Rv32Target, TiledProgramsRunAndTheProfileCountsEveryNode) {
   Platform siracusa = builtinPlatform("siracusa");
   overrideLevelSize(siracusa, "L1", 600);
-  Rv32Profile profile;
+  InstructionProfile profile;
   EXPECT_TRUE(runOnRv32(int8MatMul(), siracusa, &profile)[0] == testing::runReference(int8MatMul())[0]);
   ASSERT_EQ(profile.perNode.size(), 1u);
   ASSERT_EQ(profile.perNode[0].size(), 1u);
   // 9 x 7 x 24 multiply-accumulates take at least one instruction each.
   EXPECT_GT(profile.perNode[0][0], 9u * 7 * 24);
-  EXPECT_EQ(profile.busiestHart(), profile.perNode[0][0]);
+  EXPECT_EQ(profile.busiestCore(), profile.perNode[0][0]);
 }
 
 TEST(Rv32Target, WorkSplitAmongHartsGivesTheSameAnswerAndSharesTheInstructions) {
   NodeCase big{"MatMul", {}, {{pattern(DType::Int8, {32, 64}, -128, 127, 1)}, {pattern(DType::Int8, {64, 16}, -128, 127, 2), true}}};
   const TensorData want = testing::runReference(big)[0];
-  Rv32Profile one, four;
+  InstructionProfile one, four;
   EXPECT_TRUE(runOnRv32(big, hostPlatform(), &one, 1)[0] == want);
   EXPECT_TRUE(runOnRv32(big, hostPlatform(), &four, 4)[0] == want);
-  ASSERT_EQ(four.perHart.size(), 4u);
-  for (uint64_t hart : four.perHart) EXPECT_GT(hart, 0u) << "every hart takes a share";
+  ASSERT_EQ(four.perCore.size(), 4u);
+  for (uint64_t hart : four.perCore) EXPECT_GT(hart, 0u) << "every hart takes a share";
   // Four harts share 32 rows: the busiest does well under half of what one hart does alone.
-  EXPECT_LT(four.busiestHart() * 2, one.busiestHart());
+  EXPECT_LT(four.busiestCore() * 2, one.busiestCore());
 }
 
 Platform siracusaWithL1(int64_t bytes) {
@@ -89,7 +89,7 @@ TEST(Rv32Target, TilesAreSharedAmongHartsWithTheSameAnswer) {
   const TensorData want = testing::runReference(big)[0];
   // Small enough for a loop over tiles (more than four) whose buffers alternate.
   const Platform siracusa = siracusaWithL1(1200);
-  Rv32Profile one, four;
+  InstructionProfile one, four;
   CompiledModel model;
   EXPECT_TRUE(runOnRv32(big, siracusa, &one, 1)[0] == want);
   EXPECT_TRUE(runOnRv32(big, siracusa, &four, 4, &model)[0] == want);
@@ -97,10 +97,10 @@ TEST(Rv32Target, TilesAreSharedAmongHartsWithTheSameAnswer) {
   EXPECT_GT(model.network.tiledNodes[0].tiles, 4u);
   EXPECT_NE(model.network.source.find("for (uint32_t t = 0;"), std::string::npos);
   EXPECT_NE(model.network.source.find("dp_parallel(network_job_0_0, dp_slot, 4);"), std::string::npos);
-  ASSERT_EQ(four.perHart.size(), 4u);
-  for (uint64_t hart : four.perHart) EXPECT_GT(hart, 0u) << "every hart computes part of every tile";
+  ASSERT_EQ(four.perCore.size(), 4u);
+  for (uint64_t hart : four.perCore) EXPECT_GT(hart, 0u) << "every hart computes part of every tile";
   // The multiply-accumulates and the copies are shared: well under half of one hart's count.
-  EXPECT_LT(four.busiestHart() * 2, one.busiestHart());
+  EXPECT_LT(four.busiestCore() * 2, one.busiestCore());
 }
 
 // A hand-written one-"node" network for the cluster's DMA: more transfers pending than its queue
@@ -169,13 +169,13 @@ void network_run(const void *const inputs[], void *const outputs[]) {
     std::ofstream(dir + "/network.h") << header;
     std::ofstream(dir + "/network.c") << source;
     const std::string elf = buildRv32Program(dir, {false, true, cores, ""});
-    Rv32Profile profile;
+    InstructionProfile profile;
     const std::vector<TensorData> got = runRv32Program(elf, g, {inputData}, 60, cores, &profile);
     std::filesystem::remove_all(dir);
     ASSERT_EQ(got.size(), 1u);
     ASSERT_EQ(got[0].byteSize(), want.size());
     EXPECT_EQ(std::memcmp(got[0].data(), want.data(), want.size()), 0) << "on " << cores << " harts";
-    for (uint64_t hart : profile.perHart) EXPECT_GT(hart, 0u) << "every hart copies a share";
+    for (uint64_t hart : profile.perCore) EXPECT_GT(hart, 0u) << "every hart copies a share";
   }
 }
 

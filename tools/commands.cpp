@@ -15,7 +15,7 @@
 #include "ir/error.h"
 #include "ops/interpreter.h"
 #include "targets/host_target.h"
-#include "targets/rv32_target.h"
+#include "targets/run_target.h"
 #include "tools/compare.h"
 #include "tools/driver.h"
 #include "tools/work_dir.h"
@@ -29,17 +29,19 @@ namespace {
 constexpr double kRunTimeoutSeconds = 120;
 
 std::vector<TensorData> execute(const CompiledModel& model, Engine engine, const std::string& target,
-                                const std::string& dir, const HostBuildOptions& build, int cores,
-                                Rv32Profile* profile = nullptr) {
+                                const std::string& dir, const TargetRunOptions& options,
+                                InstructionProfile* profile = nullptr) {
   if (engine == Engine::Reference) return interpretGraph(model.graph, model.inputs);
   writeNetworkSources(dir, model.network);
-  if (target == "rv32") {
-    if (!build.extraFlags.empty()) throw Error("--sanitize is for the host target only");
-    std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores, ""});
-    return runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, cores, profile);
-  }
-  std::string exe = buildHostProgram(dir, build);
-  return runHostProgram(exe, model.graph, model.inputs, kRunTimeoutSeconds);
+  return buildAndRunOnTarget(target, dir, model.graph, model.platform, model.inputs, options, profile);
+}
+
+TargetRunOptions runOptions(int cores, bool profile = false) {
+  TargetRunOptions options;
+  options.cores = cores;
+  options.profile = profile;
+  options.timeoutSeconds = kRunTimeoutSeconds;
+  return options;
 }
 
 void writeTextFile(const fs::path& path, const std::string& text) {
@@ -51,7 +53,8 @@ void writeTextFile(const fs::path& path, const std::string& text) {
 }  // namespace
 
 int runCompile(const CompileCommand& cmd) {
-  Platform platform = resolvePlatform(cmd.platform);
+  checkTargetOptions(cmd.target, runOptions(cmd.cores));
+  Platform platform = resolvePlatform(cmd.platform, cmd.target);
   std::optional<NamedArrays> arrays;
   if (cmd.inputsNpz) arrays = readNpz(*cmd.inputsNpz);
   CompiledModel model = cmd.context ? compileKVCacheModel(cmd.model, arrays, *cmd.context, false, platform, cmd.cores)
@@ -70,10 +73,10 @@ int runCompile(const CompileCommand& cmd) {
 
 namespace {
 
-// Retired instructions per node (busiest hart, then every hart) and per inference.
-void printProfile(const CompiledModel& model, const Rv32Profile& profile) {
+// Instructions per node (busiest core, then every core) and per inference.
+void printProfile(const CompiledModel& model, const InstructionProfile& profile) {
   const Graph& graph = model.graph;
-  std::printf("%-40s %-16s %14s  %s\n", "node", "op", "busiest hart", "per hart");
+  std::printf("%-40s %-16s %14s  %s\n", "node", "op", "busiest core", "per core");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const std::string name = graph.nodes[n].name.substr(0, 40), op = graph.nodes[n].op.substr(0, 16);
     const int job = model.network.computedInJobOf.empty() ? -1 : model.network.computedInJobOf[n];
@@ -89,19 +92,22 @@ void printProfile(const CompiledModel& model, const Rv32Profile& profile) {
                 static_cast<unsigned long long>(*std::max_element(harts.begin(), harts.end())), each.c_str());
   }
   std::string each;
-  for (uint64_t v : profile.perHart) each += (each.empty() ? "" : " ") + std::to_string(v);
-  std::printf("per inference: busiest hart %llu instructions (per hart: %s), waiting excluded\n",
-              static_cast<unsigned long long>(profile.busiestHart()), each.c_str());
+  for (uint64_t v : profile.perCore) each += (each.empty() ? "" : " ") + std::to_string(v);
+  std::printf("per inference: busiest core %llu instructions (per core: %s), waiting excluded\n",
+              static_cast<unsigned long long>(profile.busiestCore()), each.c_str());
 }
 
 }  // namespace
 
 int runRun(const RunCommand& cmd) {
-  if (cmd.profile && (cmd.target != "rv32" || cmd.engine != Engine::C)) throw Error("--profile needs --target rv32");
-  CompiledModel model = compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform), cmd.cores);
+  if (cmd.profile && cmd.engine != Engine::C) throw Error("--profile counts the generated C's instructions, not the reference's");
+  const TargetRunOptions options = runOptions(cmd.cores, cmd.profile);
+  checkTargetOptions(cmd.target, options);
+  CompiledModel model =
+      compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform, cmd.target), cmd.cores);
   WorkDir dir(cmd.keepDir);
-  Rv32Profile profile;
-  std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), {}, cmd.cores, cmd.profile ? &profile : nullptr);
+  InstructionProfile profile;
+  std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), options, &profile);
   if (cmd.profile) printProfile(model, profile);
   NamedArrays named;
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -144,6 +150,12 @@ std::string loosePlan(const CompiledModel& model, double maxRatio) {
   return loose;
 }
 
+TargetRunOptions testRunOptions(const TestCommand& cmd) {
+  TargetRunOptions options = runOptions(cmd.cores);
+  if (cmd.sanitize) options.hostFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};
+  return options;
+}
+
 Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platform& platform) {
   for (const char* file : {"network.onnx", "inputs.npz", "outputs.npz"}) {
     if (!fs::exists(dir / file)) return {false, std::string("missing ") + file};
@@ -162,9 +174,7 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
       if (!loose.empty()) return {false, loose, false};
     }
     WorkDir work(std::nullopt);
-    HostBuildOptions build;
-    if (cmd.sanitize) build.extraFlags = {"-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"};
-    std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, work.path(), build, cmd.cores);
+    std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, work.path(), testRunOptions(cmd));
     if (cmd.context) {
       outputs = fixedLengthOutputs(model, outputs);
       for (size_t o = 0; o < outputs.size(); ++o) model.graph.tensor(model.graph.outputs[o]).shape = outputs[o].shape();
@@ -184,7 +194,8 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
 }  // namespace
 
 int runTest(const TestCommand& cmd) {
-  const Platform platform = resolvePlatform(cmd.platform);
+  checkTargetOptions(cmd.target, testRunOptions(cmd));
+  const Platform platform = resolvePlatform(cmd.platform, cmd.target);
   std::vector<fs::path> tests = findTests(cmd.paths, cmd.excludes);
   if (tests.empty()) throw Error("no test folders (with network.onnx) found");
   std::atomic<size_t> next{0};

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "ir/error.h"
+#include "targets/run_target.h"
 #include "tools/commands.h"
 #include "tools/generate.h"
 
@@ -11,9 +12,13 @@ int main(int argc, char** argv) {
   CLI::App app{"deeploy: ONNX networks to statically planned C for microcontrollers"};
   app.require_subcommand(1);
   const std::map<std::string, Engine> engines{{"c", Engine::C}, {"reference", Engine::Reference}};
+  const char* kTargetHelp =
+      "Where the program runs: host, rv32 (bare metal on QEMU virt), cortex-m4 or cortex-m55 (bare metal on "
+      "QEMU's mps2-an386 and mps3-an547; they imply their platform)";
   auto addPlatformOptions = [](CLI::App* command, PlatformChoice& choice) {
     command->add_option("--platform", choice.fileOrName,
-                        "Platform to compile for: a built-in name (host, siracusa, mcu) or a platform JSON file");
+                        "Platform to compile for: a built-in name (host, siracusa, mcu, cortex-m4, cortex-m55) or a "
+                        "platform JSON file (default: the target's, else host)");
     command->add_option("--l1", choice.l1Bytes, "Size in bytes of the platform's level L1 (replaces the file's)");
     command->add_option("--l2", choice.l2Bytes, "Size in bytes of the platform's level L2 (replaces the file's)");
   };
@@ -22,8 +27,7 @@ int main(int argc, char** argv) {
   auto* c = app.add_subcommand("compile", "Generate C (network.h, network.c, the kernel library) and a memory report");
   c->add_option("model", compile.model, "ONNX model")->required()->check(CLI::ExistingFile);
   c->add_option("-o,--output", compile.outputDir, "Output directory")->required();
-  c->add_option("--target", compile.target, "Where the program runs: host or rv32 (bare metal on QEMU virt)")
-      ->check(CLI::IsMember({"host", "rv32"}));
+  c->add_option("--target", compile.target, kTargetHelp)->check(CLI::IsMember(targetNames()));
   c->add_option("--inputs", compile.inputsNpz, "Input arrays (.npz) used to type the inputs")->check(CLI::ExistingFile);
   c->add_option("--report", compile.reportPath,
                  "Write the JSON report here (default DIR/report.json); the text table goes beside it as .txt");
@@ -39,23 +43,22 @@ int main(int argc, char** argv) {
   r->add_option("model", run.model, "ONNX model")->required()->check(CLI::ExistingFile);
   r->add_option("--inputs", run.inputsNpz, "Input arrays (.npz)")->required()->check(CLI::ExistingFile);
   r->add_option("-o,--output", run.outputsNpz, "Write the outputs to this .npz file");
-  r->add_option("--target", run.target, "Where the program runs: host or rv32 (bare metal on QEMU virt)")
-      ->check(CLI::IsMember({"host", "rv32"}));
+  r->add_option("--target", run.target, kTargetHelp)->check(CLI::IsMember(targetNames()));
   r->add_option("--engine", run.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   r->add_option("--keep", run.keepDir, "Keep the generated program in this directory");
   r->add_option("--cores", run.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
       ->check(CLI::Range(1, 8));
   r->add_flag("--profile", run.profile,
-              "With --target rv32: print retired instructions per layer and per inference (QEMU -icount shift=0)");
+              "On rv32, cortex-m4 and cortex-m55: print the instructions per layer and per inference (counted under "
+              "QEMU)");
   addPlatformOptions(r, run.platform);
 
   TestCommand test;
   auto* t = app.add_subcommand("test", "Build, run and check test networks (network.onnx, inputs.npz, outputs.npz)");
   t->add_option("paths", test.paths, "Test folders, or folders searched for them")->required();
   t->add_option("--exclude", test.excludes, "Skip tests whose path contains this text (repeatable)");
-  t->add_option("--target", test.target, "Where the programs run: host or rv32 (bare metal on QEMU virt)")
-      ->check(CLI::IsMember({"host", "rv32"}));
+  t->add_option("--target", test.target, kTargetHelp)->check(CLI::IsMember(targetNames()));
   t->add_option("--engine", test.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   t->add_option("-j,--jobs", test.jobs, "Tests run in parallel (default: one per core)")->check(CLI::NonNegativeNumber);

@@ -10,11 +10,12 @@
 #include "ir/error.h"
 #include "frontend/onnx_loader.h"
 #include "passes/type_inference.h"
+#include "targets/run_target.h"
 
 namespace deeploy {
 
-Platform resolvePlatform(const PlatformChoice& choice) {
-  Platform platform = platformFromArgument(choice.fileOrName);
+Platform resolvePlatform(const PlatformChoice& choice, const std::string& target) {
+  Platform platform = platformFromArgument(choice.fileOrName.empty() ? defaultPlatformOf(target) : choice.fileOrName);
   if (choice.l1Bytes) overrideLevelSize(platform, "L1", *choice.l1Bytes);
   if (choice.l2Bytes) overrideLevelSize(platform, "L2", *choice.l2Bytes);
   return platform;

@@ -30,13 +30,14 @@ struct CompiledModel {
 
 // --platform, --l1, --l2: the platform to compile for and size overrides of its L1 and L2.
 struct PlatformChoice {
-  std::string fileOrName = "host";
+  std::string fileOrName;  // empty: the target's platform (targets/run_target.h)
   std::optional<int64_t> l1Bytes;
   std::optional<int64_t> l2Bytes;
 };
 
-// Loads the chosen platform and applies the overrides. Throws Error on a bad file, name or size.
-Platform resolvePlatform(const PlatformChoice& choice);
+// Loads the chosen platform, or without one the platform `target` implies, and applies the overrides.
+// Throws Error on a bad file, name or size.
+Platform resolvePlatform(const PlatformChoice& choice, const std::string& target = "host");
 
 // Loads `modelPath` and types its inputs from `inputArrays` when given (their values, converted, go to
 // `typedInputs`), else from the declarations.

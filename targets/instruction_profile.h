@@ -1,0 +1,18 @@
+// Instructions a program executed per node of the network and per core, as the bare-metal targets
+// count them under QEMU (rv32: minstret with -icount; Cortex-M: the instruction-counting plugin).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace deeploy {
+
+struct InstructionProfile {
+  std::vector<std::vector<uint64_t>> perNode;  // [node in schedule order][core]
+  std::vector<uint64_t> perCore;               // totals per core
+
+  uint64_t busiestCore() const { return perCore.empty() ? 0 : *std::max_element(perCore.begin(), perCore.end()); }
+};
+
+}  // namespace deeploy

@@ -1,0 +1,83 @@
+#include "targets/run_target.h"
+
+#include <algorithm>
+
+#include "ir/error.h"
+#include "targets/cortex_m_target.h"
+#include "targets/host_target.h"
+#include "targets/rv32_target.h"
+
+namespace deeploy {
+
+namespace {
+
+struct TargetKind {
+  std::string name;
+  std::string defaultPlatform;
+  int maxCores;
+  bool countsInstructions;
+  bool cortexM;
+};
+
+const std::vector<TargetKind>& targetKinds() {
+  static const std::vector<TargetKind> kinds = {{"host", "host", 8, false, false},
+                                                {"rv32", "host", 8, true, false},
+                                                {"cortex-m4", "cortex-m4", 1, true, true},
+                                                {"cortex-m55", "cortex-m55", 1, true, true}};
+  return kinds;
+}
+
+const TargetKind& kindOf(const std::string& target) {
+  for (const TargetKind& kind : targetKinds()) {
+    if (kind.name == target) return kind;
+  }
+  std::string names;
+  for (const std::string& name : targetNames()) names += (names.empty() ? "" : ", ") + name;
+  throw Error("unknown target '" + target + "' (targets: " + names + ")");
+}
+
+}  // namespace
+
+const std::vector<std::string>& targetNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all;
+    for (const TargetKind& kind : targetKinds()) all.push_back(kind.name);
+    return all;
+  }();
+  return names;
+}
+
+std::string defaultPlatformOf(const std::string& target) { return kindOf(target).defaultPlatform; }
+
+void checkTargetOptions(const std::string& target, const TargetRunOptions& options) {
+  const TargetKind& kind = kindOf(target);
+  if (options.cores < 1 || options.cores > kind.maxCores) {
+    throw Error("--target " + target + " runs " +
+                (kind.maxCores == 1 ? std::string("on one core") : "on 1 to " + std::to_string(kind.maxCores) + " cores") +
+                ", not --cores " + std::to_string(options.cores));
+  }
+  if (options.profile && !kind.countsInstructions) {
+    throw Error("--profile counts instructions on a bare-metal target (rv32, cortex-m4, cortex-m55), not on " + target);
+  }
+  if (!options.hostFlags.empty() && target != "host") throw Error("--sanitize is for the host target only");
+}
+
+std::vector<TensorData> buildAndRunOnTarget(const std::string& target, const std::string& dir, const Graph& graph,
+                                            const Platform& platform, const std::vector<TensorData>& inputs,
+                                            const TargetRunOptions& options, InstructionProfile* profile) {
+  checkTargetOptions(target, options);
+  InstructionProfile* counted = options.profile ? profile : nullptr;
+  if (kindOf(target).cortexM) {
+    const std::string elf = buildCortexMProgram(dir, platform, {options.profile, ""});
+    return runCortexMProgram(elf, platform, graph, inputs, options.timeoutSeconds, counted);
+  }
+  if (target == "rv32") {
+    const std::string elf = buildRv32Program(dir, {needsFloatUnit(graph), options.profile, options.cores, ""});
+    return runRv32Program(elf, graph, inputs, options.timeoutSeconds, options.cores, counted);
+  }
+  HostBuildOptions build;
+  build.extraFlags = options.hostFlags;
+  return runHostProgram(buildHostProgram(dir, build), graph, inputs, options.timeoutSeconds);
+}
+
+}  // namespace deeploy

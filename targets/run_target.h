@@ -1,0 +1,39 @@
+// Building and running a generated program on a target named on the command line: host (the
+// machine's C compiler), rv32 (bare metal on QEMU virt), cortex-m4 and cortex-m55 (bare metal on QEMU's
+// mps2-an386 and mps3-an547). The one place that knows which target builds how.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "targets/instruction_profile.h"
+#include "targets/platform.h"
+
+namespace deeploy {
+
+struct TargetRunOptions {
+  int cores = 1;                       // rv32: harts of the cluster; host: jobs run in turn
+  bool profile = false;                // count instructions per node (the bare-metal targets)
+  std::vector<std::string> hostFlags;  // extra compiler flags of host builds (sanitizers)
+  double timeoutSeconds = 120;
+};
+
+// The target names the command line accepts.
+const std::vector<std::string>& targetNames();
+
+// The platform a target compiles for unless --platform names one: each Cortex-M target its board's
+// platform file, the others the host platform.
+std::string defaultPlatformOf(const std::string& target);
+
+// Throws Error unless the target supports the options (the Cortex-M targets have one core; only
+// the bare-metal targets count instructions; only the host sanitizes). Checked before compiling.
+void checkTargetOptions(const std::string& target, const TargetRunOptions& options);
+
+// Builds `dir`/network.c (already written) for the target and runs it on typed inputs (graph-input
+// order); returns the outputs. With options.profile, `profile` receives the instructions per node.
+std::vector<TensorData> buildAndRunOnTarget(const std::string& target, const std::string& dir, const Graph& graph,
+                                            const Platform& platform, const std::vector<TensorData>& inputs,
+                                            const TargetRunOptions& options, InstructionProfile* profile = nullptr);
+
+}  // namespace deeploy
