@@ -80,4 +80,28 @@ std::vector<TensorData> buildAndRunOnTarget(const std::string& target, const std
   return runHostProgram(buildHostProgram(dir, build), graph, inputs, options.timeoutSeconds);
 }
 
+TargetProgram buildProgramWithHarness(const std::string& target, const std::string& dir, const Platform& platform,
+                                      const std::string& harness, int cores, bool floatUnit) {
+  TargetRunOptions options;
+  options.cores = cores;
+  checkTargetOptions(target, options);
+  TargetProgram program;
+  if (kindOf(target).cortexM) {
+    program.elf = buildCortexMProgram(dir, platform, {false, harness});
+    program.sizeTool = "arm-none-eabi-size";
+    program.marksFile = dir + "/instruction_marks.txt";
+    program.command = cortexMQemuCommand(program.elf, platform, program.marksFile);
+  } else if (target == "rv32") {
+    program.elf = buildRv32Program(dir, {floatUnit, false, cores, harness});
+    program.sizeTool = "riscv64-unknown-elf-size";
+    program.command = qemuCommand(program.elf, cores, true);
+  } else {
+    HostBuildOptions build;
+    build.harness = harness;
+    build.extraFlags = {"-O2"};
+    program.command = {buildHostProgram(dir, build)};
+  }
+  return program;
+}
+
 }  // namespace deeploy

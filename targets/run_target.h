@@ -36,4 +36,17 @@ std::vector<TensorData> buildAndRunOnTarget(const std::string& target, const std
                                             const Platform& platform, const std::vector<TensorData>& inputs,
                                             const TargetRunOptions& options, InstructionProfile* profile = nullptr);
 
+// A program built for a target around a main() of the caller's (deeploy generate's loop).
+struct TargetProgram {
+  std::vector<std::string> command;  // runs it (QEMU counting instructions on the bare-metal targets)
+  std::string elf;                   // bare-metal targets: the program, for its section sizes
+  std::string sizeTool;              // binutils' `size` for the ELF
+  std::string marksFile;             // Cortex-M: the instruction counts at each dp_profile_mark
+};
+
+// Builds `dir`/network.c with `harness` for the target (rv32: `cores` harts, the float unit when
+// `floatUnit`). Throws Error for options the target does not support.
+TargetProgram buildProgramWithHarness(const std::string& target, const std::string& dir, const Platform& platform,
+                                      const std::string& harness, int cores, bool floatUnit);
+
 }  // namespace deeploy

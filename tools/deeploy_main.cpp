@@ -83,8 +83,7 @@ int main(int argc, char** argv) {
                 "A prefill step over the same caches (file or folder): the prompt is read with it, several tokens per run");
   g->add_option("--prompt", generate.prompt, "Text to continue")->required();
   g->add_option("--tokens", generate.tokens, "Tokens to generate (fewer at the end-of-text token)")->check(CLI::Range(1, 100000));
-  g->add_option("--target", generate.target, "Where the program runs: host or rv32 (bare metal on QEMU virt)")
-      ->check(CLI::IsMember({"host", "rv32"}));
+  g->add_option("--target", generate.target, kTargetHelp)->check(CLI::IsMember(targetNames()));
   g->add_option("--cores", generate.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
       ->check(CLI::Range(1, 8));
   g->add_option("--seed", generate.seed, "Seed of the sampler (with --temperature)");

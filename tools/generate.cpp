@@ -12,7 +12,9 @@
 #include "ops/interpreter.h"
 #include "targets/host_target.h"
 #include "targets/process.h"
+#include "targets/cortex_m_target.h"
 #include "targets/rv32_target.h"
+#include "targets/run_target.h"
 #include "tools/bpe_tokenizer.h"
 #include "tools/work_dir.h"
 
@@ -155,10 +157,10 @@ std::string configHeader(const StepInterface& decode, const std::optional<StepIn
   return h.str();
 }
 
-// The sections of the built program (riscv64-unknown-elf-size, Berkeley format): code and constants
-// in text, initialized data, zeroed data (arena and caches).
-void printElfSizes(const std::string& elf) {
-  ProcessResult r = runProcess({"riscv64-unknown-elf-size", elf}, 60);
+// The sections of the built program (binutils' size, Berkeley format): code and constants in text,
+// initialized data, zeroed data (arena and caches).
+void printElfSizes(const TargetProgram& program) {
+  ProcessResult r = runProcess({program.sizeTool, program.elf}, 60);
   std::istringstream lines(r.output);
   std::string header, text, data, bss;
   std::getline(lines, header);
@@ -173,7 +175,8 @@ struct Generated {
   std::vector<std::pair<int64_t, uint64_t>> decodeRuns;  // rows cached before the run, cost
 };
 
-// Costs are ns (host) or busiest-hart instructions (rv32); see runtime/generate/generate.c.
+// Costs are ns (host) or busiest-hart instructions (rv32); see runtime/generate/generate.c. On
+// Cortex-M they come from the plugin's marks (takeCostsFromMarks).
 void parseGenerateLine(const std::string& line, Generated& out, const BpeTokenizer& tokenizer) {
   std::istringstream fields(line);
   std::string tag, kind;
@@ -189,31 +192,37 @@ void parseGenerateLine(const std::string& line, Generated& out, const BpeTokeniz
   }
 }
 
-Generated generateOnTarget(const GeneratedSources& program, bool floatUnit, const std::string& config,
-                           const GenerateCommand& cmd, const BpeTokenizer& tokenizer) {
+// On Cortex-M the loop marks the start and end of every run after two calibration marks; the
+// intervals alternate between runs and the loop's own work between them.
+void takeCostsFromMarks(const std::string& marksFile, Generated& out) {
+  std::vector<uint64_t> intervals = instructionsBetweenMarks(readInstructionMarks(marksFile));
+  size_t run = 0;
+  for (auto* runs : {&out.promptRuns, &out.decodeRuns}) {
+    for (auto& [rows, cost] : *runs) {
+      if (2 * run >= intervals.size()) throw Error("the generation program marked fewer runs than it printed");
+      cost = intervals[2 * run++];
+    }
+  }
+}
+
+Generated generateOnTarget(const GeneratedSources& sources, const Platform& platform, bool floatUnit,
+                           const std::string& config, const GenerateCommand& cmd, const BpeTokenizer& tokenizer) {
   WorkDir work(std::nullopt);
-  writeNetworkSources(work.path(), program);
+  writeNetworkSources(work.path(), sources);
   {
     std::ofstream f(fs::path(work.path()) / "generate_config.h");
     f << config;
   }
   const std::string loop = (fs::path(runtimeSourceDir()) / "generate" / "generate.c").string();
-  std::vector<std::string> command;
-  if (cmd.target == "rv32") {
-    std::string elf = buildRv32Program(work.path(), {floatUnit, false, cmd.cores, loop});
-    printElfSizes(elf);
-    command = qemuCommand(elf, cmd.cores, true);
-  } else {
-    HostBuildOptions build;
-    build.harness = loop;
-    build.extraFlags = {"-O2"};
-    command = {buildHostProgram(work.path(), build)};
-  }
+  TargetProgram program = buildProgramWithHarness(cmd.target, work.path(), platform, loop, cmd.cores, floatUnit);
+  if (!program.elf.empty()) printElfSizes(program);
   std::cout << cmd.prompt << std::flush;
   Generated out;
-  ProcessResult r = runProcess(command, kGenerateTimeoutSeconds, [&](const std::string& line) { parseGenerateLine(line, out, tokenizer); });
+  ProcessResult r = runProcess(program.command, kGenerateTimeoutSeconds,
+                               [&](const std::string& line) { parseGenerateLine(line, out, tokenizer); });
   std::cout << "\n";
   if (r.timedOut || r.exitCode != 0) throw Error("the generation program failed:\n" + r.output);
+  if (!program.marksFile.empty()) takeCostsFromMarks(program.marksFile, out);
   return out;
 }
 
@@ -303,7 +312,7 @@ std::vector<int> generateWithReference(const ReferenceStep& decode, const std::o
 }
 
 void printCosts(const GenerateCommand& cmd, const Generated& g) {
-  const bool host = cmd.target != "rv32";
+  const bool host = cmd.target == "host";
   uint64_t promptCost = 0;
   int64_t promptTokens = 0;
   for (auto [tokens, cost] : g.promptRuns) {
@@ -315,7 +324,7 @@ void printCosts(const GenerateCommand& cmd, const Generated& g) {
                 g.promptRuns.size(), static_cast<double>(promptCost) / 1e6,
                 1e9 * static_cast<double>(promptTokens) / static_cast<double>(std::max<uint64_t>(promptCost, 1)));
   } else {
-    std::printf("prompt: %lld tokens in %zu runs, %llu instructions on the busiest hart (%.0f per token)\n",
+    std::printf("prompt: %lld tokens in %zu runs, %llu instructions on the busiest core (%.0f per token)\n",
                 static_cast<long long>(promptTokens), g.promptRuns.size(), static_cast<unsigned long long>(promptCost),
                 static_cast<double>(promptCost) / static_cast<double>(std::max<int64_t>(promptTokens, 1)));
   }
@@ -330,7 +339,7 @@ void printCosts(const GenerateCommand& cmd, const Generated& g) {
     std::printf("decode: %zu runs; %.1f tokens/s (%.3f ms per run, the slowest %.3f ms)\n", g.decodeRuns.size(), 1e9 / mean,
                 mean / 1e6, static_cast<double>(most) / 1e6);
   } else {
-    std::printf("decode: %zu runs on %d hart(s); instructions per token on the busiest hart: mean %.0f; %llu with %lld "
+    std::printf("decode: %zu runs on %d core(s); instructions per token on the busiest core: mean %.0f; %llu with %lld "
                 "tokens cached, %llu with %lld\n",
                 g.decodeRuns.size(), cmd.cores, mean, static_cast<unsigned long long>(g.decodeRuns.front().second),
                 static_cast<long long>(g.decodeRuns.front().first),
@@ -352,8 +361,7 @@ CompiledModel compileStep(const std::string& onnx, const std::optional<std::stri
   return compileKVCacheModel(onnx, arrays, cmd.context, false, platform, cmd.cores);
 }
 
-GenerationProgram compileGenerationProgram(const ModelFiles& files, const GenerateCommand& cmd) {
-  Platform platform = resolvePlatform(cmd.platform);
+GenerationProgram compileGenerationProgram(const ModelFiles& files, const GenerateCommand& cmd, const Platform& platform) {
   GenerationProgram p{compileStep(files.onnx, files.typingInputs, cmd, platform), std::nullopt, {}};
   std::vector<ProgramStep> steps = {{"decode", &p.decode.graph}};
   if (files.prefill) {
@@ -382,7 +390,8 @@ int runGenerate(const GenerateCommand& cmd) {
     throw Error("the prompt's " + std::to_string(prompt.size()) + " tokens fill the context of " + std::to_string(cmd.context));
   }
   uint64_t inverseTq16 = inverseTemperatureQ16(cmd, files);
-  GenerationProgram p = compileGenerationProgram(files, cmd);
+  const Platform platform = resolvePlatform(cmd.platform, cmd.target);
+  GenerationProgram p = compileGenerationProgram(files, cmd, platform);
   StepInterface decode = stepInterface(p.decode, "decode");
   if (decode.rows != 1) throw Error("the decode step must read one token; this one reads " + std::to_string(decode.rows));
   std::optional<StepInterface> prefill;
@@ -392,7 +401,7 @@ int runGenerate(const GenerateCommand& cmd) {
     throw Error("the network has " + std::to_string(decode.vocab) + " logits, the tokenizer " +
                 std::to_string(tokenizer.vocabSize()) + " tokens");
   }
-  Generated g = generateOnTarget(p.program, needsFloatUnit(p.decode.graph),
+  Generated g = generateOnTarget(p.program, platform, needsFloatUnit(p.decode.graph),
                                  configHeader(decode, prefill, prompt, cmd, inverseTq16, tokenizer.endOfText()), cmd, tokenizer);
   printCosts(cmd, g);
   if (!cmd.checkReference) return 0;
