@@ -95,7 +95,7 @@ enum {
                 }                                                                                   \
               }                                                                                     \
             }                                                                                       \
-            DP_NT_ROW_LOOP(K, TACC, col, wg, group_out, taps,                                       \
+            DP_ARM_NT_ROW_LOOP(TX, TW, K, TACC, col, wg, group_out, taps,                           \
                            yp[out_j * out_hw] = (TY)(EPI(g * group_out + out_j, out_acc));)         \
           }                                                                                         \
         }                                                                                           \
