@@ -21,7 +21,7 @@
 #define DP_ARM_MVE 1
 /* Tile shape of the drivers below: rows a multiple of the 3-row blocks. */
 #define DP_ARM_TILE_ROWS 6
-#define DP_ARM_TILE_COLS 32
+#define DP_ARM_TILE_COLS 64
 #elif defined(__ARM_FEATURE_DSP)
 #define DP_ARM_DSP 1
 /* Rows: one 4-row panel (converted to int16 once per tile), columns: the panel's reuse. */

@@ -68,14 +68,23 @@ static inline uint32_t dp_dsp_uxtb16_ror8(uint32_t w) {
   : [end] "r"(end)                                                                                  \
   : "r8", "r9", "r10", "r11", "cc", "memory"
 
-/* One column of bt against a panel of four rows over `groups` groups of four K: s[r] += ..., two groups
- * per loop iteration (28 instructions for 32 MACs). */
-static inline void dp_dsp_panel_column(const uint32_t *panel, const int8_t *b, int32_t groups, uint32_t *s) {
-  uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], even, odd;
-  const uint32_t *p = panel, *const end = panel + 8 * groups;
-  if (groups & 1) __asm volatile(DP_DSP_PANEL_GROUP DP_DSP_PANEL_OPERANDS);
-  if (groups > 1) __asm volatile("1:\n\t" DP_DSP_PANEL_GROUP DP_DSP_PANEL_GROUP "cmp %[p], %[end]\n\tbne 1b" DP_DSP_PANEL_OPERANDS);
-  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+/* Columns of bt (cols of them from b, stride k) against a panel of four rows over `groups` groups of four
+ * K, two groups per loop iteration (28 instructions for 32 MACs): acc[r * stride + j] = (or +=, when
+ * accumulate) the sums. */
+static void dp_dsp_panel_columns(const uint32_t *panel, const int8_t *bt, int32_t k, int32_t groups, int32_t cols,
+                                 uint32_t *acc, int32_t stride, int accumulate) {
+  const uint32_t *const end = panel + 8 * groups;
+  int32_t j;
+  for (j = 0; j < cols; ++j, ++acc) {
+    const uint32_t *p = panel;
+    const int8_t *b = bt + j * k;
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, even, odd;
+    if (accumulate) s0 = acc[0], s1 = acc[stride], s2 = acc[2 * stride], s3 = acc[3 * stride];
+    if (groups & 1) __asm volatile(DP_DSP_PANEL_GROUP DP_DSP_PANEL_OPERANDS);
+    if (groups > 1)
+      __asm volatile("1:\n\t" DP_DSP_PANEL_GROUP DP_DSP_PANEL_GROUP "cmp %[p], %[end]\n\tbne 1b" DP_DSP_PANEL_OPERANDS);
+    acc[0] = s0, acc[stride] = s1, acc[2 * stride] = s2, acc[3 * stride] = s3;
+  }
 }
 
 /* Converts `groups` groups of four K of four rows (a, stride k) into the panel layout. */
@@ -128,20 +137,14 @@ static inline void dp_dsp_panel_column(const uint32_t *panel, const int8_t *b, i
                           uint32_t *acc, int32_t acc_stride) {                                      \
     uint32_t panel[8 * (DP_DSP_PANEL_K / 4)];                                                        \
     const int32_t groups = k >> 2, rows4 = rows & ~(int32_t)3, cols4 = cols & ~(int32_t)3;           \
-    int32_t i, j, g0, r, t;                                                                          \
+    int32_t i, j, g0, t;                                                                             \
     for (i = 0; i < rows4; i += 4) {                                                                 \
       const TA *arow = a + i * k;                                                                    \
       uint32_t *accrow = acc + i * acc_stride;                                                       \
       for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K / 4) {                               \
         const int32_t chunk = groups - g0 < DP_DSP_PANEL_K / 4 ? groups - g0 : DP_DSP_PANEL_K / 4;   \
-        dp_dsp_##T##_panel(arow + 4 * g0, k, chunk, panel);                                                   \
-        for (j = 0; j < cols; ++j) {                                                                 \
-          uint32_t s[4] = {0, 0, 0, 0};                                                              \
-          if (g0)                                                                                    \
-            for (r = 0; r < 4; ++r) s[r] = accrow[r * acc_stride + j];                               \
-          dp_dsp_panel_column(panel, bt + j * k + 4 * g0, chunk, s);                                 \
-          for (r = 0; r < 4; ++r) accrow[r * acc_stride + j] = s[r];                                 \
-        }                                                                                            \
+        dp_dsp_##T##_panel(arow + 4 * g0, k, chunk, panel);                                          \
+        dp_dsp_panel_columns(panel, bt + 4 * g0, k, chunk, cols, accrow, acc_stride, g0 > 0);         \
       }                                                                                              \
     }                                                                                                \
     for (i = rows4; i < rows; ++i) {                                                                 \
