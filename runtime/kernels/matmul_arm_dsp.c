@@ -148,37 +148,93 @@ static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
       }                                                                                             \
   }
 
-/* One row against four columns, both extended on the fly, over `groups` groups of four K. */
+/* One row against columns of bt, four at a time, in one assembly routine: the row converted to a panel
+ * of one row (two words per group of four K), sums in r0-r3, columns in r6 r7 r10 r11, the group's panel
+ * words in r8 r9, a bt word in r5 and its lane pairs in r4 and r5, the panel pointer in r12, loop ends in
+ * lr; the state's address is kept at [sp]. 21 instructions per group of four K (16 MACs) plus a compare
+ * and branch per two groups. */
+struct dp_dsp_row {
+  const uint32_t *panel; /* the row's first group */
+  const uint32_t *end2;  /* the panel's end after groups & ~1 groups */
+  const uint32_t *end;   /* the panel's end */
+  const int8_t *b;       /* the next four columns of bt */
+  int32_t k;             /* bt row length */
+  uint32_t *acc;         /* the next four accumulators */
+  int32_t quads;         /* groups of four columns left (>= 1) */
+  int32_t accumulate;    /* add the sums to acc rather than store them */
+};
+#define DP_DSP_ROW_COLUMN(B, S)   \
+  "ldr r5, [" B "], #4\n\t"       \
+  "sxtb16 r4, r5\n\t"             \
+  "sxtb16 r5, r5, ror #8\n\t"     \
+  "smlad " S ", r8, r4, " S "\n\t" \
+  "smlad " S ", r9, r5, " S "\n\t"
+#define DP_DSP_ROW_GROUP                                                                              \
+  "ldrd r8, r9, [r12], #8\n\t" DP_DSP_ROW_COLUMN("r6", "r0") DP_DSP_ROW_COLUMN("r7", "r1")            \
+      DP_DSP_ROW_COLUMN("r10", "r2") DP_DSP_ROW_COLUMN("r11", "r3")
+static void dp_dsp_row_columns(struct dp_dsp_row *state) {
+  register struct dp_dsp_row *st __asm("r12") = state;
+  __asm volatile(
+      "push {r12}\n"
+      "1:\n\t"
+      "ldr r12, [sp]\n\t"
+      "ldrd r6, lr, [r12, #%c[b]]\n\t"
+      "add r7, r6, lr\n\t"
+      "add r10, r7, lr\n\t"
+      "add r11, r10, lr\n\t"
+      "add lr, r11, lr\n\t"
+      "str lr, [r12, #%c[b]]\n\t"
+      "ldr lr, [r12, #%c[end2]]\n\t"
+      "ldr r12, [r12, #%c[panel]]\n\t"
+      "movs r0, #0\n\t"
+      "movs r1, #0\n\t"
+      "movs r2, #0\n\t"
+      "movs r3, #0\n\t"
+      "cmp r12, lr\n\t"
+      "beq 3f\n"
+      "2:\n\t" DP_DSP_ROW_GROUP DP_DSP_ROW_GROUP
+      "cmp r12, lr\n\t"
+      "bne 2b\n"
+      "3:\n\t"
+      "ldr lr, [sp]\n\t"
+      "ldr lr, [lr, #%c[end]]\n\t"
+      "cmp r12, lr\n\t"
+      "beq 4f\n\t" DP_DSP_ROW_GROUP
+      "\n4:\n\t"
+      "ldr r12, [sp]\n\t"
+      "ldr r4, [r12, #%c[acc]]\n\t"
+      "ldr r5, [r12, #%c[accumulate]]\n\t"
+      "cbz r5, 5f\n\t"
+      "ldrd r6, r7, [r4]\n\t"
+      "add r0, r6\n\t"
+      "add r1, r7\n\t"
+      "ldrd r6, r7, [r4, #8]\n\t"
+      "add r2, r6\n\t"
+      "add r3, r7\n"
+      "5:\n\t"
+      "stmia r4!, {r0, r1, r2, r3}\n\t"
+      "str r4, [r12, #%c[acc]]\n\t"
+      "ldr r5, [r12, #%c[quads]]\n\t"
+      "subs r5, r5, #1\n\t"
+      "str r5, [r12, #%c[quads]]\n\t"
+      "bne 1b\n\t"
+      "pop {r12}"
+      : "+r"(st)
+      : [panel] "i"(offsetof(struct dp_dsp_row, panel)), [end2] "i"(offsetof(struct dp_dsp_row, end2)),
+        [end] "i"(offsetof(struct dp_dsp_row, end)), [b] "i"(offsetof(struct dp_dsp_row, b)),
+        [acc] "i"(offsetof(struct dp_dsp_row, acc)), [quads] "i"(offsetof(struct dp_dsp_row, quads)),
+        [accumulate] "i"(offsetof(struct dp_dsp_row, accumulate))
+      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* Converts `groups` groups of four K of one row into the panel layout of one row. */
 #define DP_DSP_DEFINE_ROW(T, TA, EVEN, ODD)                                                         \
-  static void T##_row1x4(const TA *a, const int8_t *b, int32_t k, int32_t groups, uint32_t *s) {    \
-    const int8_t *b0 = b, *b1 = b0 + k, *b2 = b1 + k, *b3 = b2 + k;                                 \
-    const TA *const end = a + 4 * groups;                                                           \
-    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                        \
-    while (a != end) {                                                                              \
-      const uint32_t w = dp_dsp_load4(a), ae = EVEN(w), ao = ODD(w);                                \
-      uint32_t v;                                                                                   \
-      a += 4;                                                                                       \
-      v = dp_dsp_load4(b0), b0 += 4, s0 = DP_DSP_SMLAD(ae, DP_DSP_EVEN_S8(v), s0);                  \
-      s0 = DP_DSP_SMLAD(ao, DP_DSP_ODD_S8(v), s0);                                                  \
-      v = dp_dsp_load4(b1), b1 += 4, s1 = DP_DSP_SMLAD(ae, DP_DSP_EVEN_S8(v), s1);                  \
-      s1 = DP_DSP_SMLAD(ao, DP_DSP_ODD_S8(v), s1);                                                  \
-      v = dp_dsp_load4(b2), b2 += 4, s2 = DP_DSP_SMLAD(ae, DP_DSP_EVEN_S8(v), s2);                  \
-      s2 = DP_DSP_SMLAD(ao, DP_DSP_ODD_S8(v), s2);                                                  \
-      v = dp_dsp_load4(b3), b3 += 4, s3 = DP_DSP_SMLAD(ae, DP_DSP_EVEN_S8(v), s3);                  \
-      s3 = DP_DSP_SMLAD(ao, DP_DSP_ODD_S8(v), s3);                                                  \
+  static void T##_row_panel(const TA *a, int32_t groups, uint32_t *panel) {                         \
+    int32_t g;                                                                                      \
+    for (g = 0; g < groups; ++g, panel += 2) {                                                      \
+      const uint32_t w = dp_dsp_load4(a + 4 * g);                                                   \
+      panel[0] = EVEN(w), panel[1] = ODD(w);                                                        \
     }                                                                                               \
-    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;                                                     \
-  }                                                                                                 \
-  static uint32_t T##_row1x1(const TA *a, const int8_t *b, int32_t groups) {                        \
-    const TA *const end = a + 4 * groups;                                                           \
-    uint32_t s0 = 0;                                                                                \
-    while (a != end) {                                                                              \
-      const uint32_t w = dp_dsp_load4(a), v = dp_dsp_load4(b);                                      \
-      a += 4, b += 4;                                                                               \
-      s0 = DP_DSP_SMLAD(EVEN(w), DP_DSP_EVEN_S8(v), s0);                                            \
-      s0 = DP_DSP_SMLAD(ODD(w), DP_DSP_ODD_S8(v), s0);                                              \
-    }                                                                                               \
-    return s0;                                                                                      \
   }
 
 /* The tile: 4-row panels in chunks of K, then the leftover rows, then the last k % 4 terms. */
@@ -206,8 +262,27 @@ static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
     for (i = rows4; i < rows; ++i) {                                                                 \
       const TA *arow = a + i * k;                                                                    \
       uint32_t *accrow = acc + i * acc_stride;                                                       \
-      for (j = 0; j < cols4; j += 4) dp_dsp_##T##_row1x4(arow, bt + j * k, k, groups, accrow + j);            \
-      for (j = cols4; j < cols; ++j) accrow[j] = dp_dsp_##T##_row1x1(arow, bt + j * k, groups);               \
+      for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K) {                                   \
+        const int32_t chunk = groups - g0 < DP_DSP_PANEL_K ? groups - g0 : DP_DSP_PANEL_K;           \
+        dp_dsp_##T##_row_panel(arow + 4 * g0, chunk, panel);                                         \
+        if (cols4) {                                                                                 \
+          struct dp_dsp_row state;                                                                   \
+          state.panel = panel, state.end2 = panel + 2 * (chunk & ~1), state.end = panel + 2 * chunk; \
+          state.b = bt + 4 * g0, state.k = k, state.acc = accrow, state.quads = cols4 >> 2;          \
+          state.accumulate = g0 > 0;                                                                 \
+          dp_dsp_row_columns(&state);                                                                \
+        }                                                                                            \
+        for (j = cols4; j < cols; ++j) {                                                             \
+          const int8_t *b = bt + j * k + 4 * g0;                                                     \
+          uint32_t s0 = g0 ? accrow[j] : 0;                                                          \
+          for (t = 0; t < chunk; ++t) {                                                              \
+            const uint32_t w = dp_dsp_load4(b + 4 * t);                                              \
+            s0 = DP_DSP_SMLAD(panel[2 * t], DP_DSP_EVEN_S8(w), s0);                                  \
+            s0 = DP_DSP_SMLAD(panel[2 * t + 1], DP_DSP_ODD_S8(w), s0);                               \
+          }                                                                                          \
+          accrow[j] = s0;                                                                            \
+        }                                                                                            \
+      }                                                                                              \
     }                                                                                                \
     for (t = 4 * groups; t < k; ++t)                                                                 \
       for (i = 0; i < rows; ++i)                                                                     \
