@@ -54,29 +54,29 @@ static inline uint32_t dp_dsp_uxtb16_ror8(uint32_t w) {
  * ascend), the loop ends in lr (groups of four groups) and r12 (all groups); the state's address is kept
  * at [sp]. 13 instructions per group of four K (16 MACs) plus a compare and branch per four groups. */
 struct dp_dsp_panel {
-  const uint32_t *panel;     /* the panel's first group */
-  const int8_t *b;           /* the next column of bt */
-  const uint32_t *end4;      /* the panel's end after groups & ~3 groups */
-  const uint32_t *end;       /* the panel's end */
-  uint32_t *acc;             /* the next column's accumulators, row 0 */
-  int32_t stride_bytes;      /* between accumulator rows */
-  int32_t k;                 /* bt row length */
-  int32_t cols;              /* columns left (>= 1) */
-  int32_t accumulate;        /* add the sums to acc (later chunks of K) rather than store them */
+  const uint32_t *panel; /* the panel's first group */
+  const int8_t *b;       /* the next column of bt */
+  const uint32_t *end4;  /* the panel's end after groups & ~3 groups */
+  const uint32_t *end;   /* the panel's end */
+  uint32_t *acc;         /* the next column's accumulators, row 0 */
+  int32_t stride_bytes;  /* between accumulator rows */
+  int32_t k;             /* bt row length */
+  int32_t cols;          /* columns left (>= 1) */
+  int32_t accumulate;    /* add the sums to acc (later chunks of K) rather than store them */
 };
-#define DP_DSP_GROUP                 \
-  "ldr r5, [r7], #4\n\t"             \
+#define DP_DSP_GROUP                  \
+  "ldr r5, [r7], #4\n\t"              \
   "ldmia r6!, {r8, r9, r10, r11}\n\t" \
-  "sxtb16 r4, r5\n\t"                \
-  "sxtb16 r5, r5, ror #8\n\t"        \
-  "smlad r0, r8, r4, r0\n\t"         \
-  "smlad r0, r9, r5, r0\n\t"         \
-  "smlad r1, r10, r4, r1\n\t"        \
-  "smlad r1, r11, r5, r1\n\t"        \
+  "sxtb16 r4, r5\n\t"                 \
+  "sxtb16 r5, r5, ror #8\n\t"         \
+  "smlad r0, r8, r4, r0\n\t"          \
+  "smlad r0, r9, r5, r0\n\t"          \
+  "smlad r1, r10, r4, r1\n\t"         \
+  "smlad r1, r11, r5, r1\n\t"         \
   "ldmia r6!, {r8, r9, r10, r11}\n\t" \
-  "smlad r2, r8, r4, r2\n\t"         \
-  "smlad r2, r9, r5, r2\n\t"         \
-  "smlad r3, r10, r4, r3\n\t"        \
+  "smlad r2, r8, r4, r2\n\t"          \
+  "smlad r2, r9, r5, r2\n\t"          \
+  "smlad r3, r10, r4, r3\n\t"         \
   "smlad r3, r11, r5, r3\n\t"
 static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
   register struct dp_dsp_panel *st __asm("r12") = state;
@@ -138,14 +138,14 @@ static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
 }
 
 /* Converts `groups` groups of four K of four rows (a, stride k) into the panel layout. */
-#define DP_DSP_DEFINE_PANEL(T, TA, EVEN, ODD)                                                       \
-  static void T##_panel(const TA *a, int32_t k, int32_t groups, uint32_t *panel) {                  \
-    int32_t g, r;                                                                                   \
-    for (g = 0; g < groups; ++g, panel += 8)                                                        \
-      for (r = 0; r < 4; ++r) {                                                                     \
-        const uint32_t w = dp_dsp_load4(a + r * k + 4 * g);                                         \
-        panel[2 * r] = EVEN(w), panel[2 * r + 1] = ODD(w);                                          \
-      }                                                                                             \
+#define DP_DSP_DEFINE_PANEL(T, TA, EVEN, ODD)                                      \
+  static void T##_panel(const TA *a, int32_t k, int32_t groups, uint32_t *panel) { \
+    int32_t g, r;                                                                  \
+    for (g = 0; g < groups; ++g, panel += 8)                                       \
+      for (r = 0; r < 4; ++r) {                                                    \
+        const uint32_t w = dp_dsp_load4(a + r * k + 4 * g);                        \
+        panel[2 * r] = EVEN(w), panel[2 * r + 1] = ODD(w);                         \
+      }                                                                            \
   }
 
 /* One row against columns of bt, four at a time, in one assembly routine: the row converted to a panel
@@ -163,14 +163,16 @@ struct dp_dsp_row {
   int32_t quads;         /* groups of four columns left (>= 1) */
   int32_t accumulate;    /* add the sums to acc rather than store them */
 };
-#define DP_DSP_ROW_COLUMN(B, S)   \
-  "ldr r5, [" B "], #4\n\t"       \
-  "sxtb16 r4, r5\n\t"             \
-  "sxtb16 r5, r5, ror #8\n\t"     \
-  "smlad " S ", r8, r4, " S "\n\t" \
+#define DP_DSP_ROW_COLUMN(B, S) \
+  "ldr r5, [" B                 \
+  "], #4\n\t"                   \
+  "sxtb16 r4, r5\n\t"           \
+  "sxtb16 r5, r5, ror #8\n\t"   \
+  "smlad " S ", r8, r4, " S     \
+  "\n\t"                        \
   "smlad " S ", r9, r5, " S "\n\t"
-#define DP_DSP_ROW_GROUP                                                                              \
-  "ldrd r8, r9, [r12], #8\n\t" DP_DSP_ROW_COLUMN("r6", "r0") DP_DSP_ROW_COLUMN("r7", "r1")            \
+#define DP_DSP_ROW_GROUP                                                                   \
+  "ldrd r8, r9, [r12], #8\n\t" DP_DSP_ROW_COLUMN("r6", "r0") DP_DSP_ROW_COLUMN("r7", "r1") \
       DP_DSP_ROW_COLUMN("r10", "r2") DP_DSP_ROW_COLUMN("r11", "r3")
 static void dp_dsp_row_columns(struct dp_dsp_row *state) {
   register struct dp_dsp_row *st __asm("r12") = state;
@@ -228,66 +230,65 @@ static void dp_dsp_row_columns(struct dp_dsp_row *state) {
 }
 
 /* Converts `groups` groups of four K of one row into the panel layout of one row. */
-#define DP_DSP_DEFINE_ROW(T, TA, EVEN, ODD)                                                         \
-  static void T##_row_panel(const TA *a, int32_t groups, uint32_t *panel) {                         \
-    int32_t g;                                                                                      \
-    for (g = 0; g < groups; ++g, panel += 2) {                                                      \
-      const uint32_t w = dp_dsp_load4(a + 4 * g);                                                   \
-      panel[0] = EVEN(w), panel[1] = ODD(w);                                                        \
-    }                                                                                               \
+#define DP_DSP_DEFINE_ROW(T, TA, EVEN, ODD)                                 \
+  static void T##_row_panel(const TA *a, int32_t groups, uint32_t *panel) { \
+    int32_t g;                                                              \
+    for (g = 0; g < groups; ++g, panel += 2) {                              \
+      const uint32_t w = dp_dsp_load4(a + 4 * g);                           \
+      panel[0] = EVEN(w), panel[1] = ODD(w);                                \
+    }                                                                       \
   }
 
 /* The tile: 4-row panels in chunks of K, then the leftover rows, then the last k % 4 terms. */
-#define DP_DSP_DEFINE_TILE(T, TA)                                                                   \
-  void dp_arm_nt_tile_##T(const TA *a, const int8_t *bt, int32_t rows, int32_t cols, int32_t k,     \
-                          uint32_t *acc, int32_t acc_stride) {                                      \
-    uint32_t panel[8 * (DP_DSP_PANEL_K / 4)];                                                        \
-    const int32_t groups = k >> 2, rows4 = rows & ~(int32_t)3, cols4 = cols & ~(int32_t)3;           \
-    int32_t i, j, g0, t;                                                                             \
-    for (i = 0; i < rows4; i += 4) {                                                                 \
-      const TA *arow = a + i * k;                                                                    \
-      uint32_t *accrow = acc + i * acc_stride;                                                       \
-      for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K / 4) {                               \
-        const int32_t chunk = groups - g0 < DP_DSP_PANEL_K / 4 ? groups - g0 : DP_DSP_PANEL_K / 4;   \
-        dp_dsp_##T##_panel(arow + 4 * g0, k, chunk, panel);                                          \
-        if (cols) {                                                                                  \
-          struct dp_dsp_panel state;                                                                 \
-          state.panel = panel, state.b = bt + 4 * g0, state.end4 = panel + 8 * (chunk & ~3);         \
-          state.end = panel + 8 * chunk, state.acc = accrow, state.stride_bytes = 4 * acc_stride;    \
-          state.k = k, state.cols = cols, state.accumulate = g0 > 0;                                 \
-          dp_dsp_panel_columns(&state);                                                              \
-        }                                                                                            \
-      }                                                                                              \
-    }                                                                                                \
-    for (i = rows4; i < rows; ++i) {                                                                 \
-      const TA *arow = a + i * k;                                                                    \
-      uint32_t *accrow = acc + i * acc_stride;                                                       \
-      for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K) {                                   \
-        const int32_t chunk = groups - g0 < DP_DSP_PANEL_K ? groups - g0 : DP_DSP_PANEL_K;           \
-        dp_dsp_##T##_row_panel(arow + 4 * g0, chunk, panel);                                         \
-        if (cols4) {                                                                                 \
-          struct dp_dsp_row state;                                                                   \
-          state.panel = panel, state.end2 = panel + 2 * (chunk & ~1), state.end = panel + 2 * chunk; \
-          state.b = bt + 4 * g0, state.k = k, state.acc = accrow, state.quads = cols4 >> 2;          \
-          state.accumulate = g0 > 0;                                                                 \
-          dp_dsp_row_columns(&state);                                                                \
-        }                                                                                            \
-        for (j = cols4; j < cols; ++j) {                                                             \
-          const int8_t *b = bt + j * k + 4 * g0;                                                     \
-          uint32_t s0 = g0 ? accrow[j] : 0;                                                          \
-          for (t = 0; t < chunk; ++t) {                                                              \
-            const uint32_t w = dp_dsp_load4(b + 4 * t);                                              \
-            s0 = DP_DSP_SMLAD(panel[2 * t], DP_DSP_EVEN_S8(w), s0);                                  \
-            s0 = DP_DSP_SMLAD(panel[2 * t + 1], DP_DSP_ODD_S8(w), s0);                               \
-          }                                                                                          \
-          accrow[j] = s0;                                                                            \
-        }                                                                                            \
-      }                                                                                              \
-    }                                                                                                \
-    for (t = 4 * groups; t < k; ++t)                                                                 \
-      for (i = 0; i < rows; ++i)                                                                     \
-        for (j = 0; j < cols; ++j)                                                                   \
-          acc[i * acc_stride + j] += (uint32_t)((int32_t)a[i * k + t] * bt[j * k + t]);              \
+#define DP_DSP_DEFINE_TILE(T, TA)                                                                                \
+  void dp_arm_nt_tile_##T(const TA *a, const int8_t *bt, int32_t rows, int32_t cols, int32_t k, uint32_t *acc,   \
+                          int32_t acc_stride) {                                                                  \
+    uint32_t panel[8 * (DP_DSP_PANEL_K / 4)];                                                                    \
+    const int32_t groups = k >> 2, rows4 = rows & ~(int32_t)3, cols4 = cols & ~(int32_t)3;                       \
+    int32_t i, j, g0, t;                                                                                         \
+    for (i = 0; i < rows4; i += 4) {                                                                             \
+      const TA *arow = a + i * k;                                                                                \
+      uint32_t *accrow = acc + i * acc_stride;                                                                   \
+      for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K / 4) {                                           \
+        const int32_t chunk = groups - g0 < DP_DSP_PANEL_K / 4 ? groups - g0 : DP_DSP_PANEL_K / 4;               \
+        dp_dsp_##T##_panel(arow + 4 * g0, k, chunk, panel);                                                      \
+        if (cols) {                                                                                              \
+          struct dp_dsp_panel state;                                                                             \
+          state.panel = panel, state.b = bt + 4 * g0, state.end4 = panel + 8 * (chunk & ~3);                     \
+          state.end = panel + 8 * chunk, state.acc = accrow, state.stride_bytes = 4 * acc_stride;                \
+          state.k = k, state.cols = cols, state.accumulate = g0 > 0;                                             \
+          dp_dsp_panel_columns(&state);                                                                          \
+        }                                                                                                        \
+      }                                                                                                          \
+    }                                                                                                            \
+    for (i = rows4; i < rows; ++i) {                                                                             \
+      const TA *arow = a + i * k;                                                                                \
+      uint32_t *accrow = acc + i * acc_stride;                                                                   \
+      for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K) {                                               \
+        const int32_t chunk = groups - g0 < DP_DSP_PANEL_K ? groups - g0 : DP_DSP_PANEL_K;                       \
+        dp_dsp_##T##_row_panel(arow + 4 * g0, chunk, panel);                                                     \
+        if (cols4) {                                                                                             \
+          struct dp_dsp_row state;                                                                               \
+          state.panel = panel, state.end2 = panel + 2 * (chunk & ~1), state.end = panel + 2 * chunk;             \
+          state.b = bt + 4 * g0, state.k = k, state.acc = accrow, state.quads = cols4 >> 2;                      \
+          state.accumulate = g0 > 0;                                                                             \
+          dp_dsp_row_columns(&state);                                                                            \
+        }                                                                                                        \
+        for (j = cols4; j < cols; ++j) {                                                                         \
+          const int8_t *b = bt + j * k + 4 * g0;                                                                 \
+          uint32_t s0 = g0 ? accrow[j] : 0;                                                                      \
+          for (t = 0; t < chunk; ++t) {                                                                          \
+            const uint32_t w = dp_dsp_load4(b + 4 * t);                                                          \
+            s0 = DP_DSP_SMLAD(panel[2 * t], DP_DSP_EVEN_S8(w), s0);                                              \
+            s0 = DP_DSP_SMLAD(panel[2 * t + 1], DP_DSP_ODD_S8(w), s0);                                           \
+          }                                                                                                      \
+          accrow[j] = s0;                                                                                        \
+        }                                                                                                        \
+      }                                                                                                          \
+    }                                                                                                            \
+    for (t = 4 * groups; t < k; ++t)                                                                             \
+      for (i = 0; i < rows; ++i)                                                                                 \
+        for (j = 0; j < cols; ++j) acc[i * acc_stride + j] += (uint32_t)((int32_t)a[i * k + t] * bt[j * k + t]); \
   }
 
 DP_DSP_DEFINE_PANEL(dp_dsp_s8, int8_t, DP_DSP_EVEN_S8, DP_DSP_ODD_S8)
