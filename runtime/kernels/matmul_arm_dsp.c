@@ -52,7 +52,8 @@ static inline uint32_t dp_dsp_uxtb16_ror8(uint32_t w) {
  * in r0-r3, a word of bt in r5 and its lane pairs in r4 (even bytes) and r5 (odd bytes), the panel
  * pointer r6 and bt pointer r7, the eight panel words of a group loaded by two LDM into r8-r11 (LDM lists
  * ascend), the loop ends in lr (groups of four groups) and r12 (all groups); the state's address is kept
- * at [sp]. 13 instructions per group of four K (16 MACs) plus a compare and branch per four groups. */
+ * at [sp, #4] (r7, the frame pointer of unoptimized builds, is saved and restored). 13 instructions per
+ * group of four K (16 MACs) plus a compare and branch per four groups. */
 struct dp_dsp_panel {
   const uint32_t *panel; /* the panel's first group */
   const int8_t *b;       /* the next column of bt */
@@ -81,9 +82,9 @@ struct dp_dsp_panel {
 static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
   register struct dp_dsp_panel *st __asm("r12") = state;
   __asm volatile(
-      "push {r12}\n"
+      "push {r7, r12}\n"
       "1:\n\t"
-      "ldr r12, [sp]\n\t"
+      "ldr r12, [sp, #4]\n\t"
       "ldrd r6, r7, [r12, #%c[panel]]\n\t"
       "ldr lr, [r12, #%c[k]]\n\t"
       "add lr, r7, lr\n\t"
@@ -105,7 +106,7 @@ static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
       "cmp r6, r12\n\t"
       "bne 4b\n"
       "5:\n\t"
-      "ldr r12, [sp]\n\t"
+      "ldr r12, [sp, #4]\n\t"
       "ldrd r4, r5, [r12, #%c[acc]]\n\t"
       "add r7, r4, r5, lsl #1\n\t"
       "ldr r6, [r12, #%c[accumulate]]\n\t"
@@ -128,13 +129,13 @@ static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
       "subs r6, r6, #1\n\t"
       "str r6, [r12, #%c[cols]]\n\t"
       "bne 1b\n\t"
-      "pop {r12}"
+      "pop {r7, r12}"
       : "+r"(st)
       : [panel] "i"(offsetof(struct dp_dsp_panel, panel)), [b] "i"(offsetof(struct dp_dsp_panel, b)),
         [end4] "i"(offsetof(struct dp_dsp_panel, end4)), [acc] "i"(offsetof(struct dp_dsp_panel, acc)),
         [k] "i"(offsetof(struct dp_dsp_panel, k)), [cols] "i"(offsetof(struct dp_dsp_panel, cols)),
         [accumulate] "i"(offsetof(struct dp_dsp_panel, accumulate))
-      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
 
 /* Converts `groups` groups of four K of four rows (a, stride k) into the panel layout. */
@@ -151,7 +152,8 @@ static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
 /* One row against columns of bt, four at a time, in one assembly routine: the row converted to a panel
  * of one row (two words per group of four K), sums in r0-r3, columns in r6 r7 r10 r11, the group's panel
  * words in r8 r9, a bt word in r5 and its lane pairs in r4 and r5, the panel pointer in r12, loop ends in
- * lr; the state's address is kept at [sp]. 21 instructions per group of four K (16 MACs) plus a compare
+ * lr; the state's address is kept at [sp, #4] (r7, the frame pointer of unoptimized builds, is
+ * saved and restored). 21 instructions per group of four K (16 MACs) plus a compare
  * and branch per two groups. */
 struct dp_dsp_row {
   const uint32_t *panel; /* the row's first group */
@@ -177,9 +179,9 @@ struct dp_dsp_row {
 static void dp_dsp_row_columns(struct dp_dsp_row *state) {
   register struct dp_dsp_row *st __asm("r12") = state;
   __asm volatile(
-      "push {r12}\n"
+      "push {r7, r12}\n"
       "1:\n\t"
-      "ldr r12, [sp]\n\t"
+      "ldr r12, [sp, #4]\n\t"
       "ldrd r6, lr, [r12, #%c[b]]\n\t"
       "add r7, r6, lr\n\t"
       "add r10, r7, lr\n\t"
@@ -198,12 +200,12 @@ static void dp_dsp_row_columns(struct dp_dsp_row *state) {
       "cmp r12, lr\n\t"
       "bne 2b\n"
       "3:\n\t"
-      "ldr lr, [sp]\n\t"
+      "ldr lr, [sp, #4]\n\t"
       "ldr lr, [lr, #%c[end]]\n\t"
       "cmp r12, lr\n\t"
       "beq 4f\n\t" DP_DSP_ROW_GROUP
       "\n4:\n\t"
-      "ldr r12, [sp]\n\t"
+      "ldr r12, [sp, #4]\n\t"
       "ldr r4, [r12, #%c[acc]]\n\t"
       "ldr r5, [r12, #%c[accumulate]]\n\t"
       "cbz r5, 5f\n\t"
@@ -220,13 +222,13 @@ static void dp_dsp_row_columns(struct dp_dsp_row *state) {
       "subs r5, r5, #1\n\t"
       "str r5, [r12, #%c[quads]]\n\t"
       "bne 1b\n\t"
-      "pop {r12}"
+      "pop {r7, r12}"
       : "+r"(st)
       : [panel] "i"(offsetof(struct dp_dsp_row, panel)), [end2] "i"(offsetof(struct dp_dsp_row, end2)),
         [end] "i"(offsetof(struct dp_dsp_row, end)), [b] "i"(offsetof(struct dp_dsp_row, b)),
         [acc] "i"(offsetof(struct dp_dsp_row, acc)), [quads] "i"(offsetof(struct dp_dsp_row, quads)),
         [accumulate] "i"(offsetof(struct dp_dsp_row, accumulate))
-      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
 
 /* Converts `groups` groups of four K of one row into the panel layout of one row. */
@@ -298,17 +300,28 @@ DP_DSP_DEFINE_ROW(dp_dsp_u8, uint8_t, DP_DSP_EVEN_U8, DP_DSP_ODD_U8)
 DP_DSP_DEFINE_TILE(s8, int8_t)
 DP_DSP_DEFINE_TILE(u8, uint8_t)
 
+/* The requantization of a row with CLAMP(q) the clamp to [lo, hi]: SSAT / USAT for the full int8 / uint8
+ * ranges (one instruction), compares otherwise. */
+#define DP_DSP_REQUANTIZE_ROWS(CLAMP)                                                                \
+  for (r = 0; r < rows; ++r, acc += acc_stride, y += y_stride, mul += rq_r, add += rq_r) {        \
+    const int32_t *m = mul, *d = add;                                                             \
+    for (c = 0; c < cols; ++c, m += rq_c, d += rq_c) {                                            \
+      const int32_t v = dp_acc_to_s32(acc[c] * (uint32_t)*m + (uint32_t)*d);                      \
+      const int32_t q = v >= 0 ? v >> shift_32 : ~(~v >> shift_32);                               \
+      y[c] = (uint8_t)(CLAMP);                                                                    \
+    }                                                                                             \
+  }
+
 void dp_arm_requantize_tile(const uint32_t *acc, int32_t acc_stride, int32_t rows, int32_t cols, uint8_t *y,
                             int32_t y_stride, const int32_t *mul, const int32_t *add, int32_t rq_r, int32_t rq_c,
                             int32_t shift_32, int32_t lo, int32_t hi) {
   int32_t r, c;
-  for (r = 0; r < rows; ++r, acc += acc_stride, y += y_stride, mul += rq_r, add += rq_r) {
-    for (c = 0; c < cols; ++c) {
-      const int32_t v = dp_acc_to_s32(acc[c] * (uint32_t)mul[c * rq_c] + (uint32_t)add[c * rq_c]);
-      int32_t q = v >= 0 ? v >> shift_32 : ~(~v >> shift_32);
-      q = q < lo ? lo : q > hi ? hi : q;
-      y[c] = (uint8_t)q;
-    }
+  if (lo == -128 && hi == 127) {
+    DP_DSP_REQUANTIZE_ROWS(__ssat(q, 8))
+  } else if (lo == 0 && hi == 255) {
+    DP_DSP_REQUANTIZE_ROWS(__usat(q, 8))
+  } else {
+    DP_DSP_REQUANTIZE_ROWS(q < lo ? lo : q > hi ? hi : q)
   }
 }
 #endif

@@ -97,7 +97,8 @@
  * predicated k % 16 tail, the uint8 seeds (SEEDS), six stores. GCC's code for the same spilled and moved
  * registers for ~45 instructions per block; this takes ~25. Accumulators s00 s01 s10 s11 s20 s21 in
  * r0 r2 r4 r6 r8 r10 (VMLADAVA writes even registers), rows of A in r1 r3 r5, columns of bt in r7 r9,
- * the counter in lr, the state's address in r12 (also kept at [sp]). Needs pairs >= 1 and steps >= 1. */
+ * the counter in lr, the state's address in r12 (also kept at [sp, #4]; r7, the frame pointer of
+ * unoptimized builds, is saved and restored). Needs pairs >= 1 and steps >= 1. */
 struct dp_mve_band {
   const void *a;        /* row 0 of the band */
   int32_t k;            /* row length (bytes) */
@@ -142,9 +143,9 @@ struct dp_mve_band {
 #define DP_MVE_PAIRS_ASM(SUFFIX, SETUP, FLIP, SEEDS)                                                \
   {                                                                                                 \
     register struct dp_mve_band *state __asm("r12") = &band;                                        \
-    __asm volatile(SETUP "push {r12}\n"                                                           \
+    __asm volatile(SETUP "push {r7, r12}\n"                                                           \
                    "1:\n\t"                                                                       \
-                   "ldr r12, [sp]\n\t"                                                            \
+                   "ldr r12, [sp, #4]\n\t"                                                            \
                    "ldrd r1, r11, [r12, #%c[a]]\n\t"                                              \
                    "add r3, r1, r11\n\t"                                                          \
                    "add r5, r3, r11\n\t"                                                          \
@@ -174,7 +175,7 @@ struct dp_mve_band {
                    "subs r11, r11, #1\n\t"                                                        \
                    "str r11, [r12, #%c[pairs]]\n\t"                                               \
                    "bne 1b\n\t"                                                                   \
-                   "pop {r12}"                                                                    \
+                   "pop {r7, r12}"                                                                    \
                    : "+r"(state)                                                                  \
                    : [a] "i"(offsetof(struct dp_mve_band, a)),                                    \
                      [next] "i"(offsetof(struct dp_mve_band, next)),                              \
@@ -183,7 +184,7 @@ struct dp_mve_band {
                      [steps_1] "i"(offsetof(struct dp_mve_band, steps_1)),                        \
                      [rest] "i"(offsetof(struct dp_mve_band, rest)),                              \
                      [seed] "i"(offsetof(struct dp_mve_band, seed))                               \
-                   : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", \
+                   : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", \
                      "q0", "q1", "q2", "q3", "q4", "q5", "cc", "memory"); \
   }
 #define DP_MVE_S8_PAIRS DP_MVE_PAIRS_ASM("s8", "", DP_MVE_NO_FLIP, DP_MVE_NO_SEEDS)
