@@ -7,11 +7,13 @@
  *
  * Four rows of A at a time are converted once to 16-bit lanes in that order, (a0 a2) (a1 a3) per group of
  * four K, interleaved row by row into a panel in scratch (groups of 8 words: row 0 even, row 0 odd, row
- * 1 even, ...), so the inner loop reads them with LDRD / LDM and spends its ALU work on bt: per four K of
- * a column, one load and two SXTB16 for bt, four panel loads and eight SMLAD (16 MACs). The panel holds
- * DP_DSP_PANEL_K values of K (scratch on the stack); longer rows are done in chunks, adding to the
- * accumulators. Leftover rows (fewer than four) extend both operands on the fly; the last k % 4 terms
- * are scalar. */
+ * 1 even, ...), so the inner loop reads them with LDM and spends its ALU work on bt: per four K of a
+ * column, one load and two SXTB16 for bt, two LDM of the panel and eight SMLAD (16 MACs): 0.81
+ * instructions per MAC, the floor of this scheme, since every bt byte is extended at run time (int16
+ * weights, converted at compile time, would allow blocks with both operands loaded by LDM). The panel
+ * holds DP_DSP_PANEL_K values of K (2 KB of stack); longer rows are done in chunks, adding to the
+ * accumulators. Leftover rows (fewer than four, the GEMV of M = 1) are panels of one row against four
+ * columns at a time (21 instructions per 16 MACs); the last k % 4 terms are scalar. */
 #include "kernels/matmul.h"
 
 #ifdef DP_ARM_DSP
