@@ -77,12 +77,13 @@ static inline uint32_t dp_requantize_mul_limit(int32_t k, uint32_t a_max, uint32
   return acc_max == 0 ? budget : budget / (uint32_t)acc_max; /* a 32-bit division: no library call */
 }
 
-/* dp_requantize, in 32-bit arithmetic (half the instructions on rv32) when |mul| <= mul_limit and
- * |add| < 2^30, so that acc * mul + add cannot leave int32; shift_32 is min(shift, 31), the same floor for
- * such values. */
+/* Whether |mul| <= mul_limit and |add| < 2^30, so that acc * mul + add cannot leave int32. */
 static inline int dp_requantize_is_bounded(int32_t mul, int32_t add, uint32_t mul_limit) {
   return (uint32_t)mul + mul_limit <= 2 * mul_limit && (uint32_t)add + 0x3FFFFFFFu <= 0x7FFFFFFEu;
 }
+
+/* dp_requantize, in 32-bit arithmetic (half the instructions on rv32) when the parameters are bounded;
+ * shift_32 is min(shift, 31), the same floor for such values. */
 static inline int32_t dp_requantize_bounded(int32_t acc, int32_t mul, int32_t add, uint32_t mul_limit, int32_t shift,
                                             int32_t shift_32, int32_t lo, int32_t hi) {
   if (dp_requantize_is_bounded(mul, add, mul_limit)) {
