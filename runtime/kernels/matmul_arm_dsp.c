@@ -67,6 +67,14 @@ struct dp_dsp_panel {
   int32_t cols;          /* columns left (>= 1) */
   int32_t accumulate;    /* add the sums to acc (later chunks of K) rather than store them */
 };
+/* LDRD reads panel with b, end4 with end, acc with stride_bytes. */
+typedef char
+    dp_dsp_panel_pairs_adjacent[offsetof(struct dp_dsp_panel, b) == offsetof(struct dp_dsp_panel, panel) + 4 &&
+                                        offsetof(struct dp_dsp_panel, end) == offsetof(struct dp_dsp_panel, end4) + 4 &&
+                                        offsetof(struct dp_dsp_panel, stride_bytes) ==
+                                            offsetof(struct dp_dsp_panel, acc) + 4
+                                    ? 1
+                                    : -1];
 #define DP_DSP_GROUP                  \
   "ldr r5, [r7], #4\n\t"              \
   "ldmia r6!, {r8, r9, r10, r11}\n\t" \
@@ -167,13 +175,14 @@ struct dp_dsp_row {
   int32_t quads;         /* groups of four columns left (>= 1) */
   int32_t accumulate;    /* add the sums to acc rather than store them */
 };
-#define DP_DSP_ROW_COLUMN(B, S) \
-  "ldr r5, [" B                 \
-  "], #4\n\t"                   \
-  "sxtb16 r4, r5\n\t"           \
-  "sxtb16 r5, r5, ror #8\n\t"   \
-  "smlad " S ", r8, r4, " S     \
-  "\n\t"                        \
+/* LDRD reads b with k. */
+typedef char dp_dsp_row_pairs_adjacent[offsetof(struct dp_dsp_row, k) == offsetof(struct dp_dsp_row, b) + 4 ? 1 : -1];
+/* One column of a group: a bt word (pointer B) into lane pairs, two SMLAD into the sum S. */
+#define DP_DSP_ROW_COLUMN(B, S)             \
+  "ldr r5, [" B "], #4\n\t"                 \
+  "sxtb16 r4, r5\n\t"                       \
+  "sxtb16 r5, r5, ror #8\n\t"               \
+  "smlad " S ", r8, r4, " S "\n\t"          \
   "smlad " S ", r9, r5, " S "\n\t"
 #define DP_DSP_ROW_GROUP                                                                   \
   "ldrd r8, r9, [r12], #8\n\t" DP_DSP_ROW_COLUMN("r6", "r0") DP_DSP_ROW_COLUMN("r7", "r1") \
@@ -304,14 +313,14 @@ DP_DSP_DEFINE_TILE(u8, uint8_t)
 
 /* The requantization of a row with CLAMP(q) the clamp to [lo, hi]: SSAT / USAT for the full int8 / uint8
  * ranges (one instruction), compares otherwise. */
-#define DP_DSP_REQUANTIZE_ROWS(CLAMP)                                                                \
-  for (r = 0; r < rows; ++r, acc += acc_stride, y += y_stride, mul += rq_r, add += rq_r) {        \
-    const int32_t *m = mul, *d = add;                                                             \
-    for (c = 0; c < cols; ++c, m += rq_c, d += rq_c) {                                            \
-      const int32_t v = dp_acc_to_s32(acc[c] * (uint32_t)*m + (uint32_t)*d);                      \
-      const int32_t q = v >= 0 ? v >> shift_32 : ~(~v >> shift_32);                               \
-      y[c] = (uint8_t)(CLAMP);                                                                    \
-    }                                                                                             \
+#define DP_DSP_REQUANTIZE_ROWS(CLAMP)                                                      \
+  for (r = 0; r < rows; ++r, acc += acc_stride, y += y_stride, mul += rq_r, add += rq_r) { \
+    const int32_t *m = mul, *d = add;                                                      \
+    for (c = 0; c < cols; ++c, m += rq_c, d += rq_c) {                                     \
+      const int32_t v = dp_acc_to_s32(acc[c] * (uint32_t)*m + (uint32_t)*d);               \
+      const int32_t q = v >= 0 ? v >> shift_32 : ~(~v >> shift_32);                        \
+      y[c] = (uint8_t)(CLAMP);                                                             \
+    }                                                                                      \
   }
 
 void dp_arm_requantize_tile(const uint32_t *acc, int32_t acc_stride, int32_t rows, int32_t cols, uint8_t *y,

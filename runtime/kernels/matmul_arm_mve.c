@@ -110,6 +110,12 @@ struct dp_mve_band {
   int32_t rest;         /* k % 16 */
   uint32_t seed[3];     /* uint8 row seeds */
 };
+/* LDRD reads a with k, and acc with stride_bytes. */
+typedef char dp_mve_band_pairs_adjacent[offsetof(struct dp_mve_band, k) == offsetof(struct dp_mve_band, a) + 4 &&
+                                                offsetof(struct dp_mve_band, stride_bytes) ==
+                                                    offsetof(struct dp_mve_band, acc) + 4
+                                            ? 1
+                                            : -1];
 /* The tail's predicated loads (a VPST block covers at most four instructions). */
 #define DP_MVE_TAIL_LOADS_3X2 \
   "vpstttt\n\t"               \
@@ -119,10 +125,11 @@ struct dp_mve_band {
   "vldrbt.8 q3, [r7]\n\t"     \
   "vpst\n\t"                  \
   "vldrbt.8 q4, [r9]\n\t"
-#define DP_MVE_MAC_3X2(MAC, FLIP)                                                                        \
-  FLIP("q3")                                                                                             \
-  FLIP("q4") MAC " r0, q0, q3\n\t" MAC " r4, q1, q3\n\t" MAC " r8, q2, q3\n\t" MAC " r2, q0, q4\n\t" MAC \
-                 " r6, q1, q4\n\t" MAC " r10, q2, q4\n\t"
+/* The six MACs of a step (columns in q3 q4 flipped first for uint8). */
+#define DP_MVE_MAC_3X2(MAC, FLIP)                                  \
+  FLIP("q3") FLIP("q4")                                            \
+  MAC " r0, q0, q3\n\t" MAC " r4, q1, q3\n\t" MAC " r8, q2, q3\n\t" \
+  MAC " r2, q0, q4\n\t" MAC " r6, q1, q4\n\t" MAC " r10, q2, q4\n\t"
 #define DP_MVE_STEP_3X2(MAC, FLIP) \
   "vldrb.8 q0, [r1], #16\n\t"      \
   "vldrb.8 q1, [r3], #16\n\t"      \
@@ -140,9 +147,9 @@ struct dp_mve_band {
   "ldr r11, [r12, #%c[seed] + 8]\n\t" \
   "add r8, r11\n\t"                   \
   "add r10, r11\n\t"
-#define DP_MVE_PAIRS_ASM(SUFFIX, SETUP, FLIP, SEEDS)                                                \
-  {                                                                                                 \
-    register struct dp_mve_band *state __asm("r12") = &band;                                        \
+#define DP_MVE_PAIRS_ASM(SUFFIX, SETUP, FLIP, SEEDS)                                                    \
+  {                                                                                                     \
+    register struct dp_mve_band *state __asm("r12") = &band;                                            \
     __asm volatile(SETUP "push {r7, r12}\n"                                                           \
                    "1:\n\t"                                                                       \
                    "ldr r12, [sp, #4]\n\t"                                                            \
