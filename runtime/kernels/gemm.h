@@ -28,6 +28,7 @@
   SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {       \
     typedef TACC TACC_C;                                    \
     DP_GEMM_SINGLE_BATCH                                    \
+    DP_ARM_NT_MATMUL(TA, TB, TACC, TY, DP_ARM_STORE_EPI(TY, DP_GEMM_EPI)) \
     DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name, DP_GEMM_EPI) \
   }                                                         \
   DP_BLOCKED_END

@@ -77,12 +77,16 @@ static inline uint32_t dp_requantize_mul_limit(int32_t k, uint32_t a_max, uint32
   return acc_max == 0 ? budget : budget / (uint32_t)acc_max; /* a 32-bit division: no library call */
 }
 
-/* dp_requantize, in 32-bit arithmetic (half the instructions on rv32) when |mul| <= mul_limit and
- * |add| < 2^30, so that acc * mul + add cannot leave int32; shift_32 is min(shift, 31), the same floor for
- * such values. */
+/* Whether |mul| <= mul_limit and |add| < 2^30, so that acc * mul + add cannot leave int32. */
+static inline int dp_requantize_is_bounded(int32_t mul, int32_t add, uint32_t mul_limit) {
+  return (uint32_t)mul + mul_limit <= 2 * mul_limit && (uint32_t)add + 0x3FFFFFFFu <= 0x7FFFFFFEu;
+}
+
+/* dp_requantize, in 32-bit arithmetic (half the instructions on rv32) when the parameters are bounded;
+ * shift_32 is min(shift, 31), the same floor for such values. */
 static inline int32_t dp_requantize_bounded(int32_t acc, int32_t mul, int32_t add, uint32_t mul_limit, int32_t shift,
                                             int32_t shift_32, int32_t lo, int32_t hi) {
-  if ((uint32_t)mul + mul_limit <= 2 * mul_limit && (uint32_t)add + 0x3FFFFFFFu <= 0x7FFFFFFEu) {
+  if (dp_requantize_is_bounded(mul, add, mul_limit)) {
     const int32_t v = acc * mul + add;
     int32_t q = v >= 0 ? v >> shift_32 : ~(~v >> shift_32);
     if (q < lo) q = lo; /* lo <= hi */
@@ -91,6 +95,18 @@ static inline int32_t dp_requantize_bounded(int32_t acc, int32_t mul, int32_t ad
   }
   return dp_requantize(acc, mul, add, shift, lo, hi);
 }
+
+/* Whether the first count parameters are all dp_requantize_is_bounded. */
+static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *add, int32_t count, uint32_t mul_limit) {
+  int32_t i;
+  for (i = 0; i < count; ++i) {
+    if (!dp_requantize_is_bounded(mul[i], add[i], mul_limit)) return 0;
+  }
+  return 1;
+}
+
+/* Arm Cortex-M: tiles of the int8 NT products with DSP or MVE instructions (the DP_ARM_* hooks below). */
+#include "kernels/matmul_arm.h"
 
 /* ---- Micro-kernels ----
  * Each computes a block of dot products over t = 0 .. k-1 into acc[] (row-major, rows of A by columns of
@@ -413,8 +429,10 @@ static inline int32_t dp_requantize_bounded(int32_t acc, int32_t mul, int32_t ad
 #define DP_DEFINE_MATMUL_NT(SCOPE, name, TA, TB, TACC, TY)            \
   DP_BLOCKED_BEGIN                                                    \
   DP_DEFINE_NT_KERNELS(name, TA, TB, TACC)                            \
-  SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY))                       \
-      DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name, DP_MATMUL_PLAIN_EPI) \
+  SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY)) {                     \
+    DP_ARM_NT_MATMUL_PLAIN(TA, TB, TACC, TY)                          \
+    DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name, DP_MATMUL_PLAIN_EPI)   \
+  }                                                                   \
   DP_BLOCKED_END
 
 /* y[bi][i][j] = sum_t a[i][t] * b[t][j]. */
@@ -431,6 +449,7 @@ static inline int32_t dp_requantize_bounded(int32_t acc, int32_t mul, int32_t ad
   DP_DEFINE_NT_KERNELS(name, TA, TB, uint32_t)                       \
   SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {      \
     DP_MATMUL_RQ_SETUP(TA, TB)                                       \
+    DP_ARM_NT_RQMATMUL(TA, TB, TY)                                   \
     DP_MATMUL_NT_LOOPS(TA, TB, uint32_t, TY, name, DP_MATMUL_RQ_EPI) \
   }                                                                  \
   DP_BLOCKED_END

@@ -1,0 +1,338 @@
+/* int8 NT matrix-product tiles for Arm cores with the DSP extension and no MVE (Cortex-M4, M7, M33);
+ * see matmul_arm.h.
+ *
+ * SMLAD multiplies two pairs of 16-bit lanes and adds both products to a 32-bit accumulator. Bytes become
+ * 16-bit lanes with SXTB16 (UXTB16 for uint8), which takes the even bytes of a word, or with a rotation
+ * by 8 the odd ones: a word of bt, bytes (b0 b1 b2 b3), gives (b0 b2) and (b1 b3).
+ *
+ * Four rows of A at a time are converted once to 16-bit lanes in that order, (a0 a2) (a1 a3) per group of
+ * four K, interleaved row by row into a panel in scratch (groups of 8 words: row 0 even, row 0 odd, row
+ * 1 even, ...), so the inner loop reads them with LDM and spends its ALU work on bt: per four K of a
+ * column, one load and two SXTB16 for bt, two LDM of the panel and eight SMLAD (16 MACs): 0.81
+ * instructions per MAC, the floor of this scheme, since every bt byte is extended at run time (int16
+ * weights, converted at compile time, would allow blocks with both operands loaded by LDM). The panel
+ * holds DP_DSP_PANEL_K values of K (2 KB of stack); longer rows are done in chunks, adding to the
+ * accumulators. Leftover rows (fewer than four, the GEMV of M = 1) are panels of one row against four
+ * columns at a time (21 instructions per 16 MACs); the last k % 4 terms are scalar. */
+#include "kernels/matmul.h"
+
+#ifdef DP_ARM_DSP
+#include <arm_acle.h>
+#include <stddef.h>
+
+/* K values per panel chunk (a multiple of 8): a panel is 4 * DP_DSP_PANEL_K int16 values. */
+#define DP_DSP_PANEL_K 256
+
+/* Four bytes from any address (unaligned loads are allowed on these cores). */
+static inline uint32_t dp_dsp_load4(const void *p) {
+  uint32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/* SXTB16 / UXTB16 of a word rotated right by 8 (the odd bytes): one instruction, which GCC does not
+ * form from a rotate and the intrinsic. */
+static inline uint32_t dp_dsp_sxtb16_ror8(uint32_t w) {
+  uint32_t r;
+  __asm("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+  return r;
+}
+static inline uint32_t dp_dsp_uxtb16_ror8(uint32_t w) {
+  uint32_t r;
+  __asm("uxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+  return r;
+}
+/* The lane pairs of a word of int8 (even bytes, odd bytes), and of uint8. */
+#define DP_DSP_EVEN_S8(w) (uint32_t) __sxtb16(w)
+#define DP_DSP_ODD_S8(w) dp_dsp_sxtb16_ror8(w)
+#define DP_DSP_EVEN_U8(w) (uint32_t) __uxtb16(w)
+#define DP_DSP_ODD_U8(w) dp_dsp_uxtb16_ror8(w)
+#define DP_DSP_SMLAD(x, y, acc) (uint32_t) __smlad((int16x2_t)(x), (int16x2_t)(y), (int32_t)(acc))
+
+/* The columns of a panel in one assembly routine (GCC's code around a loop of inline assembly spent ~35
+ * instructions per column on spills and moves; this spends ~20). Per column: the sums of the four rows
+ * in r0-r3, a word of bt in r5 and its lane pairs in r4 (even bytes) and r5 (odd bytes), the panel
+ * pointer r6 and bt pointer r7, the eight panel words of a group loaded by two LDM into r8-r11 (LDM lists
+ * ascend), the loop ends in lr (groups of four groups) and r12 (all groups); the state's address is kept
+ * at [sp, #4] (r7, the frame pointer of unoptimized builds, is saved and restored). 13 instructions per
+ * group of four K (16 MACs) plus a compare and branch per four groups. */
+struct dp_dsp_panel {
+  const uint32_t *panel; /* the panel's first group */
+  const int8_t *b;       /* the next column of bt */
+  const uint32_t *end4;  /* the panel's end after groups & ~3 groups */
+  const uint32_t *end;   /* the panel's end */
+  uint32_t *acc;         /* the next column's accumulators, row 0 */
+  int32_t stride_bytes;  /* between accumulator rows */
+  int32_t k;             /* bt row length */
+  int32_t cols;          /* columns left (>= 1) */
+  int32_t accumulate;    /* add the sums to acc (later chunks of K) rather than store them */
+};
+/* LDRD reads panel with b, end4 with end, acc with stride_bytes. */
+typedef char
+    dp_dsp_panel_pairs_adjacent[offsetof(struct dp_dsp_panel, b) == offsetof(struct dp_dsp_panel, panel) + 4 &&
+                                        offsetof(struct dp_dsp_panel, end) == offsetof(struct dp_dsp_panel, end4) + 4 &&
+                                        offsetof(struct dp_dsp_panel, stride_bytes) ==
+                                            offsetof(struct dp_dsp_panel, acc) + 4
+                                    ? 1
+                                    : -1];
+#define DP_DSP_GROUP                  \
+  "ldr r5, [r7], #4\n\t"              \
+  "ldmia r6!, {r8, r9, r10, r11}\n\t" \
+  "sxtb16 r4, r5\n\t"                 \
+  "sxtb16 r5, r5, ror #8\n\t"         \
+  "smlad r0, r8, r4, r0\n\t"          \
+  "smlad r0, r9, r5, r0\n\t"          \
+  "smlad r1, r10, r4, r1\n\t"         \
+  "smlad r1, r11, r5, r1\n\t"         \
+  "ldmia r6!, {r8, r9, r10, r11}\n\t" \
+  "smlad r2, r8, r4, r2\n\t"          \
+  "smlad r2, r9, r5, r2\n\t"          \
+  "smlad r3, r10, r4, r3\n\t"         \
+  "smlad r3, r11, r5, r3\n\t"
+static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
+  register struct dp_dsp_panel *st __asm("r12") = state;
+  __asm volatile(
+      "push {r7, r12}\n"
+      "1:\n\t"
+      "ldr r12, [sp, #4]\n\t"
+      "ldrd r6, r7, [r12, #%c[panel]]\n\t"
+      "ldr lr, [r12, #%c[k]]\n\t"
+      "add lr, r7, lr\n\t"
+      "str lr, [r12, #%c[b]]\n\t"
+      "ldrd lr, r12, [r12, #%c[end4]]\n\t"
+      "movs r0, #0\n\t"
+      "movs r1, #0\n\t"
+      "movs r2, #0\n\t"
+      "movs r3, #0\n\t"
+      "cmp r6, lr\n\t"
+      "beq 3f\n"
+      "2:\n\t" DP_DSP_GROUP DP_DSP_GROUP DP_DSP_GROUP DP_DSP_GROUP
+      "cmp r6, lr\n\t"
+      "bne 2b\n"
+      "3:\n\t"
+      "cmp r6, r12\n\t"
+      "beq 5f\n"
+      "4:\n\t" DP_DSP_GROUP
+      "cmp r6, r12\n\t"
+      "bne 4b\n"
+      "5:\n\t"
+      "ldr r12, [sp, #4]\n\t"
+      "ldrd r4, r5, [r12, #%c[acc]]\n\t"
+      "add r7, r4, r5, lsl #1\n\t"
+      "ldr r6, [r12, #%c[accumulate]]\n\t"
+      "cbz r6, 6f\n\t"
+      "ldr r6, [r4]\n\t"
+      "add r0, r6\n\t"
+      "ldr r6, [r4, r5]\n\t"
+      "add r1, r6\n\t"
+      "ldr r6, [r7]\n\t"
+      "add r2, r6\n\t"
+      "ldr r6, [r7, r5]\n\t"
+      "add r3, r6\n"
+      "6:\n\t"
+      "str r1, [r4, r5]\n\t"
+      "str r0, [r4], #4\n\t"
+      "str r3, [r7, r5]\n\t"
+      "str r2, [r7]\n\t"
+      "str r4, [r12, #%c[acc]]\n\t"
+      "ldr r6, [r12, #%c[cols]]\n\t"
+      "subs r6, r6, #1\n\t"
+      "str r6, [r12, #%c[cols]]\n\t"
+      "bne 1b\n\t"
+      "pop {r7, r12}"
+      : "+r"(st)
+      : [panel] "i"(offsetof(struct dp_dsp_panel, panel)), [b] "i"(offsetof(struct dp_dsp_panel, b)),
+        [end4] "i"(offsetof(struct dp_dsp_panel, end4)), [acc] "i"(offsetof(struct dp_dsp_panel, acc)),
+        [k] "i"(offsetof(struct dp_dsp_panel, k)), [cols] "i"(offsetof(struct dp_dsp_panel, cols)),
+        [accumulate] "i"(offsetof(struct dp_dsp_panel, accumulate))
+      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* Converts `groups` groups of four K of four rows (a, stride k) into the panel layout. */
+#define DP_DSP_DEFINE_PANEL(T, TA, EVEN, ODD)                                      \
+  static void T##_panel(const TA *a, int32_t k, int32_t groups, uint32_t *panel) { \
+    int32_t g, r;                                                                  \
+    for (g = 0; g < groups; ++g, panel += 8)                                       \
+      for (r = 0; r < 4; ++r) {                                                    \
+        const uint32_t w = dp_dsp_load4(a + r * k + 4 * g);                        \
+        panel[2 * r] = EVEN(w), panel[2 * r + 1] = ODD(w);                         \
+      }                                                                            \
+  }
+
+/* One row against columns of bt, four at a time, in one assembly routine: the row converted to a panel
+ * of one row (two words per group of four K), sums in r0-r3, columns in r6 r7 r10 r11, the group's panel
+ * words in r8 r9, a bt word in r5 and its lane pairs in r4 and r5, the panel pointer in r12, loop ends in
+ * lr; the state's address is kept at [sp, #4] (r7, the frame pointer of unoptimized builds, is
+ * saved and restored). 21 instructions per group of four K (16 MACs) plus a compare
+ * and branch per two groups. */
+struct dp_dsp_row {
+  const uint32_t *panel; /* the row's first group */
+  const uint32_t *end2;  /* the panel's end after groups & ~1 groups */
+  const uint32_t *end;   /* the panel's end */
+  const int8_t *b;       /* the next four columns of bt */
+  int32_t k;             /* bt row length */
+  uint32_t *acc;         /* the next four accumulators */
+  int32_t quads;         /* groups of four columns left (>= 1) */
+  int32_t accumulate;    /* add the sums to acc rather than store them */
+};
+/* LDRD reads b with k. */
+typedef char dp_dsp_row_pairs_adjacent[offsetof(struct dp_dsp_row, k) == offsetof(struct dp_dsp_row, b) + 4 ? 1 : -1];
+/* One column of a group: a bt word (pointer B) into lane pairs, two SMLAD into the sum S. */
+#define DP_DSP_ROW_COLUMN(B, S)             \
+  "ldr r5, [" B "], #4\n\t"                 \
+  "sxtb16 r4, r5\n\t"                       \
+  "sxtb16 r5, r5, ror #8\n\t"               \
+  "smlad " S ", r8, r4, " S "\n\t"          \
+  "smlad " S ", r9, r5, " S "\n\t"
+#define DP_DSP_ROW_GROUP                                                                   \
+  "ldrd r8, r9, [r12], #8\n\t" DP_DSP_ROW_COLUMN("r6", "r0") DP_DSP_ROW_COLUMN("r7", "r1") \
+      DP_DSP_ROW_COLUMN("r10", "r2") DP_DSP_ROW_COLUMN("r11", "r3")
+static void dp_dsp_row_columns(struct dp_dsp_row *state) {
+  register struct dp_dsp_row *st __asm("r12") = state;
+  __asm volatile(
+      "push {r7, r12}\n"
+      "1:\n\t"
+      "ldr r12, [sp, #4]\n\t"
+      "ldrd r6, lr, [r12, #%c[b]]\n\t"
+      "add r7, r6, lr\n\t"
+      "add r10, r7, lr\n\t"
+      "add r11, r10, lr\n\t"
+      "add lr, r11, lr\n\t"
+      "str lr, [r12, #%c[b]]\n\t"
+      "ldr lr, [r12, #%c[end2]]\n\t"
+      "ldr r12, [r12, #%c[panel]]\n\t"
+      "movs r0, #0\n\t"
+      "movs r1, #0\n\t"
+      "movs r2, #0\n\t"
+      "movs r3, #0\n\t"
+      "cmp r12, lr\n\t"
+      "beq 3f\n"
+      "2:\n\t" DP_DSP_ROW_GROUP DP_DSP_ROW_GROUP
+      "cmp r12, lr\n\t"
+      "bne 2b\n"
+      "3:\n\t"
+      "ldr lr, [sp, #4]\n\t"
+      "ldr lr, [lr, #%c[end]]\n\t"
+      "cmp r12, lr\n\t"
+      "beq 4f\n\t" DP_DSP_ROW_GROUP
+      "\n4:\n\t"
+      "ldr r12, [sp, #4]\n\t"
+      "ldr r4, [r12, #%c[acc]]\n\t"
+      "ldr r5, [r12, #%c[accumulate]]\n\t"
+      "cbz r5, 5f\n\t"
+      "ldrd r6, r7, [r4]\n\t"
+      "add r0, r6\n\t"
+      "add r1, r7\n\t"
+      "ldrd r6, r7, [r4, #8]\n\t"
+      "add r2, r6\n\t"
+      "add r3, r7\n"
+      "5:\n\t"
+      "stmia r4!, {r0, r1, r2, r3}\n\t"
+      "str r4, [r12, #%c[acc]]\n\t"
+      "ldr r5, [r12, #%c[quads]]\n\t"
+      "subs r5, r5, #1\n\t"
+      "str r5, [r12, #%c[quads]]\n\t"
+      "bne 1b\n\t"
+      "pop {r7, r12}"
+      : "+r"(st)
+      : [panel] "i"(offsetof(struct dp_dsp_row, panel)), [end2] "i"(offsetof(struct dp_dsp_row, end2)),
+        [end] "i"(offsetof(struct dp_dsp_row, end)), [b] "i"(offsetof(struct dp_dsp_row, b)),
+        [acc] "i"(offsetof(struct dp_dsp_row, acc)), [quads] "i"(offsetof(struct dp_dsp_row, quads)),
+        [accumulate] "i"(offsetof(struct dp_dsp_row, accumulate))
+      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* Converts `groups` groups of four K of one row into the panel layout of one row. */
+#define DP_DSP_DEFINE_ROW(T, TA, EVEN, ODD)                                 \
+  static void T##_row_panel(const TA *a, int32_t groups, uint32_t *panel) { \
+    int32_t g;                                                              \
+    for (g = 0; g < groups; ++g, panel += 2) {                              \
+      const uint32_t w = dp_dsp_load4(a + 4 * g);                           \
+      panel[0] = EVEN(w), panel[1] = ODD(w);                                \
+    }                                                                       \
+  }
+
+/* The tile: 4-row panels in chunks of K, then the leftover rows, then the last k % 4 terms. */
+#define DP_DSP_DEFINE_TILE(T, TA)                                                                                \
+  void dp_arm_nt_tile_##T(const TA *a, const int8_t *bt, int32_t rows, int32_t cols, int32_t k, uint32_t *acc,   \
+                          int32_t acc_stride) {                                                                  \
+    uint32_t panel[8 * (DP_DSP_PANEL_K / 4)];                                                                    \
+    const int32_t groups = k >> 2, rows4 = rows & ~(int32_t)3, cols4 = cols & ~(int32_t)3;                       \
+    int32_t i, j, g0, t;                                                                                         \
+    for (i = 0; i < rows4; i += 4) {                                                                             \
+      const TA *arow = a + i * k;                                                                                \
+      uint32_t *accrow = acc + i * acc_stride;                                                                   \
+      for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K / 4) {                                           \
+        const int32_t chunk = groups - g0 < DP_DSP_PANEL_K / 4 ? groups - g0 : DP_DSP_PANEL_K / 4;               \
+        dp_dsp_##T##_panel(arow + 4 * g0, k, chunk, panel);                                                      \
+        if (cols) {                                                                                              \
+          struct dp_dsp_panel state;                                                                             \
+          state.panel = panel, state.b = bt + 4 * g0, state.end4 = panel + 8 * (chunk & ~3);                     \
+          state.end = panel + 8 * chunk, state.acc = accrow, state.stride_bytes = 4 * acc_stride;                \
+          state.k = k, state.cols = cols, state.accumulate = g0 > 0;                                             \
+          dp_dsp_panel_columns(&state);                                                                          \
+        }                                                                                                        \
+      }                                                                                                          \
+    }                                                                                                            \
+    for (i = rows4; i < rows; ++i) {                                                                             \
+      const TA *arow = a + i * k;                                                                                \
+      uint32_t *accrow = acc + i * acc_stride;                                                                   \
+      for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K) {                                               \
+        const int32_t chunk = groups - g0 < DP_DSP_PANEL_K ? groups - g0 : DP_DSP_PANEL_K;                       \
+        dp_dsp_##T##_row_panel(arow + 4 * g0, chunk, panel);                                                     \
+        if (cols4) {                                                                                             \
+          struct dp_dsp_row state;                                                                               \
+          state.panel = panel, state.end2 = panel + 2 * (chunk & ~1), state.end = panel + 2 * chunk;             \
+          state.b = bt + 4 * g0, state.k = k, state.acc = accrow, state.quads = cols4 >> 2;                      \
+          state.accumulate = g0 > 0;                                                                             \
+          dp_dsp_row_columns(&state);                                                                            \
+        }                                                                                                        \
+        for (j = cols4; j < cols; ++j) {                                                                         \
+          const int8_t *b = bt + j * k + 4 * g0;                                                                 \
+          uint32_t s0 = g0 ? accrow[j] : 0;                                                                      \
+          for (t = 0; t < chunk; ++t) {                                                                          \
+            const uint32_t w = dp_dsp_load4(b + 4 * t);                                                          \
+            s0 = DP_DSP_SMLAD(panel[2 * t], DP_DSP_EVEN_S8(w), s0);                                              \
+            s0 = DP_DSP_SMLAD(panel[2 * t + 1], DP_DSP_ODD_S8(w), s0);                                           \
+          }                                                                                                      \
+          accrow[j] = s0;                                                                                        \
+        }                                                                                                        \
+      }                                                                                                          \
+    }                                                                                                            \
+    for (t = 4 * groups; t < k; ++t)                                                                             \
+      for (i = 0; i < rows; ++i)                                                                                 \
+        for (j = 0; j < cols; ++j) acc[i * acc_stride + j] += (uint32_t)((int32_t)a[i * k + t] * bt[j * k + t]); \
+  }
+
+DP_DSP_DEFINE_PANEL(dp_dsp_s8, int8_t, DP_DSP_EVEN_S8, DP_DSP_ODD_S8)
+DP_DSP_DEFINE_PANEL(dp_dsp_u8, uint8_t, DP_DSP_EVEN_U8, DP_DSP_ODD_U8)
+DP_DSP_DEFINE_ROW(dp_dsp_s8, int8_t, DP_DSP_EVEN_S8, DP_DSP_ODD_S8)
+DP_DSP_DEFINE_ROW(dp_dsp_u8, uint8_t, DP_DSP_EVEN_U8, DP_DSP_ODD_U8)
+DP_DSP_DEFINE_TILE(s8, int8_t)
+DP_DSP_DEFINE_TILE(u8, uint8_t)
+
+/* The requantization of a row with CLAMP(q) the clamp to [lo, hi]: SSAT / USAT for the full int8 / uint8
+ * ranges (one instruction), compares otherwise. */
+#define DP_DSP_REQUANTIZE_ROWS(CLAMP)                                                      \
+  for (r = 0; r < rows; ++r, acc += acc_stride, y += y_stride, mul += rq_r, add += rq_r) { \
+    const int32_t *m = mul, *d = add;                                                      \
+    for (c = 0; c < cols; ++c, m += rq_c, d += rq_c) {                                     \
+      const int32_t v = dp_acc_to_s32(acc[c] * (uint32_t)*m + (uint32_t)*d);               \
+      const int32_t q = v >= 0 ? v >> shift_32 : ~(~v >> shift_32);                        \
+      y[c] = (uint8_t)(CLAMP);                                                             \
+    }                                                                                      \
+  }
+
+void dp_arm_requantize_tile(const uint32_t *acc, int32_t acc_stride, int32_t rows, int32_t cols, uint8_t *y,
+                            int32_t y_stride, const int32_t *mul, const int32_t *add, int32_t rq_r, int32_t rq_c,
+                            int32_t shift_32, int32_t lo, int32_t hi) {
+  int32_t r, c;
+  if (lo == -128 && hi == 127) {
+    DP_DSP_REQUANTIZE_ROWS(__ssat(q, 8))
+  } else if (lo == 0 && hi == 255) {
+    DP_DSP_REQUANTIZE_ROWS(__usat(q, 8))
+  } else {
+    DP_DSP_REQUANTIZE_ROWS(q < lo ? lo : q > hi ? hi : q)
+  }
+}
+#endif
