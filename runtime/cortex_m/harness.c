@@ -5,44 +5,10 @@
  *
  * With -DDP_PROFILE the marks are counted by the QEMU plugin: the first two, back to back, measure
  * what a mark costs; then the run function's NETWORK_NUM_NODES + 1 marks follow. */
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "kernels/profile.h"
 #include "network.h"
-
-#ifndef DP_IO_DIR
-#error "build with -DDP_IO_DIR=\"<directory of the input and output files>/\""
-#endif
-
-static void file_name(char *name, size_t size, const char *kind, int index) {
-  snprintf(name, size, "%s%s_%d.bin", DP_IO_DIR, kind, index);
-}
-
-static void *read_input(int index, size_t bytes) {
-  char name[512];
-  void *buffer = malloc(bytes ? bytes : 1);
-  FILE *f;
-  file_name(name, sizeof name, "input", index);
-  f = fopen(name, "rb");
-  if (!buffer || !f || fread(buffer, 1, bytes, f) != bytes) {
-    printf("cannot read %u bytes from %s\n", (unsigned)bytes, name);
-    exit(2);
-  }
-  fclose(f);
-  return buffer;
-}
-
-static void write_output(int index, const void *data, size_t bytes) {
-  char name[512];
-  FILE *f;
-  file_name(name, sizeof name, "output", index);
-  f = fopen(name, "wb");
-  if (!f || fwrite(data, 1, bytes, f) != bytes || fclose(f) != 0) {
-    printf("cannot write %s\n", name);
-    exit(2);
-  }
-}
+#include "semihosting/io_files.h"
 
 #ifdef DP_PROFILE
 /* Two marks called as the run function calls them: the instructions between them are what every
@@ -58,13 +24,7 @@ int main(void) {
   void *outputs[NETWORK_NUM_OUTPUTS + 1];
   int i;
   for (i = 0; i < NETWORK_NUM_INPUTS; ++i) inputs[i] = read_input(i, network_input_bytes[i]);
-  for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) {
-    outputs[i] = malloc(network_output_bytes[i] ? network_output_bytes[i] : 1);
-    if (!outputs[i]) {
-      printf("cannot allocate output %d\n", i);
-      return 2;
-    }
-  }
+  for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) outputs[i] = allocate(network_output_bytes[i]);
   network_init();
 #ifdef DP_PROFILE
   measure_mark_cost();

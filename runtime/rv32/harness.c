@@ -7,41 +7,11 @@
 
 #include "cluster.h"
 #include "network.h"
+#include "semihosting/io_files.h"
 
 #ifndef DP_CORES
 #error "build with -DDP_CORES=<harts of the cluster>"
 #endif
-
-#ifndef DP_IO_DIR
-#error "build with -DDP_IO_DIR=\"<directory of the input and output files>/\""
-#endif
-
-static void file_name(char *name, size_t size, const char *kind, int index) {
-  snprintf(name, size, "%s%s_%d.bin", DP_IO_DIR, kind, index);
-}
-
-static void *read_input(int index, size_t bytes) {
-  char name[512];
-  void *buffer = malloc(bytes ? bytes : 1);
-  file_name(name, sizeof name, "input", index);
-  FILE *f = fopen(name, "rb");
-  if (!buffer || !f || fread(buffer, 1, bytes, f) != bytes) {
-    printf("cannot read %u bytes from %s\n", (unsigned)bytes, name);
-    exit(2);
-  }
-  fclose(f);
-  return buffer;
-}
-
-static void write_output(int index, const void *data, size_t bytes) {
-  char name[512];
-  file_name(name, sizeof name, "output", index);
-  FILE *f = fopen(name, "wb");
-  if (!f || fwrite(data, 1, bytes, f) != bytes || fclose(f) != 0) {
-    printf("cannot write %s\n", name);
-    exit(2);
-  }
-}
 
 #ifdef DP_PROFILE
 /* Per node and hart, instructions of real work: hart 0's own minus its waiting at joins and minus the
@@ -95,7 +65,7 @@ int main(void) {
   int i;
   dp_cluster_start(DP_CORES);
   for (i = 0; i < NETWORK_NUM_INPUTS; ++i) inputs[i] = read_input(i, network_input_bytes[i]);
-  for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) outputs[i] = malloc(network_output_bytes[i] ? network_output_bytes[i] : 1);
+  for (i = 0; i < NETWORK_NUM_OUTPUTS; ++i) outputs[i] = allocate(network_output_bytes[i]);
   network_init();
 #ifdef DP_PROFILE
   measure_mark_cost();
