@@ -13,11 +13,13 @@
 #include "targets/host_target.h"
 #include "targets/run_target.h"
 #include "tests/support/single_node.h"
+#include "tests/support/errors.h"
 #include "tests/support/tensors.h"
 
 namespace deeploy {
 namespace {
 
+using testing::errorOf;
 using testing::NodeCase;
 using testing::pattern;
 
@@ -118,15 +120,6 @@ TEST_P(CortexMTarget, TheProfileCountsEveryNode) {
   EXPECT_LT(profile.perNode[2][0], 63u * 32);
   ASSERT_EQ(profile.perCore.size(), 1u);
   EXPECT_EQ(profile.perCore[0], sum);
-}
-
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST_P(CortexMTarget, ANetworkTooLargeForALevelFailsNamingIt) {

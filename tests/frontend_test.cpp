@@ -8,10 +8,12 @@
 #include "frontend/onnx_loader.h"
 #include "ir/error.h"
 #include "passes/pipeline.h"
+#include "tests/support/errors.h"
 
 namespace deeploy {
 namespace {
 
+using testing::errorOf;
 namespace fs = std::filesystem;
 
 // A small model: y = Add(x, w) with w an initializer, x declared float [2, 3].
@@ -44,15 +46,6 @@ std::string writeTemp(const std::string& name, const std::string& bytes) {
   fs::path p = fs::temp_directory_path() / ("deeploy_frontend_test_" + name);
   std::ofstream(p, std::ios::binary) << bytes;
   return p.string();
-}
-
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(OnnxLoader, LoadsInitializersInputsAndNodes) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/error.h"
+#include "tests/support/errors.h"
 #include "targets/memory_levels.h"
 #include "tests/support/tensors.h"
 #include "tools/driver.h"
@@ -15,6 +16,7 @@
 namespace deeploy {
 namespace {
 
+using testing::errorOf;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -52,15 +54,6 @@ json smallPlatform(uint64_t l1, uint64_t l2, uint64_t wmem) {
 }
 
 bool startsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
-
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(Platform, ShippedHostIsOneUnboundedLevel) {
   Platform host = builtinPlatform("host");
