@@ -19,6 +19,7 @@
 #include "ops/interpreter.h"
 #include "targets/host_target.h"
 #include "targets/rv32_target.h"
+#include "tests/support/single_node_graph.h"
 #include "tools/compare.h"
 #include "tools/driver.h"
 #include "tools/work_dir.h"
@@ -54,18 +55,19 @@ uint64_t sumOf(const std::vector<uint64_t>& values) {
 
 // ---- (a) Single products ----
 
-struct Operand {
-  TensorData value;
-  bool constant = false;  // an initializer (weights), else a runtime graph input
-};
-
 struct ProductCase {
   std::string label;
-  std::string op;
-  Attributes attrs;
-  std::vector<Operand> operands;
+  testing::NodeCase node;  // constant inputs are initializers (weights)
   int64_t macs = 0;
 };
+
+testing::NodeCase productNode(const std::string& op, const Attributes& attrs, std::vector<testing::NodeInput> inputs) {
+  testing::NodeCase node;
+  node.op = op;
+  node.attrs = attrs;
+  node.inputs = std::move(inputs);
+  return node;
+}
 
 // Deterministic values spread over [lo, hi] (a linear congruential sequence, `seed` varies it).
 TensorData patternTensor(DType type, Shape shape, int64_t lo, int64_t hi, uint32_t seed) {
@@ -78,43 +80,11 @@ TensorData patternTensor(DType type, Shape shape, int64_t lo, int64_t hi, uint32
   return TensorData::fromInts(type, std::move(shape), values);
 }
 
-Graph singleNodeGraph(const ProductCase& c) {
-  Graph g;
-  g.name = "rv32_table_" + c.op;
-  Node node;
-  node.name = c.op;
-  node.op = c.op;
-  node.attrs = c.attrs;
-  for (size_t i = 0; i < c.operands.size(); ++i) {
-    const Operand& operand = c.operands[i];
-    if (operand.constant) {
-      node.inputs.push_back(g.addConstant("weight_" + std::to_string(i), operand.value));
-      continue;
-    }
-    Tensor t;
-    t.name = "input_" + std::to_string(i);
-    t.dtype = t.declaredType = operand.value.dtype();
-    t.shape = operand.value.shape();
-    const TensorId id = g.addTensor(t);
-    g.inputs.push_back(id);
-    node.inputs.push_back(id);
-  }
-  Tensor out;
-  out.name = "output";
-  const TensorId id = g.addTensor(out);
-  g.outputs.push_back(id);
-  node.outputs.push_back(id);
-  g.nodes.push_back(node);
-  return g;
-}
-
 // Instructions of the node on one hart, after checking its output against the reference interpreter.
 uint64_t profileProduct(const ProductCase& c) {
   CompiledModel model;
-  model.graph = singleNodeGraph(c);
-  for (const Operand& operand : c.operands) {
-    if (!operand.constant) model.inputs.push_back(operand.value);
-  }
+  model.graph = testing::makeSingleNodeGraph(c.node);
+  model.inputs = testing::runtimeInputs(c.node);
   compileGraph(model, c.label);
   const Rv32Run run = runProfiled(model);
   const std::vector<TensorData> want = interpretGraph(model.graph, model.inputs);
@@ -127,9 +97,9 @@ uint64_t profileProduct(const ProductCase& c) {
 
 ProductCase int8Gemm(int64_t m, int64_t n, int64_t k, const std::string& what) {
   return {"Gemm " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) + what,
-          "Gemm",
-          {},
-          {{patternTensor(DType::Int8, {m, k}, -128, 127, 1)}, {patternTensor(DType::Int8, {k, n}, -128, 127, 2), true}},
+          productNode("Gemm", {},
+                      {{patternTensor(DType::Int8, {m, k}, -128, 127, 1)},
+                       {patternTensor(DType::Int8, {k, n}, -128, 127, 2), true}}),
           m * n * k};
 }
 
@@ -141,12 +111,11 @@ ProductCase int8RqMatMul(int64_t m, int64_t n, int64_t k, bool constantB) {
   attrs.set("signed", int64_t{1});
   return {"RQMatMul " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) +
               (constantB ? " (B constant)" : " (B runtime)"),
-          "RQMatMul",
-          attrs,
-          {{patternTensor(DType::Int8, {m, k}, -128, 127, 3)},
-           {patternTensor(DType::Int8, {k, n}, -128, 127, 4), constantB},
-           {patternTensor(DType::Int32, {n}, 1, 40, 5), true},
-           {patternTensor(DType::Int32, {1}, -3000, 3000, 6), true}},
+          productNode("RQMatMul", attrs,
+                      {{patternTensor(DType::Int8, {m, k}, -128, 127, 3)},
+                       {patternTensor(DType::Int8, {k, n}, -128, 127, 4), constantB},
+                       {patternTensor(DType::Int32, {n}, 1, 40, 5), true},
+                       {patternTensor(DType::Int32, {1}, -3000, 3000, 6), true}}),
           m * n * k};
 }
 
@@ -155,10 +124,9 @@ ProductCase int8Conv3x3(int64_t channels, int64_t filters, int64_t size) {
   attrs.set("pads", std::vector<int64_t>{1, 1, 1, 1});
   return {"Conv 3x3, " + std::to_string(channels) + " -> " + std::to_string(filters) + " channels, " +
               std::to_string(size) + "x" + std::to_string(size),
-          "Conv",
-          attrs,
-          {{patternTensor(DType::Int8, {1, channels, size, size}, -128, 127, 7)},
-           {patternTensor(DType::Int8, {filters, channels, 3, 3}, -128, 127, 8), true}},
+          productNode("Conv", attrs,
+                      {{patternTensor(DType::Int8, {1, channels, size, size}, -128, 127, 7)},
+                       {patternTensor(DType::Int8, {filters, channels, 3, 3}, -128, 127, 8), true}}),
           filters * size * size * channels * 9};
 }
 

@@ -6,28 +6,12 @@
 
 #include "ir/error.h"
 #include "ir/graph.h"
+#include "tests/support/single_node_graph.h"
 #include "targets/platform.h"
 #include "tools/driver.h"
 
 namespace deeploy::testing {
 
-struct NodeInput {
-  TensorData value;
-  bool constant = false;  // true: an initializer; false: a runtime graph input
-};
-
-struct NodeCase {
-  std::string op;
-  Attributes attrs;
-  std::vector<NodeInput> inputs;  // use an empty TensorData (Undefined type) for an omitted optional input
-  int outputs = 1;
-  std::vector<DType> declaredOutputTypes;  // optional: what the "model file" declares per output
-};
-
-// A graph holding just that node; all outputs are graph outputs. Types are not yet inferred.
-Graph makeSingleNodeGraph(const NodeCase& c);
-// The runtime inputs of the case, in graph-input order.
-std::vector<TensorData> runtimeInputs(const NodeCase& c);
 // Infers types and evaluates with the reference interpreter.
 std::vector<TensorData> runReference(const NodeCase& c);
 // Compiles to C, builds with the host compiler and runs it.
