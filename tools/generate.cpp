@@ -26,28 +26,34 @@ namespace {
 
 constexpr double kGenerateTimeoutSeconds = 1800;
 
-struct ModelFiles {
-  std::string onnx, tokenizer;
-  std::optional<std::string> typingInputs;  // inputs.npz beside the network
-  std::optional<std::string> prefill, prefillTypingInputs;  // the prefill step (--prefill)
-  std::optional<std::string> generation;    // generation.json beside the tokenizer (logit_scale)
+// A step's network file and the example inputs beside it that type it (read once: the compile and the
+// reference replay both type the step with them).
+struct StepSource {
+  std::string onnx;
+  std::optional<NamedArrays> typingInputs;
 };
 
-// The network file of a step given as a file or a folder holding network.onnx, and the example inputs
-// beside it that type it.
-std::pair<std::string, std::optional<std::string>> stepFiles(const std::string& path) {
+// A step given as a file or a folder holding network.onnx.
+StepSource loadStepSource(const std::string& path) {
   fs::path model(path);
-  std::string onnx = fs::is_directory(model) ? (model / "network.onnx").string() : model.string();
-  if (!fs::exists(onnx)) throw Error("no step network at '" + onnx + "'");
-  fs::path inputs = fs::path(onnx).parent_path() / "inputs.npz";
-  return {onnx, fs::exists(inputs) ? std::optional<std::string>(inputs.string()) : std::nullopt};
+  StepSource step{fs::is_directory(model) ? (model / "network.onnx").string() : model.string(), std::nullopt};
+  if (!fs::exists(step.onnx)) throw Error("no step network at '" + step.onnx + "'");
+  fs::path inputs = fs::path(step.onnx).parent_path() / "inputs.npz";
+  if (fs::exists(inputs)) step.typingInputs = readNpz(inputs.string());
+  return step;
 }
 
+struct ModelFiles {
+  StepSource decode;
+  std::optional<StepSource> prefill;      // --prefill
+  std::string tokenizer;
+  std::optional<std::string> generation;  // generation.json beside the tokenizer (logit_scale)
+};
+
 ModelFiles findModelFiles(const GenerateCommand& cmd) {
-  ModelFiles f;
-  std::tie(f.onnx, f.typingInputs) = stepFiles(cmd.model);
-  if (cmd.prefill) std::tie(f.prefill, f.prefillTypingInputs) = stepFiles(*cmd.prefill);
-  fs::path dir = fs::path(f.onnx).parent_path();
+  ModelFiles f{loadStepSource(cmd.model), std::nullopt, "", std::nullopt};
+  if (cmd.prefill) f.prefill = loadStepSource(*cmd.prefill);
+  fs::path dir = fs::path(f.decode.onnx).parent_path();
   if (cmd.tokenizer) {
     f.tokenizer = *cmd.tokenizer;
   } else {
@@ -55,7 +61,7 @@ ModelFiles findModelFiles(const GenerateCommand& cmd) {
       if (fs::exists(candidate)) f.tokenizer = candidate.string();
       if (!f.tokenizer.empty()) break;
     }
-    if (f.tokenizer.empty()) throw Error("no tokenizer.json beside '" + f.onnx + "' or in its parent; give --tokenizer");
+    if (f.tokenizer.empty()) throw Error("no tokenizer.json beside '" + f.decode.onnx + "' or in its parent; give --tokenizer");
   }
   fs::path generation = fs::path(f.tokenizer).parent_path() / "generation.json";
   if (fs::exists(generation)) f.generation = generation.string();
@@ -354,28 +360,23 @@ struct GenerationProgram {
   GeneratedProgram program;
 };
 
-CompiledModel compileStep(const std::string& onnx, const std::optional<std::string>& typingInputs,
-                          const GenerateCommand& cmd, const Platform& platform) {
-  std::optional<NamedArrays> arrays;
-  if (typingInputs) arrays = readNpz(*typingInputs);
-  return compileKVCacheModel(onnx, arrays, cmd.context, false, platform, cmd.cores);
+CompiledModel compileStep(const StepSource& step, const GenerateCommand& cmd, const Platform& platform) {
+  return compileKVCacheModel(step.onnx, step.typingInputs, cmd.context, false, platform, cmd.cores);
 }
 
 GenerationProgram compileGenerationProgram(const ModelFiles& files, const GenerateCommand& cmd, const Platform& platform) {
-  GenerationProgram p{compileStep(files.onnx, files.typingInputs, cmd, platform), std::nullopt, {}};
+  GenerationProgram p{compileStep(files.decode, cmd, platform), std::nullopt, {}};
   std::vector<ProgramStep> steps = {{"decode", &p.decode.graph}};
   if (files.prefill) {
-    p.prefill = compileStep(*files.prefill, files.prefillTypingInputs, cmd, platform);
+    p.prefill = compileStep(*files.prefill, cmd, platform);
     steps.push_back({"prefill", &p.prefill->graph});
   }
-  p.program = generateProgram(steps, codegenOptionsFor(p.decode, files.onnx));
+  p.program = generateProgram(steps, codegenOptionsFor(p.decode, files.decode.onnx));
   return p;
 }
 
-ReferenceStep referenceStep(const CompiledModel& model, const std::string& onnx, const std::optional<std::string>& typingInputs) {
-  std::optional<NamedArrays> arrays;
-  if (typingInputs) arrays = readNpz(*typingInputs);
-  return {loadTypedModel(onnx, arrays), *model.kvCache};
+ReferenceStep referenceStep(const CompiledModel& model, const StepSource& step) {
+  return {loadTypedModel(step.onnx, step.typingInputs), *model.kvCache};
 }
 
 }  // namespace
@@ -406,8 +407,8 @@ int runGenerate(const GenerateCommand& cmd) {
   printCosts(cmd, g);
   if (!cmd.checkReference) return 0;
   std::optional<ReferenceStep> prefillReference;
-  if (p.prefill) prefillReference = referenceStep(*p.prefill, *files.prefill, files.prefillTypingInputs);
-  std::vector<int> reference = generateWithReference(referenceStep(p.decode, files.onnx, files.typingInputs), prefillReference,
+  if (p.prefill) prefillReference = referenceStep(*p.prefill, *files.prefill);
+  std::vector<int> reference = generateWithReference(referenceStep(p.decode, files.decode), prefillReference,
                                                      prompt, cmd, inverseTq16, tokenizer.endOfText());
   bool same = reference == g.tokens;
   std::printf("reference interpreter: %zu tokens, %s\n", reference.size(),
