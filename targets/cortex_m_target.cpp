@@ -102,8 +102,11 @@ std::string cortexMLinkerScript(const Platform& platform) {
     << "  } > " << code << "\n"
     << "  /* Constants: the network's weights and the C library's read-only data. */\n"
     << "  .rodata : { *(.rodata .rodata.*) } > " << weights << "\n"
-    << "  /* QEMU loads .data where it runs; the arena and the KV caches are .bss. */\n"
-    << "  .data : { *(.data .data.*) } > " << data << "\n"
+    << "  /* Initialized data is stored with the code and copied to where it runs at start-up, as on a board\n"
+    << "     whose code memory is flash; the arena and the KV caches are .bss. */\n"
+    << "  .data : { . = ALIGN(4); __data_start__ = .; *(.data .data.*) . = ALIGN(4); __data_end__ = .; } > " << data
+    << " AT> " << code << "\n"
+    << "  __data_load__ = LOADADDR(.data);\n"
     << "  .bss (NOLOAD) : { . = ALIGN(8); __bss_start__ = .; *(.bss .bss.*) *(COMMON) . = ALIGN(8); __bss_end__ = .; } > "
     << data << "\n"
     << "  /* newlib's heap grows from `end` towards the stack, which starts at the region's top. */\n"

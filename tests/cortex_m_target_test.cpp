@@ -160,6 +160,9 @@ TEST_P(CortexMTarget, TheLinkerScriptIsThePlatformsAddressMap) {
   }
   EXPECT_NE(script.find(".rodata : { *(.rodata .rodata.*) } > LEVEL_" + p.weightLevel), std::string::npos) << script;
   EXPECT_NE(script.find("__stack_top = ORIGIN(LEVEL_" + p.machine->stackLevel + ")"), std::string::npos) << script;
+  EXPECT_NE(script.find("} > LEVEL_" + p.activationLevel + " AT> LEVEL_" + p.machine->codeLevel), std::string::npos)
+      << ".data is stored in the code memory and runs in the data memory\n"
+      << script;
   EXPECT_THROW(cortexMLinkerScript(builtinPlatform("siracusa")), Error) << "no machine, no address map";
 }
 

@@ -1,13 +1,14 @@
 /* Start-up of the bare-metal Cortex-M programs (QEMU mps2-an386, mps3-an547): the vector table the
  * core reads its first stack pointer and reset address from, and a reset handler that turns on the
- * floating-point unit (and with it MVE), clears .bss, starts newlib's semihosting I/O and runs main.
+ * floating-point unit (and with it MVE), copies .data from the code memory, clears .bss, starts newlib's
+ * semihosting I/O and runs main.
  * The linker script (generated from the platform file by targets/cortex_m_target) places .vectors at
  * the board's boot address and defines the symbols used here. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern uint32_t __stack_top, __bss_start__, __bss_end__;
+extern uint32_t __stack_top, __data_start__, __data_end__, __data_load__, __bss_start__, __bss_end__;
 extern int main(void);
 extern void initialise_monitor_handles(void);
 extern void __libc_init_array(void);
@@ -24,7 +25,8 @@ static void dp_fault(void);
 void dp_reset(void) {
   DP_CPACR |= DP_CPACR_CP10_CP11_FULL;
   __asm__ volatile("dsb\n\tisb" ::: "memory");
-  /* QEMU loads .data where it runs; .bss may hold a previous run's values only on real hardware. */
+  /* The loader (QEMU's, or the flash programmer) puts .data's initial values at its load address only. */
+  memcpy(&__data_start__, &__data_load__, (size_t)((char *)&__data_end__ - (char *)&__data_start__));
   memset(&__bss_start__, 0, (size_t)((char *)&__bss_end__ - (char *)&__bss_start__));
   initialise_monitor_handles();
   __libc_init_array();
