@@ -10,23 +10,16 @@
 // Usage: deeploy_rv32_table [MODEL.onnx]   (inputs.npz and outputs.npz are read beside it)
 #include <cinttypes>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "frontend/npz.h"
+#include "bench/table_support.h"
 #include "ir/error.h"
-#include "ops/interpreter.h"
 #include "targets/host_target.h"
 #include "targets/rv32_target.h"
-#include "tests/support/single_node_graph.h"
-#include "tools/compare.h"
-#include "tools/driver.h"
 #include "tools/work_dir.h"
 
-namespace fs = std::filesystem;
-
-namespace deeploy {
+namespace deeploy::bench {
 namespace {
 
 constexpr double kRunTimeoutSeconds = 300;
@@ -55,68 +48,13 @@ uint64_t sumOf(const std::vector<uint64_t>& values) {
 
 // ---- (a) Single products ----
 
-struct ProductCase {
-  std::string label;
-  testing::NodeCase node;  // constant inputs are initializers (weights)
-  int64_t macs = 0;
-};
-
-testing::NodeCase productNode(const std::string& op, const Attributes& attrs, std::vector<testing::NodeInput> inputs) {
-  testing::NodeCase node;
-  node.op = op;
-  node.attrs = attrs;
-  node.inputs = std::move(inputs);
-  return node;
-}
-
-// Deterministic values spread over [lo, hi] (a linear congruential sequence, `seed` varies it).
-TensorData patternTensor(DType type, Shape shape, int64_t lo, int64_t hi, uint32_t seed) {
-  std::vector<int64_t> values(elementCount(shape));
-  uint32_t state = seed * 2654435761u + 1;
-  for (int64_t& v : values) {
-    state = state * 1664525u + 1013904223u;
-    v = lo + static_cast<int64_t>((state >> 8) % static_cast<uint32_t>(hi - lo + 1));
-  }
-  return TensorData::fromInts(type, std::move(shape), values);
-}
-
 // Instructions of the node on one hart, after checking its output against the reference interpreter.
 uint64_t profileProduct(const ProductCase& c) {
-  CompiledModel model;
-  model.graph = testing::makeSingleNodeGraph(c.node);
-  model.inputs = testing::runtimeInputs(c.node);
-  compileGraph(model, c.label);
+  const CompiledModel model = compileProduct(c, hostPlatform());
   const Rv32Run run = runProfiled(model);
-  const std::vector<TensorData> want = interpretGraph(model.graph, model.inputs);
-  if (run.outputs.size() != want.size() || !(run.outputs[0] == want[0])) {
-    throw Error(c.label + ": the rv32 program's output differs from the reference interpreter's");
-  }
+  requireReferenceOutputs(model, run.outputs, c.label);
   if (run.profile.perNode.size() != 1) throw Error(c.label + ": expected a profile of one node");
   return run.profile.perNode[0][0];
-}
-
-ProductCase int8Gemm(int64_t m, int64_t n, int64_t k, const std::string& what) {
-  return {"Gemm " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) + what,
-          productNode("Gemm", {},
-                      {{patternTensor(DType::Int8, {m, k}, -128, 127, 1)},
-                       {patternTensor(DType::Int8, {k, n}, -128, 127, 2), true}}),
-          m * n * k};
-}
-
-// RQMatMul as the requantization fusion makes it: per-column mul, per-tensor add, int8 out.
-ProductCase int8RqMatMul(int64_t m, int64_t n, int64_t k, bool constantB) {
-  Attributes attrs;
-  attrs.set("div", int64_t{1} << 14);
-  attrs.set("n_levels", int64_t{256});
-  attrs.set("signed", int64_t{1});
-  return {"RQMatMul " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) +
-              (constantB ? " (B constant)" : " (B runtime)"),
-          productNode("RQMatMul", attrs,
-                      {{patternTensor(DType::Int8, {m, k}, -128, 127, 3)},
-                       {patternTensor(DType::Int8, {k, n}, -128, 127, 4), constantB},
-                       {patternTensor(DType::Int32, {n}, 1, 40, 5), true},
-                       {patternTensor(DType::Int32, {1}, -3000, 3000, 6), true}}),
-          m * n * k};
 }
 
 ProductCase int8Conv3x3(int64_t channels, int64_t filters, int64_t size) {
@@ -132,8 +70,8 @@ ProductCase int8Conv3x3(int64_t channels, int64_t filters, int64_t size) {
 
 void printProductTable() {
   const std::vector<ProductCase> cases = {
-      int8Gemm(64, 64, 64, ""),
-      int8Gemm(256, 256, 256, ""),
+      int8Gemm(64, 64, 64),
+      int8Gemm(256, 256, 256),
       int8Gemm(1, 256, 64, " (GEMV, m = 1)"),
       int8RqMatMul(64, 64, 64, true),
       int8RqMatMul(1, 256, 64, true),
@@ -170,21 +108,17 @@ std::vector<PlatformCase> llamaPlatforms() {
 }
 
 void printLlamaTable(const std::string& modelPath) {
-  const fs::path folder = fs::path(modelPath).parent_path();
-  const NamedArrays inputs = readNpz((folder / "inputs.npz").string());
-  const NamedArrays expected = readNpz((folder / "outputs.npz").string());
+  const TestNetwork network = readTestNetwork(modelPath);
   std::printf("## (b) %s, one decode step\n\n", modelPath.c_str());
   std::printf("| platform | harts | busiest hart | speedup vs 1 hart | all harts |\n");
   std::printf("|---|---:|---:|---:|---:|\n");
   for (const PlatformCase& p : llamaPlatforms()) {
     uint64_t oneHart = 0;
     for (int cores : {1, 2, 4, 8}) {
-      const CompiledModel model = compileModel(modelPath, inputs, p.platform, cores);
+      const CompiledModel model = compileModel(modelPath, network.inputs, p.platform, cores);
       const Rv32Run run = runProfiled(model);
-      const Comparison check = compareOutputs(model.graph, run.outputs, expected);
-      if (!check.passed) {
-        throw Error(p.label + " on " + std::to_string(cores) + " harts: outputs differ from outputs.npz: " + check.message);
-      }
+      requireExpectedOutputs(model.graph, run.outputs, network.outputs,
+                             p.label + " on " + std::to_string(cores) + " harts");
       const uint64_t busiest = run.profile.busiestCore();
       if (cores == 1) oneHart = busiest;
       std::printf("| %s | %d | %" PRIu64 " | %.2f | %" PRIu64 " |\n", p.label.c_str(), cores, busiest,
@@ -196,22 +130,11 @@ void printLlamaTable(const std::string& modelPath) {
 }
 
 }  // namespace
-}  // namespace deeploy
+}  // namespace deeploy::bench
 
 int main(int argc, char** argv) {
-  const std::string defaultModel =
-      std::string(DEEPLOY_SOURCE_DIR) + "/../shared/deeploy-tests/Models/microLlama/INT8/microLlama32/network.onnx";
-  if (argc > 2 || (argc == 2 && std::string(argv[1]).rfind("-", 0) == 0)) {
-    std::fprintf(stderr, "usage: %s [MODEL.onnx]   (default %s; inputs.npz and outputs.npz beside it)\n", argv[0],
-                 defaultModel.c_str());
-    return 2;
-  }
-  try {
-    deeploy::printProductTable();
-    deeploy::printLlamaTable(argc == 2 ? argv[1] : defaultModel);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "deeploy_rv32_table: error: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  return deeploy::bench::runTableProgram(argc, argv, [](const std::string& model) {
+    deeploy::bench::printProductTable();
+    deeploy::bench::printLlamaTable(model);
+  });
 }

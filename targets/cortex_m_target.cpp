@@ -117,7 +117,8 @@ std::string cortexMLinkerScript(const Platform& platform) {
 }
 
 std::string buildCortexMProgram(const std::string& dir, const Platform& platform, const CortexMBuildOptions& options) {
-  const std::vector<std::string> flags = compileFlags(platform);
+  std::vector<std::string> flags = compileFlags(platform);
+  if (options.genericKernels) flags.push_back("-DDP_GENERIC_KERNELS");
   const fs::path runtime = runtimeSourceDir();
   std::vector<std::string> objects;
   for (const auto& entry : fs::directory_iterator(runtime / "kernels")) {

@@ -18,6 +18,7 @@ namespace deeploy {
 struct CortexMBuildOptions {
   bool profile = false;  // the run function marks every node boundary (-DDP_PROFILE)
   std::string harness;   // the C file with main(); empty: runtime/cortex_m/harness.c
+  bool genericKernels = false;  // -DDP_GENERIC_KERNELS: the generic C kernels, no Arm ones (matmul_arm.h)
 };
 
 // The linker script of a program for `platform` (which must have a machine): the vector table at the

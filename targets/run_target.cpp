@@ -1,10 +1,12 @@
 #include "targets/run_target.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "ir/error.h"
 #include "targets/cortex_m_target.h"
 #include "targets/host_target.h"
+#include "targets/process.h"
 #include "targets/rv32_target.h"
 
 namespace deeploy {
@@ -60,6 +62,9 @@ void checkTargetOptions(const std::string& target, const TargetRunOptions& optio
     throw Error("--profile counts instructions on a bare-metal target (rv32, cortex-m4, cortex-m55), not on " + target);
   }
   if (!options.hostFlags.empty() && target != "host") throw Error("--sanitize is for the host target only");
+  if (options.genericKernels && !kind.cortexM) {
+    throw Error("only the Cortex-M targets have Arm kernels to replace by the generic ones, not " + target);
+  }
 }
 
 std::vector<TensorData> buildAndRunOnTarget(const std::string& target, const std::string& dir, const Graph& graph,
@@ -68,7 +73,7 @@ std::vector<TensorData> buildAndRunOnTarget(const std::string& target, const std
   checkTargetOptions(target, options);
   InstructionProfile* counted = options.profile ? profile : nullptr;
   if (kindOf(target).cortexM) {
-    const std::string elf = buildCortexMProgram(dir, platform, {options.profile, ""});
+    const std::string elf = buildCortexMProgram(dir, platform, {options.profile, "", options.genericKernels});
     return runCortexMProgram(elf, platform, graph, inputs, options.timeoutSeconds, counted);
   }
   if (target == "rv32") {
@@ -87,7 +92,7 @@ TargetProgram buildProgramWithHarness(const std::string& target, const std::stri
   checkTargetOptions(target, options);
   TargetProgram program;
   if (kindOf(target).cortexM) {
-    program.elf = buildCortexMProgram(dir, platform, {false, harness});
+    program.elf = buildCortexMProgram(dir, platform, {false, harness, false});
     program.sizeTool = "arm-none-eabi-size";
     program.marksFile = dir + "/instruction_marks.txt";
     program.command = cortexMQemuCommand(program.elf, platform, program.marksFile);
@@ -102,6 +107,19 @@ TargetProgram buildProgramWithHarness(const std::string& target, const std::stri
     program.command = {buildHostProgram(dir, build)};
   }
   return program;
+}
+
+ElfSizes elfSizesOf(const TargetProgram& program) {
+  if (program.elf.empty()) throw Error("only the bare-metal targets build an ELF program to measure");
+  ProcessResult r = runProcess({program.sizeTool, program.elf}, 60);
+  std::istringstream lines(r.output);
+  std::string header;
+  std::getline(lines, header);
+  ElfSizes sizes;
+  if (r.exitCode != 0 || !(lines >> sizes.text >> sizes.data >> sizes.bss)) {
+    throw Error("cannot read the sizes of " + program.elf + ":\n" + r.output);
+  }
+  return sizes;
 }
 
 }  // namespace deeploy

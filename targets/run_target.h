@@ -3,6 +3,7 @@
 // mps2-an386 and mps3-an547). The one place that knows which target builds how.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct TargetRunOptions {
   int cores = 1;                       // rv32: harts of the cluster; host: jobs run in turn
   bool profile = false;                // count instructions per node (the bare-metal targets)
   std::vector<std::string> hostFlags;  // extra compiler flags of host builds (sanitizers)
+  bool genericKernels = false;         // Cortex-M: the generic C kernels instead of the Arm ones (comparisons)
   double timeoutSeconds = 120;
 };
 
@@ -27,7 +29,8 @@ const std::vector<std::string>& targetNames();
 std::string defaultPlatformOf(const std::string& target);
 
 // Throws Error unless the target supports the options (the Cortex-M targets have one core; only
-// the bare-metal targets count instructions; only the host sanitizes). Checked before compiling.
+// the bare-metal targets count instructions; only the host sanitizes; only the Cortex-M targets have Arm
+// kernels to leave out). Checked before compiling.
 void checkTargetOptions(const std::string& target, const TargetRunOptions& options);
 
 // Builds `dir`/network.c (already written) for the target and runs it on typed inputs (graph-input
@@ -44,9 +47,19 @@ struct TargetProgram {
   std::string marksFile;             // Cortex-M: the instruction counts at each dp_profile_mark
 };
 
-// Builds `dir`/network.c with `harness` for the target (rv32: `cores` harts, the float unit when
-// `floatUnit`). Throws Error for options the target does not support.
+// Builds `dir`/network.c with `harness` (empty: the target's test harness) for the target (rv32: `cores`
+// harts, the float unit when `floatUnit`). Throws Error for options the target does not support.
 TargetProgram buildProgramWithHarness(const std::string& target, const std::string& dir, const Platform& platform,
                                       const std::string& harness, int cores, bool floatUnit);
+
+// The sections of a bare-metal program (binutils' size, Berkeley format). Flash holds what is loaded
+// (code and constants in text, the initial values of data); RAM what is written (data and the zeroed bss:
+// the arena, the KV caches). Stack and heap are not sections.
+struct ElfSizes {
+  uint64_t text = 0, data = 0, bss = 0;
+  uint64_t flashBytes() const { return text + data; }
+  uint64_t ramBytes() const { return data + bss; }
+};
+ElfSizes elfSizesOf(const TargetProgram& program);
 
 }  // namespace deeploy

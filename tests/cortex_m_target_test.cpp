@@ -122,6 +122,43 @@ TEST_P(CortexMTarget, TheProfileCountsEveryNode) {
   EXPECT_EQ(profile.perCore[0], sum);
 }
 
+// Instructions of the model's one node built through run_target with the generic or the Arm kernels,
+// after checking its output against the reference.
+uint64_t nodeInstructions(const CompiledModel& model, const std::string& target, bool genericKernels) {
+  BuildDir dir;
+  writeNetworkSources(dir.path(), model.network);
+  TargetRunOptions options;
+  options.profile = true;
+  options.genericKernels = genericKernels;
+  InstructionProfile profile;
+  const std::vector<TensorData> got =
+      buildAndRunOnTarget(target, dir.path(), model.graph, model.platform, model.inputs, options, &profile);
+  EXPECT_TRUE(got == interpretGraph(model.graph, model.inputs)) << (genericKernels ? "generic" : "Arm") << " kernels";
+  EXPECT_EQ(profile.perNode.size(), 1u);
+  return profile.perNode.empty() ? 0 : profile.perNode[0][0];
+}
+
+TEST_P(CortexMTarget, TheGenericKernelsGiveTheSameOutputsInMoreInstructions) {
+  const NodeCase matMul{"MatMul", {}, {{pattern(DType::Int8, {12, 64}, -128, 127, 1)},
+                                       {pattern(DType::Int8, {64, 16}, -128, 127, 2), true}}};
+  const CompiledModel model = compiled(testing::makeSingleNodeGraph(matMul), testing::runtimeInputs(matMul), platform());
+  const uint64_t generic = nodeInstructions(model, GetParam(), true), arm = nodeInstructions(model, GetParam(), false);
+  // SMLAD does 2 MACs, an MVE dot product 16, where the generic loop spends several instructions on one.
+  EXPECT_GT(generic, arm + arm / 2) << "generic " << generic << ", Arm " << arm;
+}
+
+TEST_P(CortexMTarget, TheProgramsSectionsHoldTheWeightsAndTheArena) {
+  const CompiledModel model = compiled(testing::makeSingleNodeGraph(int8MatMul()), testing::runtimeInputs(int8MatMul()),
+                                       platform());
+  BuildDir dir;
+  writeNetworkSources(dir.path(), model.network);
+  const ElfSizes sizes = elfSizesOf(buildProgramWithHarness(GetParam(), dir.path(), model.platform, "", 1, false));
+  EXPECT_GT(sizes.text, model.network.constantBytes);
+  EXPECT_GE(sizes.bss, model.network.memory.plan.arenaSize);
+  EXPECT_EQ(sizes.flashBytes(), sizes.text + sizes.data);
+  EXPECT_EQ(sizes.ramBytes(), sizes.data + sizes.bss);
+}
+
 TEST_P(CortexMTarget, ANetworkTooLargeForALevelFailsNamingIt) {
   // The weights (24 x 7 B, with the generator's padding) overflow a 100 B weight level when compiling.
   Platform tinyWeights = platform();
@@ -147,6 +184,13 @@ TEST_P(CortexMTarget, OneCoreOnlyAndItsPlatformByDefault) {
   EXPECT_EQ(defaultPlatformOf(GetParam()), GetParam());
   EXPECT_EQ(resolvePlatform({}, GetParam()).name, GetParam());
   EXPECT_EQ(resolvePlatform({"host"}, GetParam()).name, "host");
+  TargetRunOptions generic;
+  generic.genericKernels = true;
+  EXPECT_NO_THROW(checkTargetOptions(GetParam(), generic));
+  for (const char* other : {"host", "rv32"}) {
+    EXPECT_NE(errorOf([&] { checkTargetOptions(other, generic); }).find("only the Cortex-M targets have Arm kernels"),
+              std::string::npos);
+  }
 }
 
 TEST_P(CortexMTarget, TheLinkerScriptIsThePlatformsAddressMap) {

@@ -163,16 +163,11 @@ std::string configHeader(const StepInterface& decode, const std::optional<StepIn
   return h.str();
 }
 
-// The sections of the built program (binutils' size, Berkeley format): code and constants in text,
-// initialized data, zeroed data (arena and caches).
 void printElfSizes(const TargetProgram& program) {
-  ProcessResult r = runProcess({program.sizeTool, program.elf}, 60);
-  std::istringstream lines(r.output);
-  std::string header, text, data, bss;
-  std::getline(lines, header);
-  if (r.exitCode != 0 || !(lines >> text >> data >> bss)) throw Error("cannot read the program's sizes:\n" + r.output);
-  std::printf("program (ELF): text %s B (code and constants), data %s B, bss %s B (arena, KV caches, stacks)\n",
-              text.c_str(), data.c_str(), bss.c_str());
+  const ElfSizes sizes = elfSizesOf(program);
+  std::printf("program (ELF): text %llu B (code and constants), data %llu B, bss %llu B (arena, KV caches, stacks)\n",
+              static_cast<unsigned long long>(sizes.text), static_cast<unsigned long long>(sizes.data),
+              static_cast<unsigned long long>(sizes.bss));
 }
 
 struct Generated {

@@ -2,7 +2,7 @@
  * with constant weights, Conv's im2col columns), chosen at compile time by the ACLE feature macros:
  *   __ARM_FEATURE_MVE (Helium, Cortex-M55): matmul_arm_mve.c, VMLADAVA (16 MACs per instruction);
  *   __ARM_FEATURE_DSP without MVE (Cortex-M4, M7, M33): matmul_arm_dsp.c, SMLAD (2 MACs per instruction).
- * Elsewhere the hooks below expand to the generic code of matmul.h.
+ * Elsewhere, or with -DDP_GENERIC_KERNELS, the hooks below expand to the generic code of matmul.h.
  *
  * The Arm code computes tiles of 32-bit accumulators (wrapping, exactly the generic kernels' sums);
  * everything after the sum (requantization, Gemm's alpha/beta/C, Conv's bias, batch offsets, output
@@ -17,7 +17,8 @@
 
 #include "kernels/dp_common.h"
 
-#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#if defined(DP_GENERIC_KERNELS) /* built with the generic kernels only (for comparison): no DP_ARM_* */
+#elif defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #define DP_ARM_MVE 1
 /* Tile shape of the drivers below: rows a multiple of the 3-row blocks. */
 #define DP_ARM_TILE_ROWS 6
