@@ -79,13 +79,13 @@ TEST(Int16Weights, WeightsCostTwiceTheirBytesAndOnlyConstantInt8WeightsAreWidene
   CompiledModel narrow, wide;
   EXPECT_EQ(runGeneratedCOn(c, hostWithInt16Weights(false), &narrow)[0], runGeneratedCOn(c, hostWithInt16Weights(true), &wide)[0]);
   EXPECT_EQ(wide.network.constantBytes - narrow.network.constantBytes, 8u * 16u);
-  EXPECT_EQ(narrow.network.source.find("nt16"), std::string::npos);
+  EXPECT_EQ(narrow.network.source.find("_nt16_"), std::string::npos);
   // A runtime B and 16-bit weights keep their kernels.
   NodeCase runtimeB{"MatMul", {}, {{pattern(DType::Int8, {3, 5}, -128, 127)}, {pattern(DType::Int8, {5, 4}, -128, 127, 2)}}};
   NodeCase int16B{"MatMul", {}, {{pattern(DType::Int8, {3, 5}, -128, 127)}, {pattern(DType::Int16, {5, 4}, -900, 900, 2), true}}};
   for (const NodeCase* other : {&runtimeB, &int16B}) {
     CompiledModel model = expectWidenedMatchesReference(*other);
-    EXPECT_EQ(model.network.source.find("nt16"), std::string::npos);
+    EXPECT_EQ(model.network.source.find("_nt16_"), std::string::npos);
   }
 }
 
