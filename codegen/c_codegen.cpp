@@ -21,6 +21,7 @@ class NodeEmitter final : public KernelEmitter {
       : writer_(writer), graph_(graph), nodeIndex_(nodeIndex) {}
   const Graph& graph() const override { return graph_; }
   const Node& node() const override { return graph_.nodes[nodeIndex_]; }
+  const KernelChoices& choices() const override { return writer_.options().kernels; }
   std::string inputPtr(size_t i) const override { return writer_.tensorPointer(node().inputs.at(i), true); }
   std::string outputPtr(size_t i) const override { return writer_.tensorPointer(node().outputs.at(i), false); }
   std::string scratchPtr() const override {

@@ -8,6 +8,7 @@
 
 #include "ir/graph.h"
 #include "memory/activation_memory.h"
+#include "ops/kernel_choices.h"
 #include "tiling/tiling_target.h"
 
 namespace deeploy {
@@ -20,6 +21,7 @@ struct CodegenOptions {
   std::optional<TilingTarget> tiling;
   // More than one: untiled nodes split their work among this many cores (fork/join jobs).
   int cores = 1;
+  KernelChoices kernels;
 };
 
 // The C files of a program.

@@ -40,6 +40,7 @@ class ChunkEmitter final : public KernelEmitter {
       : writer_(writer), sub_(sub), whole_(whole), tile_(tile) {}
   const Graph& graph() const override { return sub_; }
   const Node& node() const override { return sub_.nodes[0]; }
+  const KernelChoices& choices() const override { return writer_.options().kernels; }
   std::string inputPtr(size_t i) const override {
     const Tensor& t = sub_.tensor(node().inputs.at(i));
     if (t.isConstant()) return writer_.constant(*t.constant, t.name);

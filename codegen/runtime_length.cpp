@@ -44,6 +44,7 @@ class BlockEmitter final : public KernelEmitter {
   BlockEmitter(NetworkWriter& writer, const Graph& graph, const Node& node) : writer_(writer), graph_(graph), node_(node) {}
   const Graph& graph() const override { return graph_; }
   const Node& node() const override { return node_; }
+  const KernelChoices& choices() const override { return writer_.options().kernels; }
   std::string inputPtr(size_t i) const override { return writer_.tensorPointer(node_.inputs.at(i), true); }
   std::string outputPtr(size_t i) const override { return writer_.tensorPointer(node_.outputs.at(i), false); }
   std::string scratchPtr() const override { unsupported(node_, "the kernel would need scratch memory"); }

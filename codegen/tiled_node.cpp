@@ -74,6 +74,7 @@ class TileEmitter final : public KernelEmitter {
 
   const Graph& graph() const override { return sub_; }
   const Node& node() const override { return sub_.nodes[0]; }
+  const KernelChoices& choices() const override { return writer_.options().kernels; }
 
   std::string inputPtr(size_t i) const override {
     const Tensor& t = sub_.tensor(node().inputs.at(i));
@@ -176,6 +177,7 @@ class ChunkEmitter final : public KernelEmitter {
 
   const Graph& graph() const override { return chunkGraph_; }
   const Node& node() const override { return chunkGraph_.nodes[0]; }
+  const KernelChoices& choices() const override { return writer_.options().kernels; }
 
   std::string inputPtr(size_t i) const override {
     const Tensor& t = input(i);

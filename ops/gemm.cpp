@@ -114,7 +114,7 @@ void emitGemm(KernelEmitter& e) {
   std::vector<std::string> c = emitBiasOperand(e, g, beta);
   MatMulOperands ops = prepareMatMulOperands(e, g);
   std::string name = "dp_gemm_" + ops.layout + "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
-  useKernel(e, "kernels/gemm.h", ops.layout == "nt" ? "DP_DEFINE_GEMM_NT" : "DP_DEFINE_GEMM_NN", name,
+  useKernel(e, productKernelHeader(ops.layout, "kernels/gemm.h"), "DP_DEFINE_GEMM_" + productMacroLayout(ops.layout), name,
             {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype)), accumulatorCType(y.dtype),
              std::string(cTypeName(y.dtype))});
   e.statement(cCall(name, {ops.a, ops.b, c[0], e.outputPtr(0), std::to_string(g.m), std::to_string(g.n),

@@ -3,6 +3,7 @@
 #include "ops/kernel_calls.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -529,6 +530,58 @@ std::string channelBiasOperand(KernelEmitter& e) {
   throw Error(e.node().describe() + ": a runtime bias must have the output type " + std::string(dtypeName(y)));
 }
 
+namespace {
+
+// Words of one [n][k] matrix in the nt16 layout (runtime/kernels/matmul_nt16.h): column pairs of
+// ceil(k / 4) groups of four words.
+int64_t int16WeightMatrixWords(int64_t n, int64_t k) { return (n + 1) / 2 * ((k + 3) / 4) * 4; }
+
+// bt ([slices][n][k] int8) in the nt16 layout: words of two int16 lanes, low half first, zeros past k and n.
+TensorData int16LanePairWeights(const TensorData& bt, int64_t n, int64_t k) {
+  const int64_t slices = bt.size() / (n * k), matrixWords = int16WeightMatrixWords(n, k), groups = (k + 3) / 4;
+  std::vector<uint32_t> words(static_cast<size_t>(slices * matrixWords), 0);
+  for (int64_t s = 0; s < slices; ++s) {
+    for (int64_t j = 0; j < n; ++j) {
+      for (int64_t t = 0; t < k; ++t) {
+        const auto lane = static_cast<uint16_t>(bt.getInt((s * n + j) * k + t));
+        const int64_t word = s * matrixWords + j / 2 * 4 * groups + t / 4 * 4 + j % 2 * 2 + t % 2;
+        words[static_cast<size_t>(word)] |= static_cast<uint32_t>(lane) << (t / 2 % 2 * 16);
+      }
+    }
+  }
+  std::vector<int64_t> values(words.begin(), words.end());
+  for (int64_t& v : values) v = static_cast<int32_t>(static_cast<uint32_t>(v));
+  return TensorData::fromInts(DType::Int32, {slices * matrixWords}, values);
+}
+
+// Whether the product's B is stored in the nt16 layout: the platform chooses it, B is a constant int8
+// matrix whose batch slices are whole [n][k] matrices, A is int8 or uint8 and the sums 32-bit.
+bool usesInt16Weights(const KernelEmitter& e, const MatMulGeometry& g) {
+  const Tensor &a = e.input(0), &b = e.input(1);
+  if (!e.choices().int16Weights || !b.isConstant() || b.dtype != DType::Int8 || g.n * g.k == 0) return false;
+  if ((a.dtype != DType::Int8 && a.dtype != DType::UInt8) || accumulatorCType(e.output(0).dtype) != "uint32_t") return false;
+  return std::all_of(g.bOffsets.begin(), g.bOffsets.end(), [&](int64_t offset) { return offset % (g.n * g.k) == 0; });
+}
+
+// B's batch offsets in words of the nt16 layout.
+std::vector<int64_t> int16WeightOffsets(const MatMulGeometry& g) {
+  std::vector<int64_t> offsets;
+  for (int64_t offset : g.bOffsets) offsets.push_back(offset / (g.n * g.k) * int16WeightMatrixWords(g.n, g.k));
+  return offsets;
+}
+
+}  // namespace
+
+std::string productKernelHeader(const std::string& layout, const std::string& header) {
+  return layout == "nt16" ? "kernels/matmul_nt16.h" : header;
+}
+
+std::string productMacroLayout(const std::string& layout) {
+  std::string upper;
+  for (char c : layout) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return upper;
+}
+
 MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) {
   const Tensor &a = e.input(0), &b = e.input(1);
   MatMulOperands ops;
@@ -542,7 +595,12 @@ MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) 
                                           std::to_string(dtypeSize(a.dtype))}));
     ops.a = "((const " + std::string(cTypeName(a.dtype)) + " *)" + e.scratchPtr() + ")";
   }
-  if (g.bTransposed()) {
+  if (usesInt16Weights(e, g)) {
+    const TensorData& data = *b.constant;
+    ops.b = e.constant(int16LanePairWeights(g.bTransposed() ? data : transposeSlices(data, g.k, g.n), g.n, g.k),
+                       b.name + "_i16");
+    ops.layout = "nt16";
+  } else if (g.bTransposed()) {
     ops.b = e.inputPtr(1);
     ops.layout = "nt";
   } else if (b.isConstant()) {  // [.., K, N] slices transposed once, at compile time
@@ -594,16 +652,15 @@ KernelCall productCall(KernelEmitter& e, const MatMulGeometry& g, const MatMulOp
   bool requantized = e.node().op.rfind("RQ", 0) == 0;
   std::string types = typeSuffix({a.dtype, b.dtype, y.dtype});
   std::string name = (requantized ? "dp_rqmatmul_" : "dp_matmul_") + operands.layout + "_" + types;
-  std::string macro = (requantized ? "DP_DEFINE_RQMATMUL_" : "DP_DEFINE_MATMUL_") +
-                      std::string(operands.layout == "nt" ? "NT" : "NN");
+  std::string macro = (requantized ? "DP_DEFINE_RQMATMUL_" : "DP_DEFINE_MATMUL_") + productMacroLayout(operands.layout);
   std::vector<std::string> macroArgs = {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype))};
   if (!requantized) macroArgs.push_back(accumulatorCType(y.dtype));
   macroArgs.push_back(std::string(cTypeName(y.dtype)));
-  useKernel(e, "kernels/matmul.h", macro, name, macroArgs);
+  useKernel(e, productKernelHeader(operands.layout, "kernels/matmul.h"), macro, name, macroArgs);
   KernelCall call{name,
                   {operands.a, operands.b, e.outputPtr(0), std::to_string(g.batch), std::to_string(g.m),
                    std::to_string(g.n), std::to_string(g.k), offsetArray(e, g.aOffsets, "a_offsets"),
-                   offsetArray(e, g.bOffsets, "b_offsets")}};
+                   offsetArray(e, operands.layout == "nt16" ? int16WeightOffsets(g) : g.bOffsets, "b_offsets")}};
   if (requantized) {
     for (auto& arg : matmulRequantArgs(e, g, readKernelRequant(e.attrs(), failWithError(e.node())), 2)) {
       call.args.push_back(arg);

@@ -142,10 +142,15 @@ std::string accumulatorLiteral(double value, DType out);
 // The matrix operands of a product, laid out for the kernels: A with contiguous rows (a transposed A
 // is copied: at compile time when constant, into scratch at run time otherwise), B transposed at
 // compile time when constant ("nt" layout) or read in place ("nt" if its K axis is contiguous, else
-// "nn").
+// "nn"). When the platform chooses int16 weights (KernelChoices), a constant int8 B with int8 or uint8
+// A is transposed and widened at compile time ("nt16", runtime/kernels/matmul_nt16.h).
 struct MatMulOperands {
   std::string a, b, layout;
 };
+// The header of a product kernel of `layout` whose other layouts are in `header`, and the layout as
+// the kernels' macros name it (DP_DEFINE_*_NT, _NN, _NT16).
+std::string productKernelHeader(const std::string& layout, const std::string& header);
+std::string productMacroLayout(const std::string& layout);
 MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g);
 // Scratch bytes prepareMatMulOperands needs for node `node` of geometry g (a transposed runtime A).
 size_t matmulScratchBytes(const Graph& graph, const Node& node, const MatMulGeometry& g);

@@ -9,6 +9,7 @@
 
 #include "ir/error.h"
 #include "ir/graph.h"
+#include "ops/kernel_choices.h"
 #include "tiling/geometry.h"
 
 namespace deeploy {
@@ -68,6 +69,7 @@ class KernelEmitter {
   const Tensor& output(size_t i) const { return graph().tensor(node().outputs.at(i)); }
   bool hasInput(size_t i) const { return i < node().inputs.size() && node().inputs[i] != kNoTensor; }
   const Attributes& attrs() const { return node().attrs; }
+  virtual const KernelChoices& choices() const = 0;
 
   // C expressions: a typed pointer to the first element ("(const int8_t *)(dp_arena + 64)").
   virtual std::string inputPtr(size_t i) const = 0;

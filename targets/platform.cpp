@@ -86,6 +86,13 @@ class ObjectReader {
     return value.get<double>();
   }
 
+  bool optionalBoolean(const std::string& key, bool absent) const {
+    if (!has(key)) return absent;
+    const json& value = field(key);
+    if (!value.is_boolean()) fail("'" + key + "' must be true or false, got " + value.dump());
+    return value.get<bool>();
+  }
+
   const json& array(const std::string& key, bool nonEmpty) const {
     const json& value = field(key);
     if (!value.is_array()) fail("'" + key + "' must be an array");
@@ -253,7 +260,7 @@ size_t Platform::levelIndex(const std::string& levelName) const {
 Platform parsePlatform(const json& description, const std::string& origin) {
   ObjectReader r(description, "platform", origin);
   r.allowOnly({"name", "description", "source", "alignment", "memory_levels", "compute_engines", "default_levels",
-               "machine"});
+               "machine", "int16_weights"});
   Platform p;
   p.name = r.name("name");
   p.description = r.optionalString("description");
@@ -270,6 +277,7 @@ Platform parsePlatform(const json& description, const std::string& origin) {
   p.activationLevel = d.name("activations");
   p.ioLevel = d.name("io");
   if (r.has("machine")) p.machine = parseMachine(r.field("machine"), origin);
+  p.int16Weights = r.optionalBoolean("int16_weights", false);
   checkReferences(p, origin);
   return p;
 }

@@ -58,6 +58,8 @@ struct Platform {
   std::string ioLevel;          // default level of network inputs and outputs
   uint64_t alignment = 8;       // of every buffer in the arena
   std::optional<MachineDescription> machine;  // for platforms of a real board (bare-metal targets)
+  // "int16_weights": constant int8 weights of NT products stored widened to int16 (KernelChoices).
+  bool int16Weights = false;
 
   // nullptr when the platform has no level of that name.
   const MemoryLevel* findLevel(const std::string& levelName) const;

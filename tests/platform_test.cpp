@@ -300,6 +300,21 @@ TEST(Platform, ResolveAppliesCommandLineOverrides) {
             std::string::npos);
 }
 
+TEST(Platform, Int16WeightsAreThePlatformsChoiceUnlessTheCommandLineSaysOtherwise) {
+  EXPECT_TRUE(builtinPlatform("cortex-m4").int16Weights);
+  EXPECT_FALSE(builtinPlatform("cortex-m55").int16Weights);
+  EXPECT_FALSE(hostPlatform().int16Weights);
+  EXPECT_FALSE(resolvePlatform({.fileOrName = "cortex-m4", .int16Weights = false}).int16Weights);
+  EXPECT_TRUE(resolvePlatform({.fileOrName = "host", .int16Weights = true}).int16Weights);
+  EXPECT_TRUE(resolvePlatform({}, "cortex-m4").int16Weights);
+  json d = smallPlatform(1, 2, 3);
+  d["int16_weights"] = true;
+  EXPECT_TRUE(parsePlatform(d, "wide.json").int16Weights);
+  d["int16_weights"] = 1;
+  EXPECT_NE(errorOf([&] { parsePlatform(d, "wide.json"); }).find("'int16_weights' must be true or false, got 1"),
+            std::string::npos);
+}
+
 // x -> Add(x, c1) -> t -> Add(t, c2) -> y, float32 [n]: two constants, three activation buffers.
 CompiledModel compileTwoAdds(const Platform& platform, int64_t n) {
   CompiledModel model;

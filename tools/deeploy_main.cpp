@@ -21,6 +21,13 @@ int main(int argc, char** argv) {
                         "platform JSON file (default: the target's, else host)");
     command->add_option("--l1", choice.l1Bytes, "Size in bytes of the platform's level L1 (replaces the file's)");
     command->add_option("--l2", choice.l2Bytes, "Size in bytes of the platform's level L2 (replaces the file's)");
+    auto* wide = command->add_flag_callback(
+        "--int16-weights", [&choice] { choice.int16Weights = true; },
+        "Store constant int8 weights of Gemm/MatMul widened to int16 (twice the bytes, faster DSP kernels; "
+        "the default of platforms with \"int16_weights\": true, such as cortex-m4)");
+    auto* narrow = command->add_flag_callback("--int8-weights", [&choice] { choice.int16Weights = false; },
+                                              "Keep constant int8 weights as int8 (replaces the platform's choice)");
+    wide->excludes(narrow);
   };
 
   CompileCommand compile;

@@ -18,6 +18,7 @@ Platform resolvePlatform(const PlatformChoice& choice, const std::string& target
   Platform platform = platformFromArgument(choice.fileOrName.empty() ? defaultPlatformOf(target) : choice.fileOrName);
   if (choice.l1Bytes) overrideLevelSize(platform, "L1", *choice.l1Bytes);
   if (choice.l2Bytes) overrideLevelSize(platform, "L2", *choice.l2Bytes);
+  if (choice.int16Weights) platform.int16Weights = *choice.int16Weights;
   return platform;
 }
 
@@ -61,6 +62,7 @@ CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& 
   options.alignment = model.platform.alignment;
   options.tiling = tilingTargetOf(model.platform);
   options.cores = model.cores;
+  options.kernels.int16Weights = model.platform.int16Weights;
   return options;
 }
 

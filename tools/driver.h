@@ -28,11 +28,14 @@ struct CompiledModel {
   std::optional<KVCacheSignature> kvCache;  // set when compiled as a step over persistent KV caches
 };
 
-// --platform, --l1, --l2: the platform to compile for and size overrides of its L1 and L2.
+// --platform, --l1, --l2, --int8-weights, --int16-weights: the platform to compile for, size overrides
+// of its L1 and L2, and whether constant int8 weights are stored widened to int16.
 struct PlatformChoice {
   std::string fileOrName;  // empty: the target's platform (targets/run_target.h)
   std::optional<int64_t> l1Bytes;
   std::optional<int64_t> l2Bytes;
+  // --int16-weights / --int8-weights: replaces the platform's "int16_weights".
+  std::optional<bool> int16Weights;
 };
 
 // Loads the chosen platform, or without one the platform `target` implies, and applies the overrides.

@@ -16,6 +16,7 @@
 #define DP_MATMUL_ARM_H
 
 #include "kernels/dp_common.h"
+#include "kernels/matmul_tiled.h"
 
 #if defined(DP_GENERIC_KERNELS) /* built with the generic kernels only (for comparison): no DP_ARM_* */
 #elif defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
@@ -57,63 +58,47 @@ void dp_arm_requantize_tile(const uint32_t *acc, int32_t acc_stride, int32_t row
                                         cols, k, acc, stride)                                                         \
                     : dp_arm_nt_tile_u8((const uint8_t *)(const void *)(a), (const int8_t *)(const void *)(bt), rows, \
                                         cols, k, acc, stride))
+/* The tile of matmul_tiled.h's skeletons: columns j0.. of bt start at row j0. */
+#define DP_ARM_NT_TILE_AT(TA, arows, bmat, j0, rows, cols, acc, stride) \
+  DP_ARM_NT_TILE(TA, arows, (bmat) + (j0) * k, rows, cols, k, acc, stride)
 
 /* The body of an NT kernel over (a, b, y, batch, m, n, k, a_offsets, b_offsets) when the types qualify:
  * tiles of accumulators, each stored by STORE_TILE, then return. */
-#define DP_ARM_NT_MATMUL(TA, TB, TACC, TY, STORE_TILE)                                                           \
-  if (DP_ARM_NT_TYPES(TA, TB, TACC)) {                                                                           \
-    uint32_t arm_tile[DP_ARM_TILE_ROWS * DP_ARM_TILE_COLS];                                                      \
-    int32_t bi, i0, j0;                                                                                          \
-    TY *ymat = y;                                                                                                \
-    for (bi = 0; bi < batch; ++bi, ymat += m * n) {                                                              \
-      const TA *amat = a + a_offsets[bi];                                                                        \
-      const TB *bmat = b + b_offsets[bi];                                                                        \
-      for (i0 = 0; i0 < m; i0 += DP_ARM_TILE_ROWS) {                                                             \
-        const int32_t tile_rows = m - i0 < DP_ARM_TILE_ROWS ? m - i0 : DP_ARM_TILE_ROWS;                         \
-        for (j0 = 0; j0 < n; j0 += DP_ARM_TILE_COLS) {                                                           \
-          const int32_t tile_cols = n - j0 < DP_ARM_TILE_COLS ? n - j0 : DP_ARM_TILE_COLS;                       \
-          DP_ARM_NT_TILE(TA, amat + i0 * k, bmat + j0 * k, tile_rows, tile_cols, k, arm_tile, DP_ARM_TILE_COLS); \
-          STORE_TILE                                                                                             \
-        }                                                                                                        \
-      }                                                                                                          \
-    }                                                                                                            \
-    return;                                                                                                      \
+#define DP_ARM_NT_MATMUL(TA, TB, TACC, TY, STORE_TILE)                                                   \
+  if (DP_ARM_NT_TYPES(TA, TB, TACC)) {                                                                   \
+    DP_TILED_MATMUL(TA, TB, TY, DP_ARM_NT_TILE_AT, DP_ARM_TILE_ROWS, DP_ARM_TILE_COLS, STORE_TILE)       \
+    return;                                                                                              \
   }
 /* Stores a tile through the generic epilogue EPI(bi, i, j, acc). */
-#define DP_ARM_STORE_EPI(TY, EPI)                                                                              \
-  {                                                                                                            \
-    int32_t tr, tc;                                                                                            \
-    for (tr = 0; tr < tile_rows; ++tr)                                                                         \
-      for (tc = 0; tc < tile_cols; ++tc)                                                                       \
-        ymat[(i0 + tr) * n + j0 + tc] = (TY)(EPI(bi, i0 + tr, j0 + tc, arm_tile[tr * DP_ARM_TILE_COLS + tc])); \
-  }
+#define DP_ARM_STORE_EPI(TY, EPI) DP_TILED_STORE_EPI(TY, EPI, DP_ARM_TILE_COLS)
 
 /* MatMul: 32-bit integer outputs receive the accumulators directly. */
-#define DP_ARM_NT_MATMUL_PLAIN(TA, TB, TACC, TY)                                                                  \
-  if (DP_ARM_NT_TYPES(TA, TB, TACC) && sizeof(TY) == 4 && (TY)1 / 2 == 0) {                                       \
-    int32_t bi;                                                                                                   \
-    for (bi = 0; bi < batch; ++bi)                                                                                \
-      DP_ARM_NT_TILE(TA, a + a_offsets[bi], b + b_offsets[bi], m, n, k, (uint32_t *)(void *)(y + bi * m * n), n); \
-    return;                                                                                                       \
-  }                                                                                                               \
+#define DP_ARM_NT_MATMUL_PLAIN(TA, TB, TACC, TY)                            \
+  if (DP_ARM_NT_TYPES(TA, TB, TACC) && DP_TILED_IS_32BIT_INT(TY)) {         \
+    DP_TILED_MATMUL_DIRECT(TA, DP_ARM_NT_TILE_AT)                           \
+    return;                                                                 \
+  }                                                                         \
   DP_ARM_NT_MATMUL(TA, TB, TACC, TY, DP_ARM_STORE_EPI(TY, DP_MATMUL_PLAIN_EPI))
 
 /* Requantized MatMul (after DP_MATMUL_RQ_SETUP): 8-bit outputs through dp_arm_requantize_tile when
- * every parameter the call reads is bounded and columns share or step through them. */
-#define DP_ARM_NT_RQMATMUL(TA, TB, TY)                                                                               \
-  {                                                                                                                  \
-    const int arm_rq_tile =                                                                                          \
-        sizeof(TY) == 1 && (rq_c == 0 || rq_c == 1) && batch > 0 && m > 0 && n > 0 &&                                \
-        dp_requantize_all_bounded(mul, add, (batch - 1) * rq_b + (m - 1) * rq_r + (n - 1) * rq_c + 1, rq_mul_limit); \
-    DP_ARM_NT_MATMUL(TA, TB, uint32_t, TY, DP_ARM_STORE_RQ(TY))                                                      \
+ * every parameter the call reads is bounded and columns share or step through them (arm_rq_tile). */
+#define DP_ARM_RQ_TILE_FLAG(TY)                                                                                    \
+  const int arm_rq_tile =                                                                                          \
+      sizeof(TY) == 1 && (rq_c == 0 || rq_c == 1) && batch > 0 && m > 0 && n > 0 &&                                \
+      dp_requantize_all_bounded(mul, add, (batch - 1) * rq_b + (m - 1) * rq_r + (n - 1) * rq_c + 1, rq_mul_limit);
+#define DP_ARM_NT_RQMATMUL(TA, TB, TY)                                                      \
+  {                                                                                         \
+    DP_ARM_RQ_TILE_FLAG(TY)                                                                 \
+    DP_ARM_NT_MATMUL(TA, TB, uint32_t, TY, DP_ARM_STORE_RQ(TY, DP_ARM_TILE_COLS))           \
   }
-#define DP_ARM_STORE_RQ(TY)                                                                                           \
+/* Stores a tile of TILE_COLS columns through dp_arm_requantize_tile when arm_rq_tile holds. */
+#define DP_ARM_STORE_RQ(TY, TILE_COLS)                                                                                \
   if (arm_rq_tile) {                                                                                                  \
     const int32_t rq_at = bi * rq_b + i0 * rq_r + j0 * rq_c;                                                          \
-    dp_arm_requantize_tile(arm_tile, DP_ARM_TILE_COLS, tile_rows, tile_cols, (uint8_t *)(void *)(ymat + i0 * n + j0), \
-                           n, mul + rq_at, add + rq_at, rq_r, rq_c, rq_shift_32, lo, hi);                             \
+    dp_arm_requantize_tile(tile_acc, (TILE_COLS), tile_rows, tile_cols, (uint8_t *)(void *)(ymat + i0 * n + j0), n,  \
+                           mul + rq_at, add + rq_at, rq_r, rq_c, rq_shift_32, lo, hi);                                \
   } else                                                                                                              \
-    DP_ARM_STORE_EPI(TY, DP_MATMUL_RQ_EPI)
+    DP_TILED_STORE_EPI(TY, DP_MATMUL_RQ_EPI, TILE_COLS)
 
 /* One row of A against n columns of bt, each stored by STORE (see DP_NT_ROW_LOOP). */
 #define DP_ARM_NT_ROW_LOOP(TA, TB, K, TACC, arow, bt, n, k, STORE)                          \
