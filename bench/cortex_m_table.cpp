@@ -1,7 +1,8 @@
 // deeploy_cortex_m_table: generated programs on the Cortex-M targets (cortex-m4 on QEMU's mps2-an386,
 // cortex-m55 on mps3-an547; instructions counted by the tools/qemu_icount plugin), printed as markdown
-// tables, each program built with the Arm kernels (DSP on the M4, MVE on the M55) and with the generic
-// C kernels (-DDP_GENERIC_KERNELS) for comparison:
+// tables, each program built with the Arm kernels (DSP on the M4, MVE on the M55; on the M4 with the
+// weights stored as int8 and, the platform's default, widened to int16 at compile time) and with the
+// generic C kernels (-DDP_GENERIC_KERNELS, int8 weights) for comparison:
 //  (a) int8 products in instructions per multiply-accumulate: Gemm (A runtime, B constant, int32 out)
 //      and the requantized RQMatMul (B constant, int8 out) of 64x64x64, 256x256x256 and the GEMV
 //      1x256x256;
@@ -30,14 +31,30 @@ namespace {
 constexpr double kRunTimeoutSeconds = 600;
 constexpr int64_t kContextTokens = 256;
 
-const std::vector<std::string>& cortexMTargets() {
-  static const std::vector<std::string> targets = {"cortex-m4", "cortex-m55"};
-  return targets;
+// One column of the instruction tables: a target, its kernels and how its constant weights are stored.
+struct KernelSetup {
+  std::string target, label;
+  bool genericKernels = false;
+  bool int16Weights = false;
+
+  std::string describe() const { return target + " " + label; }
+  Platform platform() const {
+    PlatformChoice choice;
+    choice.int16Weights = int16Weights;
+    return resolvePlatform(choice, target);
+  }
+};
+
+const std::vector<KernelSetup>& kernelSetups() {
+  static const std::vector<KernelSetup> setups = {
+      {"cortex-m4", "generic", true, false},
+      {"cortex-m4", "DSP", false, false},
+      {"cortex-m4", "DSP int16 weights", false, true},
+      {"cortex-m55", "generic", true, false},
+      {"cortex-m55", "MVE", false, false},
+  };
+  return setups;
 }
-
-std::string armKernelsOf(const std::string& target) { return target == "cortex-m4" ? "Arm DSP" : "Arm MVE"; }
-
-Platform platformOf(const std::string& target) { return resolvePlatform(PlatformChoice{}, target); }
 
 // ---- Running a compiled model ----
 
@@ -46,44 +63,40 @@ struct TargetRun {
   InstructionProfile profile;
 };
 
-TargetRun runOnTarget(const CompiledModel& model, const std::string& target, bool genericKernels, bool profile) {
+TargetRun runOnTarget(const CompiledModel& model, const KernelSetup& setup, bool profile) {
   WorkDir dir(std::nullopt);
   writeNetworkSources(dir.path(), model.network);
   TargetRunOptions options;
   options.profile = profile;
-  options.genericKernels = genericKernels;
+  options.genericKernels = setup.genericKernels;
   options.timeoutSeconds = kRunTimeoutSeconds;
   TargetRun run;
-  run.outputs = buildAndRunOnTarget(target, dir.path(), model.graph, model.platform, model.inputs, options, &run.profile);
+  run.outputs = buildAndRunOnTarget(setup.target, dir.path(), model.graph, model.platform, model.inputs, options, &run.profile);
   return run;
 }
 
-// The instructions of a network's run on the target and kernels, after checking its outputs.
-uint64_t profileNetwork(const CompiledModel& model, const TestNetwork& network, const std::string& target,
-                        bool genericKernels) {
-  const TargetRun run = runOnTarget(model, target, genericKernels, true);
-  requireExpectedOutputs(model.graph, run.outputs, network.outputs,
-                         network.onnx + " on " + target + (genericKernels ? " (generic kernels)" : ""));
+// The instructions of a network's run with the setup, after checking its outputs.
+uint64_t profileNetwork(const TestNetwork& network, const KernelSetup& setup) {
+  const CompiledModel model = compileModel(network.onnx, network.inputs, setup.platform());
+  const TargetRun run = runOnTarget(model, setup, true);
+  requireExpectedOutputs(model.graph, run.outputs, network.outputs, network.onnx + " on " + setup.describe());
   return run.profile.busiestCore();
 }
 
-// The columns of the instruction tables: each target with the generic and with its Arm kernels.
 void printKernelColumnsHeader(const std::string& firstColumn) {
   std::printf("| %s |", firstColumn.c_str());
-  for (const std::string& target : cortexMTargets()) {
-    std::printf(" %s generic | %s %s |", target.c_str(), target.c_str(), armKernelsOf(target).c_str());
-  }
+  for (const KernelSetup& setup : kernelSetups()) std::printf(" %s |", setup.describe().c_str());
   std::printf("\n|---|");
-  for (size_t i = 0; i < cortexMTargets().size(); ++i) std::printf("---:|---:|");
+  for (size_t i = 0; i < kernelSetups().size(); ++i) std::printf("---:|");
   std::printf("\n");
 }
 
 // ---- (a) Single products ----
 
-uint64_t profileProduct(const ProductCase& c, const std::string& target, bool genericKernels) {
-  const CompiledModel model = compileProduct(c, platformOf(target));
-  const TargetRun run = runOnTarget(model, target, genericKernels, true);
-  const std::string what = c.label + " on " + target + (genericKernels ? " (generic kernels)" : "");
+uint64_t profileProduct(const ProductCase& c, const KernelSetup& setup) {
+  const CompiledModel model = compileProduct(c, setup.platform());
+  const TargetRun run = runOnTarget(model, setup, true);
+  const std::string what = c.label + " on " + setup.describe();
   requireReferenceOutputs(model, run.outputs, what);
   if (run.profile.perNode.size() != 1) throw Error(what + ": expected a profile of one node");
   return run.profile.perNode[0][0];
@@ -98,12 +111,10 @@ void printProductTable() {
   printKernelColumnsHeader("node (M x N x K)");
   for (const ProductCase& c : cases) {
     std::printf("| %s |", c.label.c_str());
-    for (const std::string& target : cortexMTargets()) {
-      for (bool generic : {true, false}) {
-        const uint64_t instructions = profileProduct(c, target, generic);
-        std::printf(" %.3f |", static_cast<double>(instructions) / static_cast<double>(c.macs));
-        std::fflush(stdout);
-      }
+    for (const KernelSetup& setup : kernelSetups()) {
+      const uint64_t instructions = profileProduct(c, setup);
+      std::printf(" %.3f |", static_cast<double>(instructions) / static_cast<double>(c.macs));
+      std::fflush(stdout);
     }
     std::printf("\n");
   }
@@ -116,12 +127,9 @@ void printLlamaTable(const TestNetwork& llama) {
   std::printf("## (b) %s, instructions per decode step (one token)\n\n", llama.onnx.c_str());
   printKernelColumnsHeader("network");
   std::printf("| %s |", llama.name.c_str());
-  for (const std::string& target : cortexMTargets()) {
-    const CompiledModel model = compileModel(llama.onnx, llama.inputs, platformOf(target));
-    for (bool generic : {true, false}) {
-      std::printf(" %" PRIu64 " |", profileNetwork(model, llama, target, generic));
-      std::fflush(stdout);
-    }
+  for (const KernelSetup& setup : kernelSetups()) {
+    std::printf(" %" PRIu64 " |", profileNetwork(llama, setup));
+    std::fflush(stdout);
   }
   std::printf("\n\n");
 }
@@ -129,54 +137,54 @@ void printLlamaTable(const TestNetwork& llama) {
 // ---- (c) Flash, RAM and memory levels ----
 
 struct Footprint {
-  std::string network, target;
+  std::string network, setup;
   ElfSizes sizes;
   std::vector<LevelUsage> levels;
 };
 
 // Builds the model's program (test harness, Arm kernels, no profiling) without running it.
-Footprint footprintOf(const std::string& network, const std::string& target, const CompiledModel& model) {
+Footprint footprintOf(const std::string& network, const KernelSetup& setup, const CompiledModel& model) {
   WorkDir dir(std::nullopt);
   writeNetworkSources(dir.path(), model.network);
-  const TargetProgram program = buildProgramWithHarness(target, dir.path(), model.platform, "", 1, false);
-  return {network, target, elfSizesOf(program), model.memoryLevels.levels};
+  const TargetProgram program = buildProgramWithHarness(setup.target, dir.path(), model.platform, "", 1, false);
+  return {network, setup.describe(), elfSizesOf(program), model.memoryLevels.levels};
 }
 
 // microLlama32 as (b) compiles it; its runs there checked the outputs.
-Footprint llamaFootprint(const TestNetwork& llama, const std::string& target) {
-  return footprintOf(llama.name, target, compileModel(llama.onnx, llama.inputs, platformOf(target)));
+Footprint llamaFootprint(const TestNetwork& llama, const KernelSetup& setup) {
+  return footprintOf(llama.name, setup, compileModel(llama.onnx, llama.inputs, setup.platform()));
 }
 
 // The decode step over persistent caches of kContextTokens rows (as `deeploy compile --context` and
 // `deeploy generate` compile it). Its persistent caches cannot be preloaded with the test's rows, so the
 // same lowering is checked with the caches exposed as inputs and outputs (as `deeploy test --context`).
-Footprint decodeStepFootprint(const TestNetwork& step, const std::string& target) {
-  const Platform platform = platformOf(target);
+Footprint decodeStepFootprint(const TestNetwork& step, const KernelSetup& setup) {
+  const Platform platform = setup.platform();
   CompiledModel exposed = compileKVCacheModel(step.onnx, step.inputs, kContextTokens, true, platform);
   exposed.inputs = kvStepInputs(exposed, exposed.inputs);
-  const TargetRun run = runOnTarget(exposed, target, false, false);
+  const TargetRun run = runOnTarget(exposed, setup, false);
   const std::vector<TensorData> outputs = fixedLengthOutputs(exposed, run.outputs);
   for (size_t o = 0; o < outputs.size(); ++o) exposed.graph.tensor(exposed.graph.outputs[o]).shape = outputs[o].shape();
   requireExpectedOutputs(exposed.graph, outputs, step.outputs, step.onnx + " at context " +
-                                                                   std::to_string(kContextTokens) + " on " + target);
-  return footprintOf(step.name + " (context " + std::to_string(kContextTokens) + ")", target, compileKVCacheModel(step.onnx, step.inputs, kContextTokens, false, platform));
+                                                                   std::to_string(kContextTokens) + " on " + setup.describe());
+  return footprintOf(step.name + " (context " + std::to_string(kContextTokens) + ")", setup, compileKVCacheModel(step.onnx, step.inputs, kContextTokens, false, platform));
 }
 
 void printFootprintTables(const std::vector<Footprint>& footprints) {
   std::printf("## (c) program size (ELF sections, Arm kernels, with the test harness and newlib)\n\n");
-  std::printf("| network | target | text | data | bss | flash (text + data) | RAM (data + bss) |\n");
+  std::printf("| network | target and kernels | text | data | bss | flash (text + data) | RAM (data + bss) |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|\n");
   for (const Footprint& f : footprints) {
     std::printf("| %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " |\n", f.network.c_str(),
-                f.target.c_str(), f.sizes.text, f.sizes.data, f.sizes.bss, f.sizes.flashBytes(), f.sizes.ramBytes());
+                f.setup.c_str(), f.sizes.text, f.sizes.data, f.sizes.bss, f.sizes.flashBytes(), f.sizes.ramBytes());
   }
   std::printf("\nMemory plan per level (bytes; the arena holds activations, scratch and I/O):\n\n");
-  std::printf("| network | target | level | constants | arena | KV caches | used | capacity | used %% |\n");
+  std::printf("| network | target and kernels | level | constants | arena | KV caches | used | capacity | used %% |\n");
   std::printf("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
   for (const Footprint& f : footprints) {
     for (const LevelUsage& u : f.levels) {
       std::printf("| %s | %s | %s | %zu | %zu | %zu | %" PRIu64 " | %" PRIu64 " | %.1f |\n", f.network.c_str(),
-                  f.target.c_str(), u.level.c_str(), u.constantBytes, u.arenaBytes, u.cacheBytes, u.usedBytes(),
+                  f.setup.c_str(), u.level.c_str(), u.constantBytes, u.arenaBytes, u.cacheBytes, u.usedBytes(),
                   u.capacityBytes, 100.0 * static_cast<double>(u.usedBytes()) / static_cast<double>(u.capacityBytes));
     }
   }
@@ -189,9 +197,10 @@ void printTables(const std::string& llamaPath) {
   printProductTable();
   printLlamaTable(llama);
   std::vector<Footprint> footprints;
-  for (const std::string& target : cortexMTargets()) {
-    footprints.push_back(llamaFootprint(llama, target));
-    footprints.push_back(decodeStepFootprint(decodeStep, target));
+  for (const KernelSetup& setup : kernelSetups()) {
+    if (setup.genericKernels) continue;
+    footprints.push_back(llamaFootprint(llama, setup));
+    footprints.push_back(decodeStepFootprint(decodeStep, setup));
   }
   printFootprintTables(footprints);
 }

@@ -11,6 +11,9 @@
 
 #define DP_GEMM_EPI(bi, i, j, acc) (alpha * (acc) + beta * (TACC_C)c[(i) * c_row_stride + (j) * c_col_stride])
 
+/* alpha 1 and no C (beta 0): the products of MatMul, which tiled kernels store without an epilogue. */
+#define DP_GEMM_IS_PLAIN_PRODUCT (alpha == 1 && beta == 0)
+
 #define DP_GEMM_PARAMS(TA, TB, TACC, TY)                                                             \
   const TA *a, const TB *b, const TY *c, TY *y, int32_t m, int32_t n, int32_t k, TACC alpha, TACC beta, \
       int32_t c_row_stride, int32_t c_col_stride
@@ -28,6 +31,9 @@
   SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {       \
     typedef TACC TACC_C;                                    \
     DP_GEMM_SINGLE_BATCH                                    \
+    if (DP_GEMM_IS_PLAIN_PRODUCT) {                         \
+      DP_ARM_NT_MATMUL_PLAIN(TA, TB, TACC, TY)              \
+    }                                                       \
     DP_ARM_NT_MATMUL(TA, TB, TACC, TY, DP_ARM_STORE_EPI(TY, DP_GEMM_EPI)) \
     DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name, DP_GEMM_EPI) \
   }                                                         \

@@ -80,6 +80,10 @@ void dp_nt16_tile_u8(const uint8_t *a, const int32_t *bw, int32_t rows, int32_t 
   SCOPE void name(DP_GEMM_PARAMS(TA, int32_t, TACC, TY)) {          \
     typedef TACC TACC_C;                                            \
     DP_GEMM_SINGLE_BATCH                                            \
+    if (DP_TILED_IS_32BIT_INT(TY) && DP_GEMM_IS_PLAIN_PRODUCT) {     \
+      DP_TILED_MATMUL_DIRECT(TA, DP_NT16_TILE)                      \
+      return;                                                       \
+    }                                                               \
     DP_NT16_LOOPS(TA, TY, DP_NT16_STORE_EPI(TY, DP_GEMM_EPI))       \
   }
 
