@@ -60,35 +60,105 @@ static mve_pred16_t dp_nn_mve_lanes(int32_t left, int32_t v) {
   return vctp32q(lanes > 0 ? (uint32_t)lanes : 0u);
 }
 
-/* A tile of one A type: bands of three rows (3x2 blocks, the last one predicated), then single rows
- * (1x4 blocks, the last one predicated). */
+/* Narrow column ranges (n below a block, e.g. attention's P V with heads of 4): each output is a dot
+ * product along k, its B column gathered by VLDRB with offsets (0, ldb, 2 ldb, ...) into one vector and
+ * multiplied with the A row by VMLADAVA. Bytes (16 K per step) for int8 A and ldb <= 17 (8-bit
+ * offsets), halfwords (8 K per step, uint8 A as int16 lanes) otherwise, up to ldb of 9362 (16-bit
+ * offsets). Columns go four at a time (one A load, four gathers with offsets + 0 .. 3), then one at a
+ * time; the k % lanes tail is predicated (inactive lanes load nothing and add 0). */
+#define DP_NN_MVE_GATHER_MAX_LDB8 17
+#define DP_NN_MVE_GATHER_MAX_LDB16 9362
+#define DP_NN_MVE_GATHER4(MAC, GATHER, v, p, pred)                                                     \
+  s0 = MAC(s0, v, GATHER(p, o0, pred)), s1 = MAC(s1, v, GATHER(p, o1, pred)), s2 = MAC(s2, v, GATHER(p, o2, pred)), \
+  s3 = MAC(s3, v, GATHER(p, o3, pred));
+#define DP_NN_MVE_GATHER1(MAC, GATHER, v, p, pred) s0 = MAC(s0, v, GATHER(p, o0, pred));
+#define DP_NN_MVE_GATHER_COLUMNS(COLUMNS, TA, VA, LDA, GATHER, MAC)                                 \
+  {                                                                                                  \
+    const TA *x = a;                                                                                 \
+    const int8_t *p = b + j;                                                                         \
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, i;                                                       \
+    for (i = steps; i > 0; --i, x += lanes, p += step_bytes) {                                       \
+      const VA v = LDA(x, tail); /* the full loads ignore the predicate */                           \
+      COLUMNS(MAC, GATHER, v, p, tail)                                                               \
+    }                                                                                                \
+    if (rest) {                                                                                      \
+      const VA v = LDA##_Z(x, tail);                                                                 \
+      COLUMNS(MAC, GATHER##_Z, v, p, tail)                                                           \
+    }                                                                                                \
+    acc[j] = (uint32_t)s0;                                                                           \
+    if (width == 4) acc[j + 1] = (uint32_t)s1, acc[j + 2] = (uint32_t)s2, acc[j + 3] = (uint32_t)s3; \
+  }
+#define DP_NN_MVE_DEFINE_GATHER(name, TA, VA, VO, LANES, OFFSETS, ADD_N, LDA, GATHER, MAC, VCTP)     \
+  static void name(const TA *a, int32_t k, const int8_t *b, int32_t ldb, int32_t cols, uint32_t *acc) { \
+    const int32_t lanes = LANES, steps = k / LANES, rest = k % LANES, step_bytes = LANES * ldb;      \
+    const VO o0 = OFFSETS(ldb), o1 = ADD_N(o0, 1), o2 = ADD_N(o0, 2), o3 = ADD_N(o0, 3);             \
+    const mve_pred16_t tail = VCTP(rest);                                                            \
+    int32_t j = 0, width = 4;                                                                        \
+    for (; j + 4 <= cols; j += 4) DP_NN_MVE_GATHER_COLUMNS(DP_NN_MVE_GATHER4, TA, VA, LDA, GATHER, MAC)\
+    for (width = 1; j < cols; ++j) DP_NN_MVE_GATHER_COLUMNS(DP_NN_MVE_GATHER1, TA, VA, LDA, GATHER, MAC)\
+  }
+/* Loads of the gather kernels (the full ones ignore the predicate). */
+#define DP_NN_MVE_OFFSETS8(ldb) vmulq_n_u8(vidupq_n_u8(0, 1), (uint8_t)(ldb))
+#define DP_NN_MVE_OFFSETS16(ldb) vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)(ldb))
+#define DP_NN_MVE_A8(p, pred) vldrbq_s8(p)
+#define DP_NN_MVE_A8_Z(p, pred) vldrbq_z_s8(p, pred)
+#define DP_NN_MVE_GATHER8(p, o, pred) vldrbq_gather_offset_s8(p, o)
+#define DP_NN_MVE_GATHER8_Z(p, o, pred) vldrbq_gather_offset_z_s8(p, o, pred)
+#define DP_NN_MVE_S8_A16(p, pred) vldrbq_s16(p)
+#define DP_NN_MVE_S8_A16_Z(p, pred) vldrbq_z_s16(p, pred)
+#define DP_NN_MVE_U8_A16(p, pred) vreinterpretq_s16_u16(vldrbq_u16(p))
+#define DP_NN_MVE_U8_A16_Z(p, pred) vreinterpretq_s16_u16(vldrbq_z_u16(p, pred))
+#define DP_NN_MVE_GATHER16(p, o, pred) vldrbq_gather_offset_s16(p, o)
+#define DP_NN_MVE_GATHER16_Z(p, o, pred) vldrbq_gather_offset_z_s16(p, o, pred)
+
+DP_NN_MVE_DEFINE_GATHER(dp_nn_mve_s8_gather8, int8_t, int8x16_t, uint8x16_t, 16, DP_NN_MVE_OFFSETS8, vaddq_n_u8,
+                        DP_NN_MVE_A8, DP_NN_MVE_GATHER8, vmladavaq_s8, vctp8q)
+DP_NN_MVE_DEFINE_GATHER(dp_nn_mve_s8_gather16, int8_t, int16x8_t, uint16x8_t, 8, DP_NN_MVE_OFFSETS16, vaddq_n_u16,
+                        DP_NN_MVE_S8_A16, DP_NN_MVE_GATHER16, vmladavaq_s16, vctp16q)
+DP_NN_MVE_DEFINE_GATHER(dp_nn_mve_u8_gather16, uint8_t, int16x8_t, uint16x8_t, 8, DP_NN_MVE_OFFSETS16, vaddq_n_u16,
+                        DP_NN_MVE_U8_A16, DP_NN_MVE_GATHER16, vmladavaq_s16, vctp16q)
+/* uint8 A never takes byte lanes (VMLADAVA multiplies operands of one signedness). */
+#define dp_nn_mve_u8_gather8 dp_nn_mve_u8_gather16
+
+/* A tile of one A type: bands of three rows in 3x2 blocks, single rows in 1x4 blocks; the columns left
+ * of each row go to the gather kernels, or (B rows too long for their offsets) to predicated 1x4 blocks. */
 #define DP_NN_MVE_DEFINE_TILE(T, TA)                                                                           \
   DP_NN_MVE_DEFINE_BLOCK3X2(dp_nn_mve_##T##_3x2, TA, DP_NN_MVE_LOAD_FULL, DP_NN_MVE_STORE_FULL)                \
-  DP_NN_MVE_DEFINE_BLOCK3X2(dp_nn_mve_##T##_3x2_pred, TA, DP_NN_MVE_LOAD_PRED, DP_NN_MVE_STORE_PRED)           \
   DP_NN_MVE_DEFINE_BLOCK1X4(dp_nn_mve_##T##_1x4, TA, DP_NN_MVE_LOAD_FULL, DP_NN_MVE_STORE_FULL)                \
   DP_NN_MVE_DEFINE_BLOCK1X4(dp_nn_mve_##T##_1x4_pred, TA, DP_NN_MVE_LOAD_PRED, DP_NN_MVE_STORE_PRED)           \
+  /* Columns from j0 to cols of one row. */                                                                    \
+  static void dp_nn_mve_##T##_narrow(const TA *a, int32_t k, const int8_t *b, int32_t ldb, int32_t j0,        \
+                                     int32_t cols, uint32_t *acc) {                                            \
+    int32_t j;                                                                                                 \
+    if (DP_ARM_IS_S8(TA) && ldb <= DP_NN_MVE_GATHER_MAX_LDB8)                                                  \
+      dp_nn_mve_##T##_gather8(a, k, b + j0, ldb, cols - j0, acc + j0);                                         \
+    else if (ldb <= DP_NN_MVE_GATHER_MAX_LDB16)                                                                \
+      dp_nn_mve_##T##_gather16(a, k, b + j0, ldb, cols - j0, acc + j0);                                        \
+    else                                                                                                       \
+      for (j = j0; j < cols; j += 16)                                                                          \
+        dp_nn_mve_##T##_1x4_pred(a, k, b + j, ldb, (int32_t *)(void *)(acc + j), dp_nn_mve_lanes(cols - j, 0), \
+                                 dp_nn_mve_lanes(cols - j, 1), dp_nn_mve_lanes(cols - j, 2),                   \
+                                 dp_nn_mve_lanes(cols - j, 3));                                                \
+  }                                                                                                            \
   void dp_arm_nn_tile_##T(const TA *a, const int8_t *b, int32_t ldb, int32_t rows, int32_t cols, int32_t k,    \
                           uint32_t *acc, int32_t acc_stride) {                                                 \
-    const int32_t band_cols = 4 * DP_NN_MVE_BAND_VECTORS, row_cols = 4 * DP_NN_MVE_ROW_VECTORS;                \
-    int32_t *const out = (int32_t *)(void *)acc;                                                              \
-    int32_t i = 0, j;                                                                                          \
+    const int32_t band_cols = cols & ~(int32_t)(4 * DP_NN_MVE_BAND_VECTORS - 1);                               \
+    const int32_t row_cols = cols & ~(int32_t)(4 * DP_NN_MVE_ROW_VECTORS - 1);                                 \
+    int32_t i = 0, j, r;                                                                                       \
     for (; i + 3 <= rows; i += 3) {                                                                            \
       const TA *arow = a + i * k;                                                                              \
-      int32_t *orow = out + i * acc_stride;                                                                    \
-      for (j = 0; j + band_cols <= cols; j += band_cols)                                                       \
-        dp_nn_mve_##T##_3x2(arow, k, b + j, ldb, orow + j, acc_stride, 0, 0);                                  \
-      if (j < cols)                                                                                            \
-        dp_nn_mve_##T##_3x2_pred(arow, k, b + j, ldb, orow + j, acc_stride, dp_nn_mve_lanes(cols - j, 0),      \
-                                 dp_nn_mve_lanes(cols - j, 1));                                                \
+      uint32_t *orow = acc + i * acc_stride;                                                                   \
+      for (j = 0; j < band_cols; j += 4 * DP_NN_MVE_BAND_VECTORS)                                              \
+        dp_nn_mve_##T##_3x2(arow, k, b + j, ldb, (int32_t *)(void *)(orow + j), acc_stride, 0, 0);             \
+      if (band_cols < cols)                                                                                    \
+        for (r = 0; r < 3; ++r) dp_nn_mve_##T##_narrow(arow + r * k, k, b, ldb, band_cols, cols, orow + r * acc_stride); \
     }                                                                                                          \
     for (; i < rows; ++i) {                                                                                    \
       const TA *arow = a + i * k;                                                                              \
-      int32_t *orow = out + i * acc_stride;                                                                    \
-      for (j = 0; j + row_cols <= cols; j += row_cols) dp_nn_mve_##T##_1x4(arow, k, b + j, ldb, orow + j, 0, 0, 0, 0); \
-      if (j < cols)                                                                                            \
-        dp_nn_mve_##T##_1x4_pred(arow, k, b + j, ldb, orow + j, dp_nn_mve_lanes(cols - j, 0),                  \
-                                 dp_nn_mve_lanes(cols - j, 1), dp_nn_mve_lanes(cols - j, 2),                   \
-                                 dp_nn_mve_lanes(cols - j, 3));                                                \
+      uint32_t *orow = acc + i * acc_stride;                                                                   \
+      for (j = 0; j < row_cols; j += 4 * DP_NN_MVE_ROW_VECTORS)                                                \
+        dp_nn_mve_##T##_1x4(arow, k, b + j, ldb, (int32_t *)(void *)(orow + j), 0, 0, 0, 0);                   \
+      if (row_cols < cols) dp_nn_mve_##T##_narrow(arow, k, b, ldb, row_cols, cols, orow);                     \
     }                                                                                                          \
   }
 
