@@ -20,6 +20,17 @@ void dp_arm_nn_tile_s8(const int8_t *a, const int8_t *b, int32_t ldb, int32_t ro
 void dp_arm_nn_tile_u8(const uint8_t *a, const int8_t *b, int32_t ldb, int32_t rows, int32_t cols, int32_t k,
                        uint32_t *acc, int32_t acc_stride);
 
+/* The hooks apply from this many K terms on: below, the setup of the Arm code (panels, predicates,
+ * gather offsets) costs more than the generic register blocks (measured on QEMU: a [16,4] x [4,4]
+ * product, the rotary embedding of attention heads of 4, took 2160 instructions with MVE against 1151,
+ * [16,8] x [8,4] 3161 with the DSP code against 2587). */
+#ifdef DP_ARM_MVE
+#define DP_ARM_NN_MIN_K 8
+#else
+#define DP_ARM_NN_MIN_K 16
+#endif
+#define DP_ARM_NN_APPLIES(TA, TB, TACC) (DP_ARM_NT_TYPES(TA, TB, TACC) && k >= DP_ARM_NN_MIN_K)
+
 #define DP_ARM_NN_TILE(TA, a, b, ldb, rows, cols, k, acc, stride)                                                  \
   (DP_ARM_IS_S8(TA) ? dp_arm_nn_tile_s8((const int8_t *)(const void *)(a), (const int8_t *)(const void *)(b), ldb, \
                                         rows, cols, k, acc, stride)                                               \
@@ -29,7 +40,7 @@ void dp_arm_nn_tile_u8(const uint8_t *a, const int8_t *b, int32_t ldb, int32_t r
 /* The body of an NN kernel over (a, b, y, batch, m, n, k, a_offsets, b_offsets) when the types qualify:
  * tiles of accumulators (the tile variables of matmul_arm.h's STORE_TILE macros), then return. */
 #define DP_ARM_NN_MATMUL(TA, TB, TACC, TY, STORE_TILE)                                                              \
-  if (DP_ARM_NT_TYPES(TA, TB, TACC)) {                                                                              \
+  if (DP_ARM_NN_APPLIES(TA, TB, TACC)) {                                                                            \
     uint32_t arm_tile[DP_ARM_TILE_ROWS * DP_ARM_TILE_COLS];                                                         \
     int32_t bi, i0, j0;                                                                                             \
     TY *ymat = y;                                                                                                   \
@@ -50,7 +61,7 @@ void dp_arm_nn_tile_u8(const uint8_t *a, const int8_t *b, int32_t ldb, int32_t r
 
 /* MatMul: 32-bit integer outputs receive the accumulators directly. */
 #define DP_ARM_NN_MATMUL_PLAIN(TA, TB, TACC, TY)                                                                     \
-  if (DP_ARM_NT_TYPES(TA, TB, TACC) && sizeof(TY) == 4 && (TY)1 / 2 == 0) {                                          \
+  if (DP_ARM_NN_APPLIES(TA, TB, TACC) && sizeof(TY) == 4 && (TY)1 / 2 == 0) {                                        \
     int32_t bi;                                                                                                      \
     for (bi = 0; bi < batch; ++bi)                                                                                   \
       DP_ARM_NN_TILE(TA, a + a_offsets[bi], b + b_offsets[bi], n, m, n, k, (uint32_t *)(void *)(y + bi * m * n), n); \
