@@ -105,7 +105,7 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
   return 1;
 }
 
-/* Arm Cortex-M: tiles of the int8 NT products with DSP or MVE instructions (the DP_ARM_* hooks below). */
+/* Arm Cortex-M: tiles of the int8 NT and NN products with DSP or MVE instructions (the DP_ARM_* hooks below). */
 #include "kernels/matmul_arm.h"
 #include "kernels/matmul_nn_arm.h"
 

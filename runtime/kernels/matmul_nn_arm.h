@@ -20,16 +20,20 @@ void dp_arm_nn_tile_s8(const int8_t *a, const int8_t *b, int32_t ldb, int32_t ro
 void dp_arm_nn_tile_u8(const uint8_t *a, const int8_t *b, int32_t ldb, int32_t rows, int32_t cols, int32_t k,
                        uint32_t *acc, int32_t acc_stride);
 
-/* The hooks apply from this many K terms on: below, the setup of the Arm code (panels, predicates,
- * gather offsets) costs more than the generic register blocks (measured on QEMU: a [16,4] x [4,4]
- * product, the rotary embedding of attention heads of 4, took 2160 instructions with MVE against 1151,
- * [16,8] x [8,4] 3161 with the DSP code against 2587). */
+/* Whether the hooks take a product of shape (m, n, k): small ones, where the setup of the Arm code
+ * (panels, predicates, gather offsets, calls, the tile epilogue) costs more than it saves, stay with the
+ * generic register blocks. Measured on QEMU (instructions, Arm code against generic): with MVE,
+ * [16,4] x [4,4] (the rotary embedding of heads of 4) 2160 against 1151, [16,8] x [8,4] 2165 against
+ * 2305, [1,4] x [4,256] 1212 against 4497; with the DSP code, [16,8] x [8,4] 3161 against 2587,
+ * [16,16] x [16,4] 4048 against 4151, [4,16] x [16,64] 11516 against 15763, [1,32] x [32,4] 453 against
+ * 604, and attention's requantized P V per head of 4 over 6 to 28 cached rows (fortunes decode on M4)
+ * lost about 100 instructions per call to the tile epilogue. */
 #ifdef DP_ARM_MVE
-#define DP_ARM_NN_MIN_K 8
+#define DP_ARM_NN_SHAPE_PAYS(m, n, k) ((k) >= 8 || (n) >= 8)
 #else
-#define DP_ARM_NN_MIN_K 16
+#define DP_ARM_NN_SHAPE_PAYS(m, n, k) ((k) >= 32 || ((k) >= 16 && (n) >= 16))
 #endif
-#define DP_ARM_NN_APPLIES(TA, TB, TACC) (DP_ARM_NT_TYPES(TA, TB, TACC) && k >= DP_ARM_NN_MIN_K)
+#define DP_ARM_NN_APPLIES(TA, TB, TACC) (DP_ARM_NT_TYPES(TA, TB, TACC) && DP_ARM_NN_SHAPE_PAYS(m, n, k))
 
 #define DP_ARM_NN_TILE(TA, a, b, ldb, rows, cols, k, acc, stride)                                                  \
   (DP_ARM_IS_S8(TA) ? dp_arm_nn_tile_s8((const int8_t *)(const void *)(a), (const int8_t *)(const void *)(b), ldb, \
@@ -69,9 +73,10 @@ void dp_arm_nn_tile_u8(const uint8_t *a, const int8_t *b, int32_t ldb, int32_t r
   }                                                                                                                  \
   DP_ARM_NN_MATMUL(TA, TB, TACC, TY, DP_ARM_STORE_EPI(TY, DP_MATMUL_PLAIN_EPI))
 
-/* Requantized MatMul (after DP_MATMUL_RQ_SETUP), stored as DP_ARM_NT_RQMATMUL stores. */
+/* Requantized MatMul (after DP_MATMUL_RQ_SETUP), stored as DP_ARM_NT_RQMATMUL stores (the parameters
+ * are checked only for products the hooks take). */
 #define DP_ARM_NN_RQMATMUL(TA, TB, TY)                                                                               \
-  {                                                                                                                  \
+  if (DP_ARM_NN_APPLIES(TA, TB, uint32_t)) {                                                                         \
     const int arm_rq_tile =                                                                                          \
         sizeof(TY) == 1 && (rq_c == 0 || rq_c == 1) && batch > 0 && m > 0 && n > 0 &&                                \
         dp_requantize_all_bounded(mul, add, (batch - 1) * rq_b + (m - 1) * rq_r + (n - 1) * rq_c + 1, rq_mul_limit); \

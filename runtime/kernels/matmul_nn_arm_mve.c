@@ -153,7 +153,8 @@ DP_NN_MVE_DEFINE_GATHER(dp_nn_mve_u8_gather16, uint8_t, int16x8_t, uint16x8_t, 8
       for (j = 0; j < band_cols; j += 4 * DP_NN_MVE_BAND_VECTORS)                                              \
         dp_nn_mve_##T##_3x2(arow, k, b + j, ldb, (int32_t *)(void *)(orow + j), acc_stride);                   \
       if (band_cols < cols)                                                                                    \
-        for (r = 0; r < 3; ++r) dp_nn_mve_##T##_narrow(arow + r * k, k, b, ldb, band_cols, cols, orow + r * acc_stride); \
+        for (r = 0; r < 3; ++r)                                                                                \
+          dp_nn_mve_##T##_narrow(arow + r * k, k, b, ldb, band_cols, cols, orow + r * acc_stride);             \
     }                                                                                                          \
     for (; i < rows; ++i) {                                                                                    \
       const TA *arow = a + i * k;                                                                              \
