@@ -45,6 +45,7 @@
   SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {       \
     typedef TACC TACC_C;                                    \
     DP_GEMM_SINGLE_BATCH                                    \
+    DP_ARM_NN_GEMM(TA, TB, TACC, TY)                        \
     DP_MATMUL_NN_LOOPS(TA, TB, TACC, TY, name, DP_GEMM_EPI) \
   }                                                         \
   DP_BLOCKED_END
