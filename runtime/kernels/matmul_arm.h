@@ -11,7 +11,8 @@
  * requantization to 8-bit outputs runs dp_arm_requantize_tile (vectorized on MVE) when every mul/add of
  * the call satisfies dp_requantize_is_bounded (its 32-bit path gives the generic result exactly).
  * The hooks apply when A is int8 or uint8, B int8 and the accumulator uint32_t; other types (int16,
- * float, ...) and the NN layout keep the generic kernels. */
+ * float, ...) keep the generic kernels. The NN layout has kernels of its own (matmul_nn_arm.h), and
+ * constant weights widened at compile time theirs (matmul_nt16.h). */
 #ifndef DP_MATMUL_ARM_H
 #define DP_MATMUL_ARM_H
 
