@@ -41,46 +41,32 @@ void dp_arm_nn_tile_u8(const uint8_t *a, const int8_t *b, int32_t ldb, int32_t r
                     : dp_arm_nn_tile_u8((const uint8_t *)(const void *)(a), (const int8_t *)(const void *)(b),    \
                                         ldb, rows, cols, k, acc, stride))
 
-/* The body of an NN kernel over (a, b, y, batch, m, n, k, a_offsets, b_offsets) when the types qualify:
- * tiles of accumulators (the tile variables of matmul_arm.h's STORE_TILE macros), then return. */
-#define DP_ARM_NN_MATMUL(TA, TB, TACC, TY, STORE_TILE)                                                              \
-  if (DP_ARM_NN_APPLIES(TA, TB, TACC)) {                                                                            \
-    uint32_t arm_tile[DP_ARM_TILE_ROWS * DP_ARM_TILE_COLS];                                                         \
-    int32_t bi, i0, j0;                                                                                             \
-    TY *ymat = y;                                                                                                   \
-    for (bi = 0; bi < batch; ++bi, ymat += m * n) {                                                                 \
-      const TA *amat = a + a_offsets[bi];                                                                           \
-      const TB *bmat = b + b_offsets[bi];                                                                           \
-      for (i0 = 0; i0 < m; i0 += DP_ARM_TILE_ROWS) {                                                                \
-        const int32_t tile_rows = m - i0 < DP_ARM_TILE_ROWS ? m - i0 : DP_ARM_TILE_ROWS;                            \
-        for (j0 = 0; j0 < n; j0 += DP_ARM_TILE_COLS) {                                                              \
-          const int32_t tile_cols = n - j0 < DP_ARM_TILE_COLS ? n - j0 : DP_ARM_TILE_COLS;                          \
-          DP_ARM_NN_TILE(TA, amat + i0 * k, bmat + j0, n, tile_rows, tile_cols, k, arm_tile, DP_ARM_TILE_COLS);     \
-          STORE_TILE                                                                                                \
-        }                                                                                                           \
-      }                                                                                                             \
-    }                                                                                                               \
-    return;                                                                                                         \
+/* The tile of matmul_tiled.h's skeletons: columns j0.. of b start at element j0 of its rows. */
+#define DP_ARM_NN_TILE_AT(TA, arows, bmat, j0, rows, cols, acc, stride) \
+  DP_ARM_NN_TILE(TA, arows, (bmat) + (j0), n, rows, cols, k, acc, stride)
+
+/* The body of an NN kernel over (a, b, y, batch, m, n, k, a_offsets, b_offsets) when the types and shape
+ * qualify: tiles of accumulators, each stored by STORE_TILE, then return. */
+#define DP_ARM_NN_MATMUL(TA, TB, TACC, TY, STORE_TILE)                                               \
+  if (DP_ARM_NN_APPLIES(TA, TB, TACC)) {                                                             \
+    DP_TILED_MATMUL(TA, TB, TY, DP_ARM_NN_TILE_AT, DP_ARM_TILE_ROWS, DP_ARM_TILE_COLS, STORE_TILE)   \
+    return;                                                                                          \
   }
 
 /* MatMul: 32-bit integer outputs receive the accumulators directly. */
-#define DP_ARM_NN_MATMUL_PLAIN(TA, TB, TACC, TY)                                                                     \
-  if (DP_ARM_NN_APPLIES(TA, TB, TACC) && sizeof(TY) == 4 && (TY)1 / 2 == 0) {                                        \
-    int32_t bi;                                                                                                      \
-    for (bi = 0; bi < batch; ++bi)                                                                                   \
-      DP_ARM_NN_TILE(TA, a + a_offsets[bi], b + b_offsets[bi], n, m, n, k, (uint32_t *)(void *)(y + bi * m * n), n); \
-    return;                                                                                                          \
-  }                                                                                                                  \
+#define DP_ARM_NN_MATMUL_PLAIN(TA, TB, TACC, TY)                            \
+  if (DP_ARM_NN_APPLIES(TA, TB, TACC) && DP_TILED_IS_32BIT_INT(TY)) {       \
+    DP_TILED_MATMUL_DIRECT(TA, DP_ARM_NN_TILE_AT)                           \
+    return;                                                                 \
+  }                                                                         \
   DP_ARM_NN_MATMUL(TA, TB, TACC, TY, DP_ARM_STORE_EPI(TY, DP_MATMUL_PLAIN_EPI))
 
 /* Requantized MatMul (after DP_MATMUL_RQ_SETUP), stored as DP_ARM_NT_RQMATMUL stores (the parameters
  * are checked only for products the hooks take). */
-#define DP_ARM_NN_RQMATMUL(TA, TB, TY)                                                                               \
-  if (DP_ARM_NN_APPLIES(TA, TB, uint32_t)) {                                                                         \
-    const int arm_rq_tile =                                                                                          \
-        sizeof(TY) == 1 && (rq_c == 0 || rq_c == 1) && batch > 0 && m > 0 && n > 0 &&                                \
-        dp_requantize_all_bounded(mul, add, (batch - 1) * rq_b + (m - 1) * rq_r + (n - 1) * rq_c + 1, rq_mul_limit); \
-    DP_ARM_NN_MATMUL(TA, TB, uint32_t, TY, DP_ARM_STORE_RQ(TY))                                                      \
+#define DP_ARM_NN_RQMATMUL(TA, TB, TY)                                                     \
+  if (DP_ARM_NN_APPLIES(TA, TB, uint32_t)) {                                               \
+    DP_ARM_RQ_TILE_FLAG(TY)                                                                \
+    DP_ARM_NN_MATMUL(TA, TB, uint32_t, TY, DP_ARM_STORE_RQ(TY, DP_ARM_TILE_COLS))          \
   }
 
 /* Gemm (inside DP_DEFINE_GEMM_NN). */
