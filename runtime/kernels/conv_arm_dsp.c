@@ -3,50 +3,26 @@
  *
  * A kernel row's taps are taken four at a time from one (unaligned) word of input, bytes (x0 x1 x2 x3),
  * whose 16-bit lane pairs (x0 x2) and (x1 x3) come from SXTB16 (UXTB16 for uint8) of the word and of the
- * word rotated by 8; two SMLAD against the weights packed the same way, (w0 w2) and (w1 w3), add the four
- * products. Rows whose width is not a multiple of four are padded with zero weights, so their last word
- * reads up to three bytes past the window (the caller keeps those bytes inside the input plane). The
- * weights are packed once per call, then shared by four outputs at a time:
- * per four taps of four outputs, two weight loads, four input loads, eight SXTB16 and eight SMLAD. */
+ * word rotated by 8 (arm_dsp.h); two SMLAD against the weights packed the same way, (w0 w2) and (w1 w3),
+ * add the four products. Rows whose width is not a multiple of four are padded with zero weights, so
+ * their last word reads up to three bytes past the window (the caller keeps those bytes inside the input
+ * plane). The hook packs a channel's weights once, as entries of three words (the two lane pairs and the
+ * input step to the next group), which two outputs at a time share: per four taps of two outputs, the
+ * entry's loads, two input loads, four extensions and four SMLAD. */
 #include "kernels/conv_arm.h"
 
 #ifdef DP_ARM_DSP
-#include <arm_acle.h>
-#include <string.h>
+#include "kernels/arm_dsp.h"
 
-static inline uint32_t dp_dsp_direct_load4(const void *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-/* SXTB16 / UXTB16 with the operand rotated right by 8 (the odd bytes), one instruction. */
-static inline uint32_t dp_dsp_direct_sxtb16_odd(uint32_t v) {
-  uint32_t r;
-  __asm("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
-  return r;
-}
-static inline uint32_t dp_dsp_direct_uxtb16_odd(uint32_t v) {
-  uint32_t r;
-  __asm("uxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
-  return r;
-}
-#define DP_DSP_DIRECT_EVEN_s8(v) (uint32_t) __sxtb16(v)
-#define DP_DSP_DIRECT_ODD_s8(v) dp_dsp_direct_sxtb16_odd(v)
-#define DP_DSP_DIRECT_EVEN_u8(v) (uint32_t) __uxtb16(v)
-#define DP_DSP_DIRECT_ODD_u8(v) dp_dsp_direct_uxtb16_odd(v)
 #define DP_DSP_DIRECT_SMLAD(x, y, acc) (uint32_t) __smlad((int16x2_t)(x), (int16x2_t)(y), (int32_t)(acc))
-
-/* The 16-bit lane pair (lo hi) of two int8 weights. */
-static inline uint32_t dp_dsp_direct_pair(int32_t lo, int32_t hi) { return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16); }
 
 void dp_arm_direct_pack(const int8_t *w, int32_t k_h, int32_t k_w, int32_t row_step, uint32_t *packed) {
   int32_t r, t;
   for (r = 0; r < k_h; ++r, w += k_w) {
     for (t = 0; t < k_w; t += 4, packed += 3) {
       const int32_t w1 = t + 1 < k_w ? w[t + 1] : 0, w2 = t + 2 < k_w ? w[t + 2] : 0, w3 = t + 3 < k_w ? w[t + 3] : 0;
-      packed[0] = dp_dsp_direct_pair(w[t], w2);
-      packed[1] = dp_dsp_direct_pair(w1, w3);
+      packed[0] = dp_dsp_pair(w[t], w2);
+      packed[1] = dp_dsp_pair(w1, w3);
       packed[2] = (uint32_t)(t + 4 < k_w ? 4 : row_step - t);
     }
   }
@@ -55,9 +31,9 @@ void dp_arm_direct_pack(const int8_t *w, int32_t k_h, int32_t k_w, int32_t row_s
 /* One output's four taps at x[at] added to acc: one load, two extensions, two SMLAD. */
 #define DP_DSP_DIRECT_TAPS4(T, x, acc)                                   \
   {                                                                      \
-    const uint32_t v_ = dp_dsp_direct_load4(x + at);                     \
-    acc = DP_DSP_DIRECT_SMLAD(DP_DSP_DIRECT_EVEN_##T(v_), entry[0], acc); \
-    acc = DP_DSP_DIRECT_SMLAD(DP_DSP_DIRECT_ODD_##T(v_), entry[1], acc);  \
+    const uint32_t v_ = dp_dsp_load4(x + at);                     \
+    acc = DP_DSP_DIRECT_SMLAD(DP_DSP_EVEN_##T(v_), entry[0], acc); \
+    acc = DP_DSP_DIRECT_SMLAD(DP_DSP_ODD_##T(v_), entry[1], acc);  \
   }
 
 /* Two outputs at a time sharing each weight entry, then the last one; `at` is the offset of the current
