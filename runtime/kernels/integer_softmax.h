@@ -25,6 +25,7 @@
 #define DP_INTEGER_SOFTMAX_H
 
 #include "kernels/dp_common.h"
+#include "kernels/softmax_arm.h"
 
 #define DP_ROW_MAX(row, length, out)                                                                    \
   do {                                                                                                  \
@@ -42,6 +43,7 @@
     for (r = 0; r < rows; ++r, x += length, y += length) {                                              \
       TX max;                                                                                           \
       ACC sum = 0;                                                                                      \
+      DP_ARM_ISOFTMAX_ROW(TX, TY, TT, ACC)                                                              \
       DP_ROW_MAX(x, length, max);                                                                       \
       for (j = 0; j < length; ++j) sum += table[(int32_t)max - (int32_t)x[j]];                          \
       for (j = 0; j < length; ++j) {                                                                    \
