@@ -32,6 +32,9 @@ static inline uint32_t dp_dsp_uxtb16_odd(uint32_t v) {
 #define DP_DSP_EVEN_u8(v) (uint32_t) __uxtb16(v)
 #define DP_DSP_ODD_u8(v) dp_dsp_uxtb16_odd(v)
 
+/* SMLAD: both products of two pairs of 16-bit lanes added to a 32-bit sum (wrapping). */
+#define DP_DSP_SMLAD(x, y, acc) (uint32_t) __smlad((int16x2_t)(x), (int16x2_t)(y), (int32_t)(acc))
+
 /* The 16-bit lane pair (lo hi) of two values of 16 bits. */
 static inline uint32_t dp_dsp_pair(int32_t lo, int32_t hi) { return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16); }
 

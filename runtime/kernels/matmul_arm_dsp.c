@@ -17,37 +17,13 @@
 #include "kernels/matmul_nt16.h"
 
 #ifdef DP_ARM_DSP
-#include <arm_acle.h>
 #include <stddef.h>
+
+#include "kernels/arm_dsp.h"
 
 /* K values per panel chunk (a multiple of 8): a panel is 4 * DP_DSP_PANEL_K int16 values. */
 #define DP_DSP_PANEL_K 256
 
-/* Four bytes from any address (unaligned loads are allowed on these cores). */
-static inline uint32_t dp_dsp_load4(const void *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-/* SXTB16 / UXTB16 of a word rotated right by 8 (the odd bytes): one instruction, which GCC does not
- * form from a rotate and the intrinsic. */
-static inline uint32_t dp_dsp_sxtb16_ror8(uint32_t w) {
-  uint32_t r;
-  __asm("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
-  return r;
-}
-static inline uint32_t dp_dsp_uxtb16_ror8(uint32_t w) {
-  uint32_t r;
-  __asm("uxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
-  return r;
-}
-/* The lane pairs of a word of int8 (even bytes, odd bytes), and of uint8. */
-#define DP_DSP_EVEN_S8(w) (uint32_t) __sxtb16(w)
-#define DP_DSP_ODD_S8(w) dp_dsp_sxtb16_ror8(w)
-#define DP_DSP_EVEN_U8(w) (uint32_t) __uxtb16(w)
-#define DP_DSP_ODD_U8(w) dp_dsp_uxtb16_ror8(w)
-#define DP_DSP_SMLAD(x, y, acc) (uint32_t) __smlad((int16x2_t)(x), (int16x2_t)(y), (int32_t)(acc))
 
 /* The columns of a panel in one assembly routine (GCC's code around a loop of inline assembly spent ~35
  * instructions per column on spills and moves; this spends ~20). Per column: the sums of the four rows
@@ -292,8 +268,8 @@ static void dp_dsp_row_columns(struct dp_dsp_row *state) {
           uint32_t s0 = g0 ? accrow[j] : 0;                                                                      \
           for (t = 0; t < chunk; ++t) {                                                                          \
             const uint32_t w = dp_dsp_load4(b + 4 * t);                                                          \
-            s0 = DP_DSP_SMLAD(panel[2 * t], DP_DSP_EVEN_S8(w), s0);                                              \
-            s0 = DP_DSP_SMLAD(panel[2 * t + 1], DP_DSP_ODD_S8(w), s0);                                           \
+            s0 = DP_DSP_SMLAD(panel[2 * t], DP_DSP_EVEN_s8(w), s0);                                              \
+            s0 = DP_DSP_SMLAD(panel[2 * t + 1], DP_DSP_ODD_s8(w), s0);                                           \
           }                                                                                                      \
           accrow[j] = s0;                                                                                        \
         }                                                                                                        \
@@ -304,10 +280,10 @@ static void dp_dsp_row_columns(struct dp_dsp_row *state) {
         for (j = 0; j < cols; ++j) acc[i * acc_stride + j] += (uint32_t)((int32_t)a[i * k + t] * bt[j * k + t]); \
   }
 
-DP_DSP_DEFINE_PANEL(dp_dsp_s8, int8_t, DP_DSP_EVEN_S8, DP_DSP_ODD_S8)
-DP_DSP_DEFINE_PANEL(dp_dsp_u8, uint8_t, DP_DSP_EVEN_U8, DP_DSP_ODD_U8)
-DP_DSP_DEFINE_ROW(dp_dsp_s8, int8_t, DP_DSP_EVEN_S8, DP_DSP_ODD_S8)
-DP_DSP_DEFINE_ROW(dp_dsp_u8, uint8_t, DP_DSP_EVEN_U8, DP_DSP_ODD_U8)
+DP_DSP_DEFINE_PANEL(dp_dsp_s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
+DP_DSP_DEFINE_PANEL(dp_dsp_u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
+DP_DSP_DEFINE_ROW(dp_dsp_s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
+DP_DSP_DEFINE_ROW(dp_dsp_u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
 DP_DSP_DEFINE_TILE(s8, int8_t)
 DP_DSP_DEFINE_TILE(u8, uint8_t)
 
@@ -578,8 +554,8 @@ static void dp_nt16_one_row(const uint32_t *panel, int32_t groups, const uint32_
       }                                                                                                       \
   }
 
-DP_NT16_DEFINE_PANEL(s8, int8_t, DP_DSP_EVEN_S8, DP_DSP_ODD_S8)
-DP_NT16_DEFINE_PANEL(u8, uint8_t, DP_DSP_EVEN_U8, DP_DSP_ODD_U8)
+DP_NT16_DEFINE_PANEL(s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
+DP_NT16_DEFINE_PANEL(u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
 DP_NT16_DEFINE_TILE(s8, int8_t)
 DP_NT16_DEFINE_TILE(u8, uint8_t)
 

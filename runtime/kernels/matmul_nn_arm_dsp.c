@@ -17,32 +17,8 @@
 #include "kernels/matmul_nn_arm.h"
 
 #ifdef DP_ARM_DSP
-#include <arm_acle.h>
-#include <string.h>
+#include "kernels/arm_dsp.h"
 
-/* Four bytes from any address (unaligned loads are allowed on these cores). */
-static inline uint32_t dp_nn_dsp_load4(const void *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-/* SXTB16 / UXTB16 of a word rotated right by 8 (its odd bytes) in one instruction. */
-static inline uint32_t dp_nn_dsp_sxtb16_odd(uint32_t w) {
-  uint32_t r;
-  __asm("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
-  return r;
-}
-static inline uint32_t dp_nn_dsp_uxtb16_odd(uint32_t w) {
-  uint32_t r;
-  __asm("uxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
-  return r;
-}
-#define DP_NN_DSP_EVEN_S8(w) (uint32_t) __sxtb16(w)
-#define DP_NN_DSP_ODD_S8(w) dp_nn_dsp_sxtb16_odd(w)
-#define DP_NN_DSP_EVEN_U8(w) (uint32_t) __uxtb16(w)
-#define DP_NN_DSP_ODD_U8(w) dp_nn_dsp_uxtb16_odd(w)
-#define DP_NN_DSP_SMLAD(x, y, acc) (uint32_t) __smlad((int16x2_t)(x), (int16x2_t)(y), (int32_t)(acc))
 
 /* The low halves of words lo_row and hi_row side by side (PKHBT), and their high halves (PKHTB): one
  * instruction each, which GCC does not form from the shifts and masks. */
@@ -62,10 +38,10 @@ static inline uint32_t dp_nn_dsp_high_halves(uint32_t lo_row, uint32_t hi_row) {
   {                                                               \
     const uint32_t lo = dp_nn_dsp_low_halves(r0, r2);             \
     const uint32_t hi = dp_nn_dsp_high_halves(r0, r2);            \
-    s0 = DP_NN_DSP_SMLAD(x, DP_NN_DSP_EVEN_S8(lo), s0);           \
-    s1 = DP_NN_DSP_SMLAD(x, DP_NN_DSP_ODD_S8(lo), s1);            \
-    s2 = DP_NN_DSP_SMLAD(x, DP_NN_DSP_EVEN_S8(hi), s2);           \
-    s3 = DP_NN_DSP_SMLAD(x, DP_NN_DSP_ODD_S8(hi), s3);            \
+    s0 = DP_DSP_SMLAD(x, DP_DSP_EVEN_s8(lo), s0);           \
+    s1 = DP_DSP_SMLAD(x, DP_DSP_ODD_s8(lo), s1);            \
+    s2 = DP_DSP_SMLAD(x, DP_DSP_EVEN_s8(hi), s2);           \
+    s3 = DP_DSP_SMLAD(x, DP_DSP_ODD_s8(hi), s3);            \
   }
 
 /* Adds the terms t0 <= t < t1 of rows r < rows and columns j0 <= j < j1 to acc (the scalar rests). */
@@ -94,9 +70,9 @@ static inline uint32_t dp_nn_dsp_high_halves(uint32_t lo_row, uint32_t hi_row) {
       const TA *x = a, *const x_end = a + 4 * groups;                                                          \
       uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                                 \
       for (; x != x_end; x += 4, p += ldb4, q += ldb4) {                                                       \
-        const uint32_t aw = dp_nn_dsp_load4(x);                                                                \
-        const uint32_t w0 = dp_nn_dsp_load4(p), w2 = dp_nn_dsp_load4(q);                                       \
-        const uint32_t w1 = dp_nn_dsp_load4(p + ldb), w3 = dp_nn_dsp_load4(q + ldb);                           \
+        const uint32_t aw = dp_dsp_load4(x);                                                                \
+        const uint32_t w0 = dp_dsp_load4(p), w2 = dp_dsp_load4(q);                                       \
+        const uint32_t w1 = dp_dsp_load4(p + ldb), w3 = dp_dsp_load4(q + ldb);                           \
         DP_NN_DSP_ROW_PAIR(w0, w2, EVEN(aw))                                                                   \
         DP_NN_DSP_ROW_PAIR(w1, w3, ODD(aw))                                                                    \
       }                                                                                                        \
@@ -123,14 +99,14 @@ static void dp_nn_dsp_column_panels(const int8_t *b, int32_t ldb, int32_t groups
   const int32_t ldb4 = 4 * ldb;
   int32_t g;
   for (g = 0; g < groups; ++g, b += ldb4, c0 += 2, c1 += 2, c2 += 2, c3 += 2) {
-    const uint32_t w0 = dp_nn_dsp_load4(b), w1 = dp_nn_dsp_load4(b + ldb);
-    const uint32_t w2 = dp_nn_dsp_load4(b + 2 * ldb), w3 = dp_nn_dsp_load4(b + 3 * ldb);
+    const uint32_t w0 = dp_dsp_load4(b), w1 = dp_dsp_load4(b + ldb);
+    const uint32_t w2 = dp_dsp_load4(b + 2 * ldb), w3 = dp_dsp_load4(b + 3 * ldb);
     const uint32_t lo02 = dp_nn_dsp_low_halves(w0, w2), hi02 = dp_nn_dsp_high_halves(w0, w2);
     const uint32_t lo13 = dp_nn_dsp_low_halves(w1, w3), hi13 = dp_nn_dsp_high_halves(w1, w3);
-    c0[0] = DP_NN_DSP_EVEN_S8(lo02), c0[1] = DP_NN_DSP_EVEN_S8(lo13);
-    c1[0] = DP_NN_DSP_ODD_S8(lo02), c1[1] = DP_NN_DSP_ODD_S8(lo13);
-    c2[0] = DP_NN_DSP_EVEN_S8(hi02), c2[1] = DP_NN_DSP_EVEN_S8(hi13);
-    c3[0] = DP_NN_DSP_ODD_S8(hi02), c3[1] = DP_NN_DSP_ODD_S8(hi13);
+    c0[0] = DP_DSP_EVEN_s8(lo02), c0[1] = DP_DSP_EVEN_s8(lo13);
+    c1[0] = DP_DSP_ODD_s8(lo02), c1[1] = DP_DSP_ODD_s8(lo13);
+    c2[0] = DP_DSP_EVEN_s8(hi02), c2[1] = DP_DSP_EVEN_s8(hi13);
+    c3[0] = DP_DSP_ODD_s8(hi02), c3[1] = DP_DSP_ODD_s8(hi13);
   }
 }
 
@@ -171,7 +147,7 @@ static void dp_nn_dsp_panel_column(const uint32_t *rows, const uint32_t *column,
     int32_t g, r;                                                                                  \
     for (g = 0; g < groups; ++g, panel += 8)                                                       \
       for (r = 0; r < 4; ++r) {                                                                    \
-        const uint32_t w = dp_nn_dsp_load4(a + r * k + 4 * g);                                     \
+        const uint32_t w = dp_dsp_load4(a + r * k + 4 * g);                                     \
         panel[2 * r] = EVEN(w), panel[2 * r + 1] = ODD(w);                                         \
       }                                                                                            \
   }
@@ -213,10 +189,10 @@ static void dp_nn_dsp_panel_column(const uint32_t *rows, const uint32_t *column,
 
 DP_NN_DSP_DEFINE_SCALAR(s8, int8_t)
 DP_NN_DSP_DEFINE_SCALAR(u8, uint8_t)
-DP_NN_DSP_DEFINE_ROW(s8, int8_t, DP_NN_DSP_EVEN_S8, DP_NN_DSP_ODD_S8)
-DP_NN_DSP_DEFINE_ROW(u8, uint8_t, DP_NN_DSP_EVEN_U8, DP_NN_DSP_ODD_U8)
-DP_NN_DSP_DEFINE_ROW_PANEL(s8, int8_t, DP_NN_DSP_EVEN_S8, DP_NN_DSP_ODD_S8)
-DP_NN_DSP_DEFINE_ROW_PANEL(u8, uint8_t, DP_NN_DSP_EVEN_U8, DP_NN_DSP_ODD_U8)
+DP_NN_DSP_DEFINE_ROW(s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
+DP_NN_DSP_DEFINE_ROW(u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
+DP_NN_DSP_DEFINE_ROW_PANEL(s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
+DP_NN_DSP_DEFINE_ROW_PANEL(u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
 DP_NN_DSP_DEFINE_BLOCK(s8, int8_t)
 DP_NN_DSP_DEFINE_BLOCK(u8, uint8_t)
 #endif
