@@ -21,7 +21,7 @@ void dp_arm_direct_run_s8(const int8_t *x, const int8_t *w, int32_t rows, int32_
 void dp_arm_direct_run_u8(const uint8_t *x, const int8_t *w, int32_t rows, int32_t k_w, int32_t row_step, int32_t d_w,
                           int32_t s_w, int32_t count, uint32_t *acc);
 #define DP_ARM_DIRECT_STATE
-#define DP_ARM_DIRECT_APPLIES 1
+#define DP_ARM_DIRECT_HI(hi) (hi)
 /* Bytes of a window row read past its first input, and the largest run. */
 #define DP_ARM_DIRECT_READ ((k_w - 1) * d_w + 1)
 #define DP_ARM_DIRECT_COUNT(left) ((left) >= 16 ? 16 : (left) >= 4 ? (left) & ~3 : (left))
@@ -40,14 +40,21 @@ void dp_arm_direct_run_s8(const int8_t *x, const uint32_t *packed, int32_t entri
                           uint32_t *acc);
 void dp_arm_direct_run_u8(const uint8_t *x, const uint32_t *packed, int32_t entries, int32_t s_w, int32_t count,
                           uint32_t *acc);
+/* Rows with fewer interior outputs keep the generic loop: packing the weights and the calls would cost
+ * more than they save (seen on 4 x 4 inputs). */
+#define DP_ARM_DIRECT_MIN_RUN 4
 /* Packed entries for kernels of up to 32 groups of four taps (k_h * ((k_w + 3) / 4)). */
 #define DP_ARM_DIRECT_PACKED_WORDS 96
 #define DP_ARM_DIRECT_GROUPS ((k_w + 3) / 4)
 #define DP_ARM_DIRECT_STATE                                                                             \
   uint32_t arm_packed[DP_ARM_DIRECT_PACKED_WORDS];                                                      \
-  int32_t arm_packed_m = -1;                                                                            \
-  const int arm_applies = d_w == 1 && 3 * k_h * DP_ARM_DIRECT_GROUPS <= DP_ARM_DIRECT_PACKED_WORDS;
-#define DP_ARM_DIRECT_APPLIES arm_applies
+  int32_t arm_packed_m = -1;
+/* Outputs of the DSP runs: none unless d_w = 1, the packed weights fit and rows have enough of them. */
+#define DP_ARM_DIRECT_HI(hi)                                                                            \
+  (d_w == 1 && 3 * k_h * DP_ARM_DIRECT_GROUPS <= DP_ARM_DIRECT_PACKED_WORDS &&                          \
+           (hi)-arm_ow_lo >= DP_ARM_DIRECT_MIN_RUN                                                      \
+       ? (hi)                                                                                           \
+       : 0)
 #define DP_ARM_DIRECT_READ (4 * DP_ARM_DIRECT_GROUPS)
 #define DP_ARM_DIRECT_COUNT(left) ((left) >= 16 ? 16 : (left))
 /* Packs the channel's weights when it changes, then runs. */
@@ -62,17 +69,17 @@ void dp_arm_direct_run_u8(const uint8_t *x, const uint32_t *packed, int32_t entr
   } while (0)
 #endif
 
-#ifdef DP_ARM_DIRECT_APPLIES
+#ifdef DP_ARM_DIRECT_READ
 /* In DP_CONV_DIRECT_LOOPS after the geometry: [arm_ow_lo, arm_ow_hi) are the outputs of a row whose
  * window lies inside the input row. */
-#define DP_ARM_CONV_DIRECT_SETUP                   \
-  DP_ARM_DIRECT_STATE                              \
-  const int32_t arm_ow_lo = (p_l + s_w - 1) / s_w; \
-  const int32_t arm_ow_hi = in_w - 1 - (k_w - 1) * d_w + p_l < 0 ? 0 : (in_w - 1 - (k_w - 1) * d_w + p_l) / s_w + 1;
+#define DP_ARM_CONV_DIRECT_SETUP                                                                                \
+  const int32_t arm_ow_lo = (p_l + s_w - 1) / s_w;                                                              \
+  const int32_t arm_ow_hi = DP_ARM_DIRECT_HI(in_w - 1 - (k_w - 1) * d_w + p_l < 0 ? 0 : (in_w - 1 - (k_w - 1) * d_w + p_l) / s_w + 1); \
+  DP_ARM_DIRECT_STATE
 /* At the top of the output loop of a row: up to 16 interior outputs at once, those whose reads of the
  * last window row (DP_ARM_DIRECT_READ bytes) end inside the input plane. */
 #define DP_ARM_CONV_DIRECT_RUN(TX, TW, TACC, TY, EPI)                                                               \
-  if (DP_ARM_NT_TYPES(TX, TW, TACC) && DP_ARM_DIRECT_APPLIES && ow >= arm_ow_lo && ow < arm_ow_hi) {                \
+  if (DP_ARM_NT_TYPES(TX, TW, TACC) && ow < arm_ow_hi && ow >= arm_ow_lo) {                \
     const int32_t arm_room = in_hw - (ih0 + (kh1 - 1) * d_h) * in_w + p_l - DP_ARM_DIRECT_READ;                     \
     const int32_t arm_hi = arm_room < 0 ? 0 : arm_room / s_w + 1 < arm_ow_hi ? arm_room / s_w + 1 : arm_ow_hi;      \
     if (ow < arm_hi) {                                                                                              \
