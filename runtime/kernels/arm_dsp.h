@@ -5,6 +5,7 @@
 #define DP_ARM_DSP_H
 
 #include <arm_acle.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Four bytes from any address (unaligned loads are allowed on these cores). */
@@ -37,5 +38,19 @@ static inline uint32_t dp_dsp_uxtb16_odd(uint32_t v) {
 
 /* The 16-bit lane pair (lo hi) of two values of 16 bits. */
 static inline uint32_t dp_dsp_pair(int32_t lo, int32_t hi) { return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16); }
+
+/* Four rows of A (stride k), `groups` groups of four K, as 16-bit lane pairs interleaved row by row:
+ * per group eight words, row 0 even bytes, row 0 odd bytes, row 1 even, ... (the SMLAD panels). */
+#define DP_DSP_DEFINE_FOUR_ROW_PANEL(T, TA)                                                               \
+  static inline void dp_dsp_four_row_panel_##T(const TA *a, int32_t k, int32_t groups, uint32_t *panel) { \
+    int32_t g, r;                                                                                        \
+    for (g = 0; g < groups; ++g, panel += 8)                                                             \
+      for (r = 0; r < 4; ++r) {                                                                          \
+        const uint32_t w = dp_dsp_load4(a + r * k + 4 * g);                                              \
+        panel[2 * r] = DP_DSP_EVEN_##T(w), panel[2 * r + 1] = DP_DSP_ODD_##T(w);                         \
+      }                                                                                                  \
+  }
+DP_DSP_DEFINE_FOUR_ROW_PANEL(s8, int8_t)
+DP_DSP_DEFINE_FOUR_ROW_PANEL(u8, uint8_t)
 
 #endif

@@ -124,17 +124,6 @@ static void dp_dsp_panel_columns(struct dp_dsp_panel *state) {
       : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
 
-/* Converts `groups` groups of four K of four rows (a, stride k) into the panel layout. */
-#define DP_DSP_DEFINE_PANEL(T, TA, EVEN, ODD)                                      \
-  static void T##_panel(const TA *a, int32_t k, int32_t groups, uint32_t *panel) { \
-    int32_t g, r;                                                                  \
-    for (g = 0; g < groups; ++g, panel += 8)                                       \
-      for (r = 0; r < 4; ++r) {                                                    \
-        const uint32_t w = dp_dsp_load4(a + r * k + 4 * g);                        \
-        panel[2 * r] = EVEN(w), panel[2 * r + 1] = ODD(w);                         \
-      }                                                                            \
-  }
-
 /* One row against columns of bt, four at a time, in one assembly routine: the row converted to a panel
  * of one row (two words per group of four K), sums in r0-r3, columns in r6 r7 r10 r11, the group's panel
  * words in r8 r9, a bt word in r5 and its lane pairs in r4 and r5, the panel pointer in r12, loop ends in
@@ -240,7 +229,7 @@ static void dp_dsp_row_columns(struct dp_dsp_row *state) {
       uint32_t *accrow = acc + i * acc_stride;                                                                   \
       for (g0 = 0; g0 < groups || g0 == 0; g0 += DP_DSP_PANEL_K / 4) {                                           \
         const int32_t chunk = groups - g0 < DP_DSP_PANEL_K / 4 ? groups - g0 : DP_DSP_PANEL_K / 4;               \
-        dp_dsp_##T##_panel(arow + 4 * g0, k, chunk, panel);                                                      \
+        dp_dsp_four_row_panel_##T(arow + 4 * g0, k, chunk, panel);                                                    \
         if (cols) {                                                                                              \
           struct dp_dsp_panel state;                                                                             \
           state.panel = panel, state.b = bt + 4 * g0, state.end4 = panel + 8 * (chunk & ~3);                     \
@@ -280,8 +269,6 @@ static void dp_dsp_row_columns(struct dp_dsp_row *state) {
         for (j = 0; j < cols; ++j) acc[i * acc_stride + j] += (uint32_t)((int32_t)a[i * k + t] * bt[j * k + t]); \
   }
 
-DP_DSP_DEFINE_PANEL(dp_dsp_s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
-DP_DSP_DEFINE_PANEL(dp_dsp_u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
 DP_DSP_DEFINE_ROW(dp_dsp_s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
 DP_DSP_DEFINE_ROW(dp_dsp_u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
 DP_DSP_DEFINE_TILE(s8, int8_t)

@@ -141,17 +141,6 @@ static void dp_nn_dsp_panel_column(const uint32_t *rows, const uint32_t *column,
   acc[0] = s0, acc[acc_stride] = s1, acc[2 * acc_stride] = s2, acc[3 * acc_stride] = s3;
 }
 
-/* The row panel of four rows of A (stride k), `groups` groups of four K. */
-#define DP_NN_DSP_DEFINE_ROW_PANEL(T, TA, EVEN, ODD)                                               \
-  static void dp_nn_dsp_##T##_row_panel(const TA *a, int32_t k, int32_t groups, uint32_t *panel) { \
-    int32_t g, r;                                                                                  \
-    for (g = 0; g < groups; ++g, panel += 8)                                                       \
-      for (r = 0; r < 4; ++r) {                                                                    \
-        const uint32_t w = dp_dsp_load4(a + r * k + 4 * g);                                     \
-        panel[2 * r] = EVEN(w), panel[2 * r + 1] = ODD(w);                                         \
-      }                                                                                            \
-  }
-
 /* Blocks of up to DP_NN_DSP_BLOCK_ROWS rows (a multiple of four) from a through the panels, then the
  * scalar rests of the block. */
 #define DP_NN_DSP_DEFINE_BLOCK(T, TA)                                                                           \
@@ -163,7 +152,7 @@ static void dp_nn_dsp_panel_column(const uint32_t *rows, const uint32_t *column,
     int32_t i, j, c, g0;                                                                                        \
     for (g0 = 0; g0 < groups; g0 += DP_NN_DSP_PANEL_GROUPS) {                                                   \
       const int32_t chunk = groups - g0 < DP_NN_DSP_PANEL_GROUPS ? groups - g0 : DP_NN_DSP_PANEL_GROUPS;        \
-      for (i = 0; i < rows; i += 4) dp_nn_dsp_##T##_row_panel(a + i * k + 4 * g0, k, chunk, row_panels[i / 4]); \
+      for (i = 0; i < rows; i += 4) dp_dsp_four_row_panel_##T(a + i * k + 4 * g0, k, chunk, row_panels[i / 4]); \
       for (j = 0; j < cols4; j += 4) {                                                                          \
         dp_nn_dsp_column_panels(b + 4 * g0 * ldb + j, ldb, chunk, column_panels);                               \
         for (i = 0; i < rows; i += 4)                                                                           \
@@ -191,8 +180,6 @@ DP_NN_DSP_DEFINE_SCALAR(s8, int8_t)
 DP_NN_DSP_DEFINE_SCALAR(u8, uint8_t)
 DP_NN_DSP_DEFINE_ROW(s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
 DP_NN_DSP_DEFINE_ROW(u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
-DP_NN_DSP_DEFINE_ROW_PANEL(s8, int8_t, DP_DSP_EVEN_s8, DP_DSP_ODD_s8)
-DP_NN_DSP_DEFINE_ROW_PANEL(u8, uint8_t, DP_DSP_EVEN_u8, DP_DSP_ODD_u8)
 DP_NN_DSP_DEFINE_BLOCK(s8, int8_t)
 DP_NN_DSP_DEFINE_BLOCK(u8, uint8_t)
 #endif
