@@ -16,29 +16,11 @@
 #include "bench/table_support.h"
 #include "ir/error.h"
 #include "targets/host_target.h"
-#include "targets/rv32_target.h"
-#include "tools/work_dir.h"
 
 namespace deeploy::bench {
 namespace {
 
-constexpr double kRunTimeoutSeconds = 300;
-
-// ---- Running a compiled model on RV32 ----
-
-struct Rv32Run {
-  std::vector<TensorData> outputs;
-  InstructionProfile profile;
-};
-
-Rv32Run runProfiled(const CompiledModel& model) {
-  WorkDir dir(std::nullopt);
-  writeNetworkSources(dir.path(), model.network);
-  const std::string elf = buildRv32Program(dir.path(), {needsFloatUnit(model.graph), true, model.cores, ""});
-  Rv32Run run;
-  run.outputs = runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, model.cores, &run.profile);
-  return run;
-}
+Rv32Run runProfiled(const CompiledModel& model) { return runRv32Profiled(model); }
 
 uint64_t sumOf(const std::vector<uint64_t>& values) {
   uint64_t sum = 0;

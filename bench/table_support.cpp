@@ -5,7 +5,10 @@
 
 #include "ir/error.h"
 #include "ops/interpreter.h"
+#include "targets/host_target.h"
+#include "targets/rv32_target.h"
 #include "tools/compare.h"
+#include "tools/work_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -82,6 +85,17 @@ void requireExpectedOutputs(const Graph& graph, const std::vector<TensorData>& o
 TestNetwork readTestNetwork(const std::string& onnxPath) {
   const fs::path folder = fs::path(onnxPath).parent_path();
   return {folder.filename().string(), onnxPath, readNpz((folder / "inputs.npz").string()), readNpz((folder / "outputs.npz").string())};
+}
+
+Rv32Run runRv32Profiled(const CompiledModel& model, const Platform* machine) {
+  constexpr double kRunTimeoutSeconds = 300;
+  WorkDir dir(std::nullopt);
+  writeNetworkSources(dir.path(), model.network);
+  const std::string elf =
+      buildRv32Program(dir.path(), {needsFloatUnit(model.graph), true, model.cores, "", machine});
+  Rv32Run run;
+  run.outputs = runRv32Program(elf, model.graph, model.inputs, kRunTimeoutSeconds, model.cores, &run.profile, machine);
+  return run;
 }
 
 int runTableProgram(int argc, char** argv, const std::function<void(const std::string& model)>& printTables) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "targets/instruction_profile.h"
 #include "tests/support/single_node_graph.h"
 #include "tools/driver.h"
 
@@ -37,6 +38,14 @@ CompiledModel compileProduct(const ProductCase& c, const Platform& platform);
 void requireReferenceOutputs(const CompiledModel& model, const std::vector<TensorData>& outputs, const std::string& what);
 void requireExpectedOutputs(const Graph& graph, const std::vector<TensorData>& outputs, const NamedArrays& expected,
                             const std::string& what);
+
+// A compiled model built with instruction profiling for the stock rv32 machine (machine nullptr) or a
+// platform's RV32 machine (siracusa), run under QEMU.
+struct Rv32Run {
+  std::vector<TensorData> outputs;
+  InstructionProfile profile;
+};
+Rv32Run runRv32Profiled(const CompiledModel& model, const Platform* machine = nullptr);
 
 // A conformance test's network and the arrays beside it.
 struct TestNetwork {

@@ -22,7 +22,17 @@ struct CodegenOptions {
   // More than one: untiled nodes split their work among this many cores (fork/join jobs).
   int cores = 1;
   KernelChoices kernels;
+  // Levels of the platform holding the constants and the activation arena (and KV caches): every such
+  // array is tagged with its level's section (levelSection), which bare-metal builds that map the
+  // levels to addresses place by linker script. Empty: untagged.
+  std::string weightLevel;
+  std::string activationLevel;
 };
+
+// " DP_IN_LEVEL(\".dp_level.<level>.const\")" (constants) or ".bss" (zero-initialized buffers) after
+// an array's declarator; empty when `level` is. network.c defines DP_IN_LEVEL as a section attribute
+// when built with DP_LEVEL_SECTIONS, as nothing otherwise.
+std::string levelSection(const std::string& level, bool constant);
 
 // The C files of a program.
 struct GeneratedSources {

@@ -24,7 +24,8 @@ inline std::string cIdentifier(const std::string& text) {
 // compute-level arena (steps never run at the same time); and the caches' buffers.
 class ProgramParts {
  public:
-  explicit ProgramParts(std::string prefix) : prefix_(std::move(prefix)) {}
+  ProgramParts(std::string prefix, std::string constantSection)
+      : prefix_(std::move(prefix)), constantSection_(std::move(constantSection)) {}
 
   // The array holding `value`; arrays of equal type and contents are emitted once (layers, steps and
   // tiles share them).
@@ -35,7 +36,8 @@ class ProgramParts {
     if (it != constantOfContents_.end()) return it->second;
     std::string name = prefix_ + "_c" + std::to_string(constantOfContents_.size()) + "_" + cIdentifier(hint).substr(0, 32);
     int64_t count = std::max<int64_t>(value.size(), 1);
-    constants_ << "static const " << cTypeName(value.dtype()) << " " << name << "[" << count << "] = {\n  "
+    constants_ << "static const " << cTypeName(value.dtype()) << " " << name << "[" << count << "]" << constantSection_
+               << " = {\n  "
                << cInitializerList(value) << "\n};\n";
     constantBytes_ += value.byteSize();
     return constantOfContents_.emplace(key, name).first->second;
@@ -57,6 +59,7 @@ class ProgramParts {
 
  private:
   std::string prefix_;
+  std::string constantSection_;  // after each constant's declarator
   std::map<std::string, std::string> constantOfContents_;
   std::ostringstream constants_, definitions_;
   std::set<std::string> definedKeys_;

@@ -241,7 +241,8 @@ void defineKVCacheBuffers(NetworkWriter& writer) {
     const std::string buffer = writer.stateBuffer(s);
     size_t words = (graph.tensor(s).byteSize() + 7) / 8;
     writer.define(buffer, "/* KV cache " + graph.tensor(s).name + ": persists across runs; rows [0, cache_length) hold the tokens seen so far. */\n"
-                          "static uint64_t " + buffer + "_words[" + std::to_string(words) + "];\n#define " + buffer + " ((" +
+                          "static uint64_t " + buffer + "_words[" + std::to_string(words) + "]" +
+                          levelSection(writer.options().activationLevel, false) + ";\n#define " + buffer + " ((" +
                           std::string(cTypeName(graph.tensor(s).dtype)) + " *)" + buffer + "_words)");
   }
   writer.define(cachedRows(writer), "/* Rows in the caches before a run of " + writer.options().prefix +

@@ -766,7 +766,7 @@ std::string bytesText(uint64_t n) { return std::to_string(n) + " B"; }
 // The L1 bytes of the node's tiles of `tileSize`, from code emitted into a throw-away writer.
 size_t l1BytesAt(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingGeometry& g,
                  const std::vector<int64_t>& tileSize, const TilingTarget& target, size_t alignment) {
-  ProgramParts scratch(writer.options().prefix);
+  ProgramParts scratch(writer.options().prefix, "");
   NetworkWriter probe(graph, writer.memory(), writer.options(), scratch);
   return emitWithTileSizes(probe, graph, nodeIndex, g, tileSize, target, alignment, 1).report.l1Bytes;
 }

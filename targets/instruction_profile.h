@@ -11,6 +11,11 @@ namespace deeploy {
 struct InstructionProfile {
   std::vector<std::vector<uint64_t>> perNode;  // [node in schedule order][core]
   std::vector<uint64_t> perCore;               // totals per core
+  // Targets with a cluster DMA device (siracusa): its modelled cycles of the transfers each node started
+  // (empty elsewhere), and over the run, with the bytes moved. A model, not a count.
+  std::vector<uint64_t> dmaCyclesPerNode;
+  uint64_t dmaCycles = 0;
+  uint64_t dmaBytes = 0;
 
   uint64_t busiestCore() const { return perCore.empty() ? 0 : *std::max_element(perCore.begin(), perCore.end()); }
 };

@@ -163,15 +163,32 @@ ComputeEngine parseEngine(const json& item, size_t index, const std::string& ori
   return engine;
 }
 
+AddressRegion parseRegion(const json& item, const std::string& key, const std::string& origin) {
+  ObjectReader r(item, "machine: " + key, origin);
+  r.allowOnly({"base_address", "size_bytes"});
+  AddressRegion region{r.address("base_address"), r.wholeNumber("size_bytes", 1, kAddressSpaceBytes)};
+  if (region.baseAddress + region.sizeBytes > kAddressSpaceBytes) r.fail("the region ends beyond the 32-bit address space");
+  return region;
+}
+
 MachineDescription parseMachine(const json& item, const std::string& origin) {
   ObjectReader r(item, "machine", origin);
-  r.allowOnly({"description", "qemu_machine", "compiler_flags", "boot_address", "code_level", "stack_level"});
+  r.allowOnly({"description", "qemu_machine", "qemu_cpu", "compiler_flags", "float_compiler_flags", "boot_address",
+               "code_level", "stack_level", "code_region", "system_region", "dma_setup_cycles"});
   MachineDescription machine;
   machine.qemuMachine = r.name("qemu_machine");
+  machine.qemuCpu = r.optionalString("qemu_cpu");
   machine.compilerFlags = r.strings("compiler_flags");
+  if (r.has("float_compiler_flags")) machine.floatCompilerFlags = r.strings("float_compiler_flags");
   machine.bootAddress = r.address("boot_address");
-  machine.codeLevel = r.name("code_level");
-  machine.stackLevel = r.name("stack_level");
+  // Code and stack each live in a level or in a region of their own, not both.
+  if (r.has("code_region") == r.has("code_level")) r.fail("give either 'code_level' or 'code_region'");
+  if (r.has("system_region") == r.has("stack_level")) r.fail("give either 'stack_level' or 'system_region'");
+  if (r.has("code_level")) machine.codeLevel = r.name("code_level");
+  if (r.has("stack_level")) machine.stackLevel = r.name("stack_level");
+  if (r.has("code_region")) machine.codeRegion = parseRegion(r.field("code_region"), "code_region", origin);
+  if (r.has("system_region")) machine.systemRegion = parseRegion(r.field("system_region"), "system_region", origin);
+  if (r.has("dma_setup_cycles")) machine.dmaSetupCycles = r.wholeNumber("dma_setup_cycles", 0, 1000000);
   return machine;
 }
 
@@ -185,12 +202,20 @@ void checkAddressMap(const Platform& p, const std::string& origin) {
       fail("memory level '" + level.name + "' ends beyond the 32-bit address space");
     }
   }
-  for (size_t a = 0; a < p.levels.size(); ++a) {
-    for (size_t b = a + 1; b < p.levels.size(); ++b) {
-      const MemoryLevel &x = p.levels[a], &y = p.levels[b];
-      if (*x.baseAddress < *y.baseAddress + y.sizeBytes && *y.baseAddress < *x.baseAddress + x.sizeBytes) {
-        fail("memory levels '" + x.name + "' and '" + y.name + "' overlap");
-      }
+  struct NamedRange {
+    std::string name;
+    uint64_t base, size;
+  };
+  std::vector<NamedRange> ranges;
+  for (const MemoryLevel& level : p.levels) ranges.push_back({"memory level '" + level.name + "'", *level.baseAddress, level.sizeBytes});
+  if (p.machine->codeRegion) ranges.push_back({"machine: code_region", p.machine->codeRegion->baseAddress, p.machine->codeRegion->sizeBytes});
+  if (p.machine->systemRegion) {
+    ranges.push_back({"machine: system_region", p.machine->systemRegion->baseAddress, p.machine->systemRegion->sizeBytes});
+  }
+  for (size_t a = 0; a < ranges.size(); ++a) {
+    for (size_t b = a + 1; b < ranges.size(); ++b) {
+      const NamedRange &x = ranges[a], &y = ranges[b];
+      if (x.base < y.base + y.size && y.base < x.base + x.size) fail(x.name + " and " + y.name + " overlap");
     }
   }
   const uint64_t boot = p.machine->bootAddress;
@@ -235,8 +260,8 @@ void checkReferences(const Platform& p, const std::string& origin) {
   requireLevel(p.activationLevel, "default_levels: activations");
   requireLevel(p.ioLevel, "default_levels: io");
   if (p.machine) {
-    requireLevel(p.machine->codeLevel, "machine: code_level");
-    requireLevel(p.machine->stackLevel, "machine: stack_level");
+    if (!p.machine->codeRegion) requireLevel(p.machine->codeLevel, "machine: code_level");
+    if (!p.machine->systemRegion) requireLevel(p.machine->stackLevel, "machine: stack_level");
     checkAddressMap(p, origin);
   }
 }

@@ -29,15 +29,28 @@ struct MemoryLevel {
   std::optional<uint64_t> baseAddress;
 };
 
-// How bare-metal programs for the platform are built and run (the Cortex-M targets): the board QEMU
-// emulates, the compiler's CPU flags, where the core boots, and the levels holding what the network
-// does not (code, stack and heap). The linker script is generated from this and the levels' regions.
+// A range of a machine's address map that is not one of the platform's memory levels.
+struct AddressRegion {
+  uint64_t baseAddress = 0;
+  uint64_t sizeBytes = 0;
+};
+
+// How bare-metal programs for the platform are built and run (the Cortex-M and Siracusa targets): the
+// board QEMU emulates, the compiler's CPU flags, where the core boots, and where what the network does
+// not hold lives (code, the C library's data, stacks and heap): in levels of the platform (code_level,
+// stack_level) or in regions of the address map outside them (code_region, system_region). The linker
+// script is generated from this and the levels' regions.
 struct MachineDescription {
-  std::string qemuMachine;                 // qemu-system-arm -M <qemuMachine>
-  std::vector<std::string> compilerFlags;  // CPU, FPU and float ABI for arm-none-eabi-gcc
-  uint64_t bootAddress = 0;                // where the core reads its vector table at reset
-  std::string codeLevel;                   // code and the C library's read-only data
-  std::string stackLevel;                  // the stack and the heap of the test harness
+  std::string qemuMachine;                 // qemu-system-<arch> -M <qemuMachine>
+  std::string qemuCpu;                     // -cpu <qemuCpu>, when the machine's default CPU is not the one
+  std::vector<std::string> compilerFlags;  // ISA, FPU and float ABI for the target's C compiler
+  std::vector<std::string> floatCompilerFlags;  // instead of compilerFlags for networks computing with floats
+  uint64_t bootAddress = 0;                // where the core reads its vector table or first instruction at reset
+  std::string codeLevel;                   // code and the C library's read-only data (or codeRegion)
+  std::string stackLevel;                  // the stack and the heap of the test harness (or systemRegion)
+  std::optional<AddressRegion> codeRegion;    // code, the C library's constants and the initial data
+  std::optional<AddressRegion> systemRegion;  // the C library's and the harness's data, stacks and heap
+  uint64_t dmaSetupCycles = 0;             // modelled cost of programming one DMA transfer
 };
 
 struct ComputeEngine {

@@ -19,13 +19,15 @@ struct TargetKind {
   int maxCores;
   bool countsInstructions;
   bool cortexM;
+  bool rv32Machine;  // an RV32 machine of its platform file (siracusa), not the stock rv32 one
 };
 
 const std::vector<TargetKind>& targetKinds() {
-  static const std::vector<TargetKind> kinds = {{"host", "host", 8, false, false},
-                                                {"rv32", "host", 8, true, false},
-                                                {"cortex-m4", "cortex-m4", 1, true, true},
-                                                {"cortex-m55", "cortex-m55", 1, true, true}};
+  static const std::vector<TargetKind> kinds = {{"host", "host", 8, false, false, false},
+                                                {"rv32", "host", 8, true, false, false},
+                                                {"siracusa", "siracusa", 8, true, false, true},
+                                                {"cortex-m4", "cortex-m4", 1, true, true, false},
+                                                {"cortex-m55", "cortex-m55", 1, true, true, false}};
   return kinds;
 }
 
@@ -59,7 +61,8 @@ void checkTargetOptions(const std::string& target, const TargetRunOptions& optio
                 ", not --cores " + std::to_string(options.cores));
   }
   if (options.profile && !kind.countsInstructions) {
-    throw Error("--profile counts instructions on a bare-metal target (rv32, cortex-m4, cortex-m55), not on " + target);
+    throw Error("--profile counts instructions on a bare-metal target (rv32, siracusa, cortex-m4, cortex-m55), not on " +
+                target);
   }
   if (!options.hostFlags.empty() && target != "host") throw Error("--sanitize is for the host target only");
   if (options.genericKernels && !kind.cortexM) {
@@ -76,9 +79,10 @@ std::vector<TensorData> buildAndRunOnTarget(const std::string& target, const std
     const std::string elf = buildCortexMProgram(dir, platform, {options.profile, "", options.genericKernels});
     return runCortexMProgram(elf, platform, graph, inputs, options.timeoutSeconds, counted);
   }
-  if (target == "rv32") {
-    const std::string elf = buildRv32Program(dir, {needsFloatUnit(graph), options.profile, options.cores, ""});
-    return runRv32Program(elf, graph, inputs, options.timeoutSeconds, options.cores, counted);
+  if (target == "rv32" || kindOf(target).rv32Machine) {
+    const Platform* machine = kindOf(target).rv32Machine ? &platform : nullptr;
+    const std::string elf = buildRv32Program(dir, {needsFloatUnit(graph), options.profile, options.cores, "", machine});
+    return runRv32Program(elf, graph, inputs, options.timeoutSeconds, options.cores, counted, machine);
   }
   HostBuildOptions build;
   build.extraFlags = options.hostFlags;
@@ -96,10 +100,11 @@ TargetProgram buildProgramWithHarness(const std::string& target, const std::stri
     program.sizeTool = "arm-none-eabi-size";
     program.marksFile = dir + "/instruction_marks.txt";
     program.command = cortexMQemuCommand(program.elf, platform, program.marksFile);
-  } else if (target == "rv32") {
-    program.elf = buildRv32Program(dir, {floatUnit, false, cores, harness});
+  } else if (target == "rv32" || kindOf(target).rv32Machine) {
+    const Platform* machine = kindOf(target).rv32Machine ? &platform : nullptr;
+    program.elf = buildRv32Program(dir, {floatUnit, false, cores, harness, machine});
     program.sizeTool = "riscv64-unknown-elf-size";
-    program.command = qemuCommand(program.elf, cores, true);
+    program.command = qemuCommand(program.elf, cores, true, machine);
   } else {
     HostBuildOptions build;
     build.harness = harness;

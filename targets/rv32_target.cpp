@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
+#include "codegen/network_writer.h"
 #include "ir/error.h"
 #include "targets/build_support.h"
 #include "targets/host_target.h"
@@ -16,21 +18,128 @@ namespace deeploy {
 
 namespace {
 
-const char* kCompiler = "riscv64-unknown-elf-gcc";
+const char* kGcc = "riscv64-unknown-elf-gcc";
+const char* kClang = "clang-19";
+const char* kPicolibcInclude = "/usr/lib/picolibc/riscv64-unknown-elf/include";
 
-std::vector<std::string> compileFlags(const Rv32BuildOptions& options) {
-  return {options.floatUnit ? "-march=rv32imafc" : "-march=rv32imac", options.floatUnit ? "-mabi=ilp32f" : "-mabi=ilp32",
-          "--specs=picolibc.specs", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", runtimeSourceDir(),
-          "-DDP_STACK_BYTES=16384", "-Wa,-march=" + std::string(options.floatUnit ? "rv32imafc" : "rv32imac") + "_zicsr"};
+std::string hex(uint64_t value) {
+  std::ostringstream s;
+  s << "0x" << std::hex << value;
+  return s.str();
+}
+
+bool onPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (!dir.empty() && fs::exists(fs::path(dir) / program)) return true;
+  }
+  return false;
+}
+
+const MachineDescription& riscvMachine(const Platform& platform) {
+  if (!platform.machine || !platform.machine->codeRegion || !platform.machine->systemRegion) {
+    throw Error("platform '" + platform.name +
+                "' describes no RISC-V machine (code_region, system_region, compiler flags): use --platform siracusa");
+  }
+  return *platform.machine;
+}
+
+// How objects are compiled for one machine.
+struct Toolchain {
+  std::string compiler;
+  std::vector<std::string> flags;
+  std::string cacheTag;  // kernel objects are cached per machine
+};
+
+Toolchain toolchainFor(const Rv32BuildOptions& options) {
+  const std::vector<std::string> common = {"-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", runtimeSourceDir(),
+                                           "-DDP_STACK_BYTES=16384"};
+  if (!options.machine) {
+    std::vector<std::string> flags = {options.floatUnit ? "-march=rv32imafc" : "-march=rv32imac",
+                                      options.floatUnit ? "-mabi=ilp32f" : "-mabi=ilp32", "--specs=picolibc.specs",
+                                      "-Wa,-march=" + std::string(options.floatUnit ? "rv32imafc" : "rv32imac") + "_zicsr"};
+    flags.insert(flags.end(), common.begin(), common.end());
+    return {kGcc, flags, "rv32"};
+  }
+  const MachineDescription& machine = riscvMachine(*options.machine);
+  if (!onPath(kClang)) throw Error(std::string(kClang) + " is not installed: run scripts/setup");
+  // The levels' sections (codegen's levelSection) and the cluster DMA device's driver.
+  std::vector<std::string> flags = {"--target=riscv32-unknown-elf", "-isystem", kPicolibcInclude, "-DDP_LEVEL_SECTIONS",
+                                    "-DDP_CLUSTER_DMA"};
+  const auto& isa = options.floatUnit && !machine.floatCompilerFlags.empty() ? machine.floatCompilerFlags : machine.compilerFlags;
+  flags.insert(flags.end(), isa.begin(), isa.end());
+  flags.insert(flags.end(), common.begin(), common.end());
+  return {kClang, flags, options.machine->name};
 }
 
 // QEMU virt's RAM starts at 0x80000000, where every hart starts: the cluster entry (runtime/rv32/entry.S)
 // goes there, code and constants ("flash") follow up to 64 MiB, then 64 MiB of data, heap and stacks.
-// Semihosting carries files and the exit status.
-std::vector<std::string> linkFlags() {
-  return {"--oslib=semihost", "--crt0=semihost", "-Wl,--section-start=.dp_entry=0x80000000", "-Wl,--entry=dp_entry",
-          "-Wl,--defsym=__flash=0x80000100", "-Wl,--defsym=__flash_size=0x3ffff00", "-Wl,--defsym=__ram=0x84000000",
-          "-Wl,--defsym=__ram_size=0x4000000", "-Wl,--no-warn-rwx-segments"};
+// Semihosting carries files and the exit status. A machine's platform places its own regions instead:
+// code and the C library's data in its code and system regions, the levels by rv32LevelsLinkerScript.
+std::vector<std::string> linkFlags(const Rv32BuildOptions& options, const std::string& dir) {
+  const std::string multilib = options.floatUnit ? "rv32imafc" : "rv32imac";
+  std::vector<std::string> flags = {"-march=" + multilib, options.floatUnit ? "-mabi=ilp32f" : "-mabi=ilp32",
+                                    "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost",
+                                    "-Wl,--entry=dp_entry", "-Wl,--no-warn-rwx-segments"};
+  if (!options.machine) {
+    flags.insert(flags.end(), {"-Wl,--section-start=.dp_entry=0x80000000", "-Wl,--defsym=__flash=0x80000100",
+                               "-Wl,--defsym=__flash_size=0x3ffff00", "-Wl,--defsym=__ram=0x84000000",
+                               "-Wl,--defsym=__ram_size=0x4000000"});
+    return flags;
+  }
+  const MachineDescription& machine = riscvMachine(*options.machine);
+  const AddressRegion &code = *machine.codeRegion, &system = *machine.systemRegion;
+  constexpr uint64_t kEntryBytes = 0x100;  // the cluster entry, before picolibc's code
+  const std::string levels = (fs::path(dir) / "levels.ld").string();
+  writeFile(levels, rv32LevelsLinkerScript(*options.machine));
+  flags.insert(flags.end(), {"-Wl,--section-start=.dp_entry=" + hex(machine.bootAddress),
+                             "-Wl,--defsym=__flash=" + hex(code.baseAddress + kEntryBytes),
+                             "-Wl,--defsym=__flash_size=" + hex(code.sizeBytes - kEntryBytes),
+                             "-Wl,--defsym=__ram=" + hex(system.baseAddress), "-Wl,--defsym=__ram_size=" + hex(system.sizeBytes),
+                             "-T", levels, "-T", "picolibc.ld"});
+  return flags;
+}
+
+// Configures the cluster DMA's timing model before main (a constructor: the test harness and the
+// generation loop both get it): a window per level with a DMA link to the compute level, at the link's
+// bandwidth (a transfer moves at the slowest window it touches), the fastest of them elsewhere.
+std::string machineSource(const Platform& platform) {
+  const std::string compute = platform.engines.empty() ? std::string() : platform.engines.front().computesFrom;
+  std::ostringstream windows;
+  int count = 0;
+  uint32_t fastest = 256;
+  for (const MemoryLevel& level : platform.levels) {
+    for (const DmaLink& link : level.neighbours) {
+      if (link.level != compute) continue;
+      const auto q8 = static_cast<uint32_t>(link.bytesPerCycle * 256 + 0.5);
+      fastest = std::max(fastest, q8);
+      windows << "  {" << hex(*level.baseAddress) << "u, " << level.sizeBytes << "u, " << q8 << "u}, /* " << level.name
+              << " */\n";
+      ++count;
+    }
+  }
+  if (count == 0) windows << "  {0u, 0u, 256u}\n";
+  std::ostringstream c;
+  c << "/* Generated by deeploy from platform '" << platform.name << "': the cluster DMA's timing model. */\n"
+    << "#include \"siracusa/dma_device.h\"\n\n"
+    << "static const dp_dma_window dp_machine_windows[] = {\n" << windows.str() << "};\n\n"
+    << "__attribute__((constructor)) static void dp_machine_configure(void) {\n"
+    << "  dp_dma_configure(dp_machine_windows, " << count << ", " << platform.machine->dmaSetupCycles << "u, " << fastest
+    << "u);\n}\n";
+  return c.str();
+}
+
+// Bytes of RAM the machine needs: up to the end of its highest region.
+uint64_t ramBytes(const Platform& platform) {
+  const MachineDescription& machine = riscvMachine(platform);
+  uint64_t end = machine.systemRegion->baseAddress + machine.systemRegion->sizeBytes;
+  end = std::max(end, machine.codeRegion->baseAddress + machine.codeRegion->sizeBytes);
+  for (const MemoryLevel& level : platform.levels) end = std::max(end, *level.baseAddress + level.sizeBytes);
+  constexpr uint64_t kRamBase = 0x80000000, kMiB = 1 << 20;
+  if (machine.codeRegion->baseAddress != kRamBase) throw Error("platform '" + platform.name + "': QEMU virt's RAM starts at 0x80000000, where its code_region must start");
+  return (end - kRamBase + kMiB - 1) / kMiB * kMiB;
 }
 
 // The harness prints "DP_PROFILE node <k> <hart 0> <hart 1> ..." per node and "DP_PROFILE total ...".
@@ -51,6 +160,18 @@ InstructionProfile parseProfile(const std::string& output, size_t nodes, int cor
     std::istringstream fields(line);
     std::string tag, kind;
     fields >> tag >> kind;
+    if (tag == "DP_DMA") {
+      uint64_t cycles = 0, bytes = 0;
+      size_t node = 0;
+      if (kind == "total" && fields >> cycles >> bytes) {
+        profile.dmaCycles = cycles;
+        profile.dmaBytes = bytes;
+      } else if (kind == "node" && fields >> node >> cycles >> bytes && node < nodes) {
+        profile.dmaCyclesPerNode.resize(nodes);
+        profile.dmaCyclesPerNode[node] = cycles;
+      }
+      continue;
+    }
     if (tag != "DP_PROFILE") continue;
     if (kind == "total") {
       profile.perCore = countsAfter(fields);
@@ -76,51 +197,94 @@ bool needsFloatUnit(const Graph& graph) {
   return false;
 }
 
+std::string xpulpQemuPath() {
+  if (const char* env = std::getenv("DEEPLOY_XPULP_QEMU")) return env;
+  return DEEPLOY_XPULP_QEMU;
+}
+
+std::string rv32LevelsLinkerScript(const Platform& platform) {
+  std::ostringstream memory, sections;
+  for (const MemoryLevel& level : platform.levels) {
+    if (!level.baseAddress) throw Error("platform '" + platform.name + "': memory level '" + level.name + "' has no base_address");
+    const std::string id = cIdentifier(level.name);
+    memory << "  LEVEL_" << id << " (rw) : ORIGIN = " << hex(*level.baseAddress) << ", LENGTH = " << hex(level.sizeBytes) << "\n";
+    sections << "  .dp_level_" << id << " : { *(.dp_level." << id << ".const) } > LEVEL_" << id << "\n"
+             << "  .dp_level_" << id << "_bss (NOLOAD) : { . = ALIGN(8); *(.dp_level." << id << ".bss) } > LEVEL_" << id << "\n";
+  }
+  return "/* Generated by deeploy from platform '" + platform.name +
+         "': one region per memory level, at its address, holding the arrays the generated code tags\n"
+         "   with the level (constants loaded with the program, buffers zeroed by nobody: the network writes\n"
+         "   them before reading). picolibc's script places the rest. */\nMEMORY\n{\n" +
+         memory.str() + "}\n\nSECTIONS\n{\n" + sections.str() + "} INSERT AFTER .bss;\n";
+}
+
 std::string buildRv32Program(const std::string& dir, const Rv32BuildOptions& options) {
-  const std::vector<std::string> flags = compileFlags(options);
   if (options.cores < 1 || options.cores > 8) throw Error("the rv32 cluster has 1 to 8 cores, not " + std::to_string(options.cores));
+  const Toolchain tools = toolchainFor(options);
+  const fs::path runtime = runtimeSourceDir();
   std::vector<std::string> objects;
-  // The cluster has its own DMA (rv32/dma.c: copies deferred to the wait and shared among the harts).
-  for (const auto& entry : fs::directory_iterator(fs::path(runtimeSourceDir()) / "kernels")) {
+  // The cluster has its own DMA: the cores' copies (rv32/dma.c) or the cluster DMA device (siracusa/dma.c).
+  for (const auto& entry : fs::directory_iterator(runtime / "kernels")) {
     if (entry.path().extension() == ".c" && entry.path().filename() != "dma.c") {
-      objects.push_back(cachedObject(entry.path().string(), kCompiler, flags, "rv32"));
+      objects.push_back(cachedObject(entry.path().string(), tools.compiler, tools.flags, tools.cacheTag));
     }
   }
-  for (const char* file : {"entry.S", "cluster.c", "dma.c"}) {
-    objects.push_back(cachedObject((fs::path(runtimeSourceDir()) / "rv32" / file).string(), kCompiler, flags, "rv32"));
+  const fs::path dma = options.machine ? runtime / "siracusa" / "dma.c" : runtime / "rv32" / "dma.c";
+  for (const fs::path& file : {runtime / "rv32" / "entry.S", runtime / "rv32" / "cluster.c", dma}) {
+    objects.push_back(cachedObject(file.string(), tools.compiler, tools.flags, tools.cacheTag));
+  }
+  std::vector<std::string> sources = {(fs::path(dir) / "network.c").string(),
+                                      options.harness.empty() ? (runtime / "rv32" / "harness.c").string() : options.harness};
+  if (options.machine) {
+    sources.push_back((fs::path(dir) / "dp_machine.c").string());
+    writeFile(sources.back(), machineSource(*options.machine));
   }
   const std::string elf = (fs::path(dir) / "network_rv32.elf").string();
-  std::vector<std::string> cmd = {kCompiler};
-  cmd.insert(cmd.end(), flags.begin(), flags.end());
+  std::vector<std::string> compile = {tools.compiler};
+  compile.insert(compile.end(), tools.flags.begin(), tools.flags.end());
+  if (options.profile) compile.push_back("-DDP_PROFILE");
+  compile.push_back("-DDP_CORES=" + std::to_string(options.cores));
   const std::string ioDir = fs::absolute(dir).string() + "/";
-  if (options.profile) cmd.push_back("-DDP_PROFILE");
-  cmd.push_back("-DDP_CORES=" + std::to_string(options.cores));
-  cmd.insert(cmd.end(), {"-DDP_IO_DIR=\"" + ioDir + "\"", "-I", dir, (fs::path(dir) / "network.c").string(),
-                         options.harness.empty() ? (fs::path(runtimeSourceDir()) / "rv32" / "harness.c").string()
-                                                 : options.harness});
-  cmd.insert(cmd.end(), objects.begin(), objects.end());
-  const std::vector<std::string> link = linkFlags();
-  cmd.insert(cmd.end(), link.begin(), link.end());
-  cmd.insert(cmd.end(), {"-lm", "-o", elf});
-  ProcessResult r = runProcess(cmd, 600);
-  if (r.exitCode != 0) throw Error("compiling the generated C for rv32 failed: " + joinCommand(cmd) + "\n" + r.output);
+  compile.insert(compile.end(), {"-DDP_IO_DIR=\"" + ioDir + "\"", "-I", dir});
+  for (const std::string& source : sources) {
+    std::vector<std::string> cmd = compile;
+    const std::string object = (fs::path(dir) / fs::path(source).stem()).string() + ".o";
+    cmd.insert(cmd.end(), {"-c", source, "-o", object});
+    ProcessResult r = runProcess(cmd, 600);
+    if (r.exitCode != 0) throw Error("compiling the generated C for " + tools.cacheTag + " failed: " + joinCommand(cmd) + "\n" + r.output);
+    objects.push_back(object);
+  }
+  std::vector<std::string> link = {kGcc};
+  const std::vector<std::string> linking = linkFlags(options, dir);
+  link.insert(link.end(), linking.begin(), linking.end());
+  link.insert(link.end(), objects.begin(), objects.end());
+  link.insert(link.end(), {"-lm", "-o", elf});
+  ProcessResult r = runProcess(link, 600);
+  if (r.exitCode != 0) throw Error("linking the generated program for " + tools.cacheTag + " failed: " + joinCommand(link) + "\n" + r.output);
   return elf;
 }
 
-std::vector<std::string> qemuCommand(const std::string& elf, int cores, bool countInstructions) {
-  std::vector<std::string> cmd = {"qemu-system-riscv32", "-M", "virt", "-m", "128M", "-display", "none", "-monitor",
-                                  "none", "-serial", "none", "-bios", "none", "-semihosting-config",
-                                  "enable=on,target=native", "-smp", std::to_string(cores), "-kernel", elf};
+std::vector<std::string> qemuCommand(const std::string& elf, int cores, bool countInstructions, const Platform* machine) {
+  std::vector<std::string> cmd = {"qemu-system-riscv32", "-M", "virt", "-m", "128M"};
+  if (machine) {
+    const std::string qemu = xpulpQemuPath();
+    if (!fs::exists(qemu)) throw Error("the emulated Siracusa cluster (" + qemu + ") is not built: run scripts/setup");
+    cmd = {qemu, "-M", riscvMachine(*machine).qemuMachine, "-m", std::to_string(ramBytes(*machine) >> 20) + "M"};
+    if (!machine->machine->qemuCpu.empty()) cmd.insert(cmd.end(), {"-cpu", machine->machine->qemuCpu});
+  }
+  cmd.insert(cmd.end(), {"-display", "none", "-monitor", "none", "-serial", "none", "-bios", "none", "-semihosting-config",
+                         "enable=on,target=native", "-smp", std::to_string(cores), "-kernel", elf});
   // Exact retired-instruction counts in minstret.
   if (countInstructions) cmd.insert(cmd.end(), {"-icount", "shift=0"});
   return cmd;
 }
 
 std::vector<TensorData> runRv32Program(const std::string& elf, const Graph& graph, const std::vector<TensorData>& inputs,
-                                       double timeoutSeconds, int cores, InstructionProfile* profile) {
+                                       double timeoutSeconds, int cores, InstructionProfile* profile,
+                                       const Platform* machine) {
   const std::string dir = fs::path(elf).parent_path().string();
   writeInputFiles(dir, inputs);
-  std::vector<std::string> cmd = qemuCommand(elf, cores, profile != nullptr);
+  std::vector<std::string> cmd = qemuCommand(elf, cores, profile != nullptr, machine);
   ProcessResult r = runProcess(cmd, timeoutSeconds);
   if (r.timedOut) throw Error("the rv32 program did not finish within " + std::to_string(timeoutSeconds) + " s under QEMU");
   if (r.exitCode != 0) {

@@ -116,7 +116,56 @@ TEST(Platform, ShippedCortexMBoardsCarryTheirAddressMapAndMachine) {
   EXPECT_EQ(m4.machine->compilerFlags[1], "-mfpu=fpv4-sp-d16");
   EXPECT_EQ(*m4.level(m4.weightLevel).baseAddress, m4.machine->bootAddress) << "the code SRAM at 0 boots";
   EXPECT_EQ(*m4.level("PSRAM").baseAddress, 0x21000000u);
-  EXPECT_FALSE(builtinPlatform("siracusa").machine);
+}
+
+TEST(Platform, SiracusaIsAnEmulatedClusterWithLevelsAtAddressesOfTheirOwn) {
+  Platform p = builtinPlatform("siracusa");
+  ASSERT_TRUE(p.machine);
+  EXPECT_EQ(p.machine->qemuMachine, "virt");
+  EXPECT_EQ(p.machine->qemuCpu, "rv32,xcorev=true");
+  EXPECT_NE(p.machine->compilerFlags[0].find("xcvsimd"), std::string::npos);
+  EXPECT_NE(p.machine->floatCompilerFlags[0].find("rv32imfc"), std::string::npos);
+  ASSERT_TRUE(p.machine->codeRegion && p.machine->systemRegion);
+  EXPECT_EQ(p.machine->codeRegion->baseAddress, p.machine->bootAddress) << "every hart starts at the code";
+  EXPECT_EQ(*p.level("WMEM").baseAddress, 0x81000000u);
+  EXPECT_EQ(*p.level("L2").baseAddress, 0x82000000u);
+  EXPECT_EQ(*p.level("L1").baseAddress, 0x83000000u);
+  EXPECT_EQ(p.engines[0].cores, 8);
+  EXPECT_GT(p.machine->dmaSetupCycles, 0u);
+}
+
+TEST(Platform, MachineRegionsOutsideTheLevelsAreReadAndChecked) {
+  json d = smallPlatform(1000, 2000, 3000);
+  d["memory_levels"][0]["base_address"] = "0x83000000";
+  d["memory_levels"][1]["base_address"] = "0x82000000";
+  d["memory_levels"][2]["base_address"] = "0x81000000";
+  d["machine"] = {{"qemu_machine", "virt"},
+                  {"qemu_cpu", "rv32"},
+                  {"compiler_flags", {"-march=rv32imc"}},
+                  {"boot_address", "0x80000000"},
+                  {"code_region", {{"base_address", "0x80000000"}, {"size_bytes", 4096}}},
+                  {"system_region", {{"base_address", "0x84000000"}, {"size_bytes", 65536}}},
+                  {"dma_setup_cycles", 12}};
+  Platform p = parsePlatform(d, "cluster.json");
+  ASSERT_TRUE(p.machine->systemRegion);
+  EXPECT_EQ(p.machine->systemRegion->sizeBytes, 65536u);
+  EXPECT_EQ(p.machine->dmaSetupCycles, 12u);
+  EXPECT_TRUE(p.machine->floatCompilerFlags.empty());
+
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> broken = {
+      {[](json& d) { d["machine"]["code_level"] = "L2"; }, "give either 'code_level' or 'code_region'"},
+      {[](json& d) { d["machine"].erase("system_region"); }, "give either 'stack_level' or 'system_region'"},
+      {[](json& d) { d["machine"]["system_region"]["base_address"] = "0x82000100"; },
+       "memory level 'L2' and machine: system_region overlap"},
+      {[](json& d) { d["machine"]["code_region"]["size_bytes"] = 0; }, "machine: code_region"},
+  };
+  for (const auto& [breakIt, expected] : broken) {
+    json b = d;
+    breakIt(b);
+    const std::string message = errorOf([&] { parsePlatform(b, "cluster.json"); });
+    EXPECT_NE(message.find("cluster.json: "), std::string::npos) << expected << ": " << message;
+    EXPECT_NE(message.find(expected), std::string::npos) << message;
+  }
 }
 
 // smallPlatform on a board: regions at 0x10000000, 0x20000000 and 0x30000000, booting from L1.
@@ -145,7 +194,7 @@ TEST(Platform, MachineFieldsAreReadAndChecked) {
   const std::vector<std::pair<std::function<void(json&)>, std::string>> broken = {
       {[](json& d) { d["memory_levels"][1].erase("base_address"); },
        "memory level 'L2' needs a 'base_address' on a platform with a machine"},
-      {[](json& d) { d["memory_levels"][1]["base_address"] = "0x100003e0"; }, "memory levels 'L1' and 'L2' overlap"},
+      {[](json& d) { d["memory_levels"][1]["base_address"] = "0x100003e0"; }, "memory level 'L1' and memory level 'L2' overlap"},
       {[](json& d) { d["memory_levels"][1]["base_address"] = "20000000"; }, "'base_address' must be a 32-bit address"},
       {[](json& d) { d["memory_levels"][1]["base_address"] = "0x1ffffffff"; }, "'base_address' must be a 32-bit address"},
       {[](json& d) { d["memory_levels"][2]["base_address"] = "0xfffffff0"; },

@@ -18,8 +18,9 @@ namespace {
 using testing::NodeCase;
 using testing::pattern;
 
+// With `machine`, built for that platform's RV32 machine (the emulated Siracusa cluster).
 std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, InstructionProfile* profile, int cores = 1,
-                                  CompiledModel* compiled = nullptr) {
+                                  CompiledModel* compiled = nullptr, const Platform* machine = nullptr) {
   CompiledModel model;
   model.platform = platform;
   model.cores = cores;
@@ -29,8 +30,8 @@ std::vector<TensorData> runOnRv32(const NodeCase& c, const Platform& platform, I
   std::string dir = (std::filesystem::temp_directory_path() / "deeploy-rv32-XXXXXX").string();
   if (!mkdtemp(dir.data())) throw Error("cannot create a temporary directory");
   writeNetworkSources(dir, model.network);
-  std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores, ""});
-  std::vector<TensorData> outputs = runRv32Program(elf, model.graph, model.inputs, 120, cores, profile);
+  std::string elf = buildRv32Program(dir, {needsFloatUnit(model.graph), profile != nullptr, cores, "", machine});
+  std::vector<TensorData> outputs = runRv32Program(elf, model.graph, model.inputs, 120, cores, profile, machine);
   std::filesystem::remove_all(dir);
   if (compiled) *compiled = std::move(model);
   return outputs;
@@ -105,7 +106,8 @@ TEST(Rv32Target, TilesAreSharedAmongHartsWithTheSameAnswer) {
 
 // A hand-written one-"node" network for the cluster's DMA: more transfers pending than its queue
 // holds, groups waited for in another order than started, runs and strides of any size and alignment.
-TEST(Rv32Dma, QueuedTransfersAreAllCopiedAndSharedAmongHarts) {
+// On rv32 the harts copy (their shares); on siracusa (`machine`) the DMA device does, and the harts none.
+void checkDmaTransfers(const Platform* machine) {
   constexpr int64_t kStage = 4096, kOdd = 7 * 3 * 5;
   Graph g;
   Tensor in{.name = "in", .dtype = DType::UInt8, .shape = {kStage}};
@@ -168,15 +170,111 @@ void network_run(const void *const inputs[], void *const outputs[]) {
     ASSERT_TRUE(mkdtemp(dir.data()));
     std::ofstream(dir + "/network.h") << header;
     std::ofstream(dir + "/network.c") << source;
-    const std::string elf = buildRv32Program(dir, {false, true, cores, ""});
+    const std::string elf = buildRv32Program(dir, {false, true, cores, "", machine});
     InstructionProfile profile;
-    const std::vector<TensorData> got = runRv32Program(elf, g, {inputData}, 60, cores, &profile);
+    const std::vector<TensorData> got = runRv32Program(elf, g, {inputData}, 60, cores, &profile, machine);
     std::filesystem::remove_all(dir);
     ASSERT_EQ(got.size(), 1u);
     ASSERT_EQ(got[0].byteSize(), want.size());
     EXPECT_EQ(std::memcmp(got[0].data(), want.data(), want.size()), 0) << "on " << cores << " harts";
-    for (uint64_t hart : profile.perCore) EXPECT_GT(hart, 0u) << "every hart copies a share";
+    if (!machine) {
+      for (uint64_t hart : profile.perCore) EXPECT_GT(hart, 0u) << "every hart copies a share";
+      continue;
+    }
+    for (size_t hart = 1; hart < profile.perCore.size(); ++hart) EXPECT_EQ(profile.perCore[hart], 0u) << "the device copies";
+    // 129 transfers programmed (a few stores each), 8297 bytes moved by the device, not by hart 0.
+    EXPECT_LT(profile.perCore[0], 129u * 60) << "hart 0 only programs the transfers";
+    EXPECT_EQ(profile.dmaBytes, 2u * kStage + kOdd);
+    ASSERT_EQ(profile.dmaCyclesPerNode.size(), 1u);
+    EXPECT_EQ(profile.dmaCyclesPerNode[0], profile.dmaCycles);
+    // Each transfer costs the set-up plus its bytes at no more than the fastest link (8 B/cycle).
+    EXPECT_GE(profile.dmaCycles, 129u * machine->machine->dmaSetupCycles + (2u * kStage + kOdd) / 8);
   }
+}
+
+TEST(Rv32Dma, QueuedTransfersAreAllCopiedAndSharedAmongHarts) { checkDmaTransfers(nullptr); }
+
+// ---- The emulated Siracusa cluster: the CORE-V harts and the cluster DMA device (emulator/) ----
+
+bool siracusaEmulatorBuilt() { return std::filesystem::exists(xpulpQemuPath()); }
+
+#define REQUIRE_SIRACUSA_EMULATOR() \
+  if (!siracusaEmulatorBuilt()) GTEST_SKIP() << "run scripts/setup to build the CORE-V QEMU (" << xpulpQemuPath() << ")"
+
+TEST(SiracusaDma, TheDeviceMovesEveryByteAndTheHartsCopyNothing) {
+  REQUIRE_SIRACUSA_EMULATOR();
+  const Platform siracusa = builtinPlatform("siracusa");
+  checkDmaTransfers(&siracusa);
+}
+
+Platform untiledSiracusa() {
+  Platform p = builtinPlatform("siracusa");
+  for (ComputeEngine& engine : p.engines) engine.computesFrom = p.activationLevel;
+  return p;
+}
+
+TEST(SiracusaTarget, IntegerAndFloatNodesMatchTheReferenceOnOneAndEightHarts) {
+  REQUIRE_SIRACUSA_EMULATOR();
+  const Platform siracusa = untiledSiracusa();
+  NodeCase add{"Add", {}, {{testing::floatPattern({5, 6})}, {testing::floatPattern({6}, 2), true}}};
+  for (int cores : {1, 8}) {
+    EXPECT_TRUE(runOnRv32(int8MatMul(), siracusa, nullptr, cores, nullptr, &siracusa)[0] == testing::runReference(int8MatMul())[0]);
+    EXPECT_TRUE(runOnRv32(add, siracusa, nullptr, cores, nullptr, &siracusa)[0] == testing::runReference(add)[0]);
+  }
+}
+
+TEST(SiracusaTarget, TiledTransfersAreTheDevicesAndTheProfileModelsThem) {
+  REQUIRE_SIRACUSA_EMULATOR();
+  NodeCase big{"MatMul", {}, {{pattern(DType::Int8, {64, 32}, -128, 127, 3)}, {pattern(DType::Int8, {32, 8}, -128, 127, 4), true}}};
+  const Platform siracusa = siracusaWithL1(1200);
+  CompiledModel model;
+  InstructionProfile profile;
+  EXPECT_TRUE(runOnRv32(big, siracusa, &profile, 4, &model, &siracusa)[0] == testing::runReference(big)[0]);
+  ASSERT_EQ(model.network.tiledNodes.size(), 1u);
+  const NodeTilingReport& tiles = model.network.tiledNodes[0];
+  EXPECT_GT(tiles.tiles, 4u);
+  // The device moved exactly the bytes the tiler planned.
+  EXPECT_EQ(profile.dmaBytes, tiles.dmaInBytes + tiles.dmaOutBytes);
+  ASSERT_EQ(profile.dmaCyclesPerNode.size(), 1u);
+  EXPECT_GT(profile.dmaCyclesPerNode[0], (tiles.dmaInBytes + tiles.dmaOutBytes) / 8);
+}
+
+TEST(SiracusaTarget, LevelsGetLinkerRegionsAtTheirAddresses) {
+  const std::string script = rv32LevelsLinkerScript(builtinPlatform("siracusa"));
+  EXPECT_NE(script.find("LEVEL_L1 (rw) : ORIGIN = 0x83000000, LENGTH = 0xfa00"), std::string::npos) << script;
+  EXPECT_NE(script.find("LEVEL_WMEM (rw) : ORIGIN = 0x81000000, LENGTH = 0x400000"), std::string::npos) << script;
+  EXPECT_NE(script.find(".dp_level_L2_bss (NOLOAD) : { . = ALIGN(8); *(.dp_level.L2.bss) } > LEVEL_L2"), std::string::npos)
+      << script;
+  EXPECT_NE(script.find("INSERT AFTER .bss;"), std::string::npos) << script;
+  EXPECT_THROW(rv32LevelsLinkerScript(hostPlatform()), Error) << "the host platform has no addresses";
+}
+
+TEST(SiracusaTarget, ALevelThatOverflowsFailsTheLinkNamingIt) {
+  if (!siracusaEmulatorBuilt()) GTEST_SKIP() << "run scripts/setup to build the CORE-V QEMU";
+  // The compiler bounds every level by its size; should the machine's region be smaller, the link fails.
+  const Platform siracusa = untiledSiracusa();
+  Platform shrunk = siracusa;
+  shrunk.levels[shrunk.levelIndex("WMEM")].sizeBytes = 64;
+  NodeCase big{"MatMul", {}, {{pattern(DType::Int8, {4, 32}, -128, 127, 3)}, {pattern(DType::Int8, {32, 8}, -128, 127, 4), true}}};
+  try {
+    runOnRv32(big, siracusa, nullptr, 1, nullptr, &shrunk);
+    FAIL() << "a 64 B weight level holds 256 B of weights";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("LEVEL_WMEM"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SiracusaTarget, AMissingEmulatorSaysToRunSetup) {
+  const Platform siracusa = builtinPlatform("siracusa");
+  setenv("DEEPLOY_XPULP_QEMU", "/nonexistent/qemu-system-riscv32", 1);
+  std::string message;
+  try {
+    qemuCommand("x.elf", 1, false, &siracusa);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  unsetenv("DEEPLOY_XPULP_QEMU");
+  EXPECT_NE(message.find("run scripts/setup"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -73,28 +73,39 @@ int runCompile(const CompileCommand& cmd) {
 
 namespace {
 
-// Instructions per node (busiest core, then every core) and per inference.
+// Instructions per node (busiest core, then every core) and per inference; on a target with a cluster
+// DMA also its modelled cycles per node, in a column of their own (a model, not a count).
 void printProfile(const CompiledModel& model, const InstructionProfile& profile) {
   const Graph& graph = model.graph;
-  std::printf("%-40s %-16s %14s  %s\n", "node", "op", "busiest core", "per core");
+  const bool dma = !profile.dmaCyclesPerNode.empty();
+  const std::string dmaHeader = dma ? "  DMA cycles (model)" : "";
+  std::printf("%-40s %-16s %14s%s  %s\n", "node", "op", "busiest core", dmaHeader.c_str(), "per core");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const std::string name = graph.nodes[n].name.substr(0, 40), op = graph.nodes[n].op.substr(0, 16);
+    char dmaCycles[32] = "";
+    if (dma) std::snprintf(dmaCycles, sizeof dmaCycles, "  %19llu", static_cast<unsigned long long>(profile.dmaCyclesPerNode[n]));
     const int job = model.network.computedInJobOf.empty() ? -1 : model.network.computedInJobOf[n];
     if (job >= 0) {
-      std::printf("%-40s %-16s %14s  in the job of node %d (%s)\n", name.c_str(), op.c_str(), "-", job,
+      std::printf("%-40s %-16s %14s%s  in the job of node %d (%s)\n", name.c_str(), op.c_str(), "-", dmaCycles, job,
                   graph.nodes[static_cast<size_t>(job)].name.c_str());
       continue;
     }
     const auto& harts = profile.perNode[n];
     std::string each;
     for (uint64_t v : harts) each += (each.empty() ? "" : " ") + std::to_string(v);
-    std::printf("%-40s %-16s %14llu  %s\n", name.c_str(), op.c_str(),
-                static_cast<unsigned long long>(*std::max_element(harts.begin(), harts.end())), each.c_str());
+    std::printf("%-40s %-16s %14llu%s  %s\n", name.c_str(), op.c_str(),
+                static_cast<unsigned long long>(*std::max_element(harts.begin(), harts.end())), dmaCycles,
+                each.c_str());
   }
   std::string each;
   for (uint64_t v : profile.perCore) each += (each.empty() ? "" : " ") + std::to_string(v);
   std::printf("per inference: busiest core %llu instructions (per core: %s), waiting excluded\n",
               static_cast<unsigned long long>(profile.busiestCore()), each.c_str());
+  if (dma) {
+    std::printf("cluster DMA: %llu bytes moved, %llu modelled cycles (an estimate from the platform's DMA model, not "
+                "a measurement)\n",
+                static_cast<unsigned long long>(profile.dmaBytes), static_cast<unsigned long long>(profile.dmaCycles));
+  }
 }
 
 }  // namespace

@@ -13,14 +13,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   const std::map<std::string, Engine> engines{{"c", Engine::C}, {"reference", Engine::Reference}};
   const char* kTargetHelp =
-      "Where the program runs: host, rv32 (bare metal on QEMU virt), cortex-m4 or cortex-m55 (bare metal on "
-      "QEMU's mps2-an386 and mps3-an547; they imply their platform)";
+      "Where the program runs: host, rv32 (bare metal on QEMU virt), siracusa (the emulated Siracusa-class "
+      "cluster: RV32 harts with the Xpulp/CORE-V extensions and a cluster DMA, tiled into L1 unless --untiled), "
+      "cortex-m4 or cortex-m55 (bare metal on QEMU's mps2-an386 and mps3-an547); siracusa and the Cortex-M "
+      "targets imply their platform";
   auto addPlatformOptions = [](CLI::App* command, PlatformChoice& choice) {
     command->add_option("--platform", choice.fileOrName,
                         "Platform to compile for: a built-in name (host, siracusa, mcu, cortex-m4, cortex-m55) or a "
                         "platform JSON file (default: the target's, else host)");
     command->add_option("--l1", choice.l1Bytes, "Size in bytes of the platform's level L1 (replaces the file's)");
     command->add_option("--l2", choice.l2Bytes, "Size in bytes of the platform's level L2 (replaces the file's)");
+    command->add_flag("--untiled", choice.untiled,
+                      "Compute every node straight from the activation level (no tiling into L1, no DMA)");
     auto* wide = command->add_flag_callback(
         "--int16-weights", [&choice] { choice.int16Weights = true; },
         "Store constant int8 weights of Gemm/MatMul widened to int16 (twice the bytes, faster DSP kernels; "
@@ -54,11 +58,11 @@ int main(int argc, char** argv) {
   r->add_option("--engine", run.engine, "c: generated C; reference: the reference interpreter")
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   r->add_option("--keep", run.keepDir, "Keep the generated program in this directory");
-  r->add_option("--cores", run.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
+  r->add_option("--cores", run.cores, "Cores the generated code splits each node's work among; with --target rv32 or siracusa also the harts QEMU starts")
       ->check(CLI::Range(1, 8));
   r->add_flag("--profile", run.profile,
-              "On rv32, cortex-m4 and cortex-m55: print the instructions per layer and per inference (counted under "
-              "QEMU)");
+              "On rv32, siracusa, cortex-m4 and cortex-m55: print the instructions per layer and per inference "
+              "(counted under QEMU), on siracusa also the cluster DMA's modelled cycles");
   addPlatformOptions(r, run.platform);
 
   TestCommand test;
@@ -70,7 +74,7 @@ int main(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
   t->add_option("-j,--jobs", test.jobs, "Tests run in parallel (default: one per core)")->check(CLI::NonNegativeNumber);
   t->add_flag("--sanitize", test.sanitize, "Build the generated C with AddressSanitizer and UBSan");
-  t->add_option("--cores", test.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
+  t->add_option("--cores", test.cores, "Cores the generated code splits each node's work among; with --target rv32 or siracusa also the harts QEMU starts")
       ->check(CLI::Range(1, 8));
   t->add_flag("--allow-too-small", test.allowInfeasible,
               "Report networks that need a larger L1 than given as TOO SMALL instead of failing");
@@ -91,7 +95,7 @@ int main(int argc, char** argv) {
   g->add_option("--prompt", generate.prompt, "Text to continue")->required();
   g->add_option("--tokens", generate.tokens, "Tokens to generate (fewer at the end-of-text token)")->check(CLI::Range(1, 100000));
   g->add_option("--target", generate.target, kTargetHelp)->check(CLI::IsMember(targetNames()));
-  g->add_option("--cores", generate.cores, "Cores the generated code splits each node's work among; with --target rv32 also the harts QEMU starts")
+  g->add_option("--cores", generate.cores, "Cores the generated code splits each node's work among; with --target rv32 or siracusa also the harts QEMU starts")
       ->check(CLI::Range(1, 8));
   g->add_option("--seed", generate.seed, "Seed of the sampler (with --temperature)");
   g->add_option("--temperature", generate.temperature, "Sample at this temperature instead of taking the largest logit");

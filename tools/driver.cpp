@@ -19,6 +19,9 @@ Platform resolvePlatform(const PlatformChoice& choice, const std::string& target
   if (choice.l1Bytes) overrideLevelSize(platform, "L1", *choice.l1Bytes);
   if (choice.l2Bytes) overrideLevelSize(platform, "L2", *choice.l2Bytes);
   if (choice.int16Weights) platform.int16Weights = *choice.int16Weights;
+  if (choice.untiled) {
+    for (ComputeEngine& engine : platform.engines) engine.computesFrom = platform.activationLevel;
+  }
   return platform;
 }
 
@@ -63,6 +66,8 @@ CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& 
   options.tiling = tilingTargetOf(model.platform);
   options.cores = model.cores;
   options.kernels.int16Weights = model.platform.int16Weights;
+  options.weightLevel = model.platform.weightLevel;
+  options.activationLevel = model.platform.activationLevel;
   return options;
 }
 

@@ -36,6 +36,8 @@ struct PlatformChoice {
   std::optional<int64_t> l2Bytes;
   // --int16-weights / --int8-weights: replaces the platform's "int16_weights".
   std::optional<bool> int16Weights;
+  // --untiled: the engines compute from the activation level (nothing is tiled, no DMA).
+  bool untiled = false;
 };
 
 // Loads the chosen platform, or without one the platform `target` implies, and applies the overrides.

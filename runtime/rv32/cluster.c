@@ -1,5 +1,7 @@
-/* Fork/join: hart 0 publishes a job and bumps a generation counter; the released harts spin on it,
- * run the job and count themselves done. The stacks of harts 1.. are here; entry.S points them in. */
+/* Fork/join: hart 0 publishes a job and bumps a generation counter; the released harts wait for it,
+ * run the job and record the generation they finished, each in a word of its own, so that no atomic
+ * instruction is needed (PULP cluster cores have no A extension). The stacks of harts 1.. are here;
+ * entry.S points them in. */
 #include "cluster.h"
 
 #ifndef DP_STACK_BYTES
@@ -14,7 +16,7 @@ static dp_job_fn volatile job_fn;
 static void *volatile job_arg;
 static volatile int job_count;
 static volatile uint32_t job_generation;
-static volatile uint32_t jobs_done;
+static volatile uint32_t hart_finished[DP_MAX_HARTS]; /* the last generation each hart finished */
 static volatile int cluster_cores = 1;
 
 void dp_worker_main(int hart);
@@ -62,8 +64,10 @@ void dp_worker_main(int hart) {
     const uint64_t start = dp_read_instret();
     run_share(hart);
     dp_job_instret[hart] += dp_read_instret() - start;
-    /* The last hart to finish wakes hart 0 from its wait at the join. */
-    if (__atomic_add_fetch(&jobs_done, 1u, __ATOMIC_SEQ_CST) == (uint32_t)cluster_cores - 1u) DP_CLINT_MSIP[0] = 1u;
+    /* Results before the flag; every finishing hart wakes hart 0, which checks them all. */
+    __sync_synchronize();
+    hart_finished[hart] = seen;
+    DP_CLINT_MSIP[0] = 1u;
   }
 }
 
@@ -77,18 +81,25 @@ void dp_cluster_start(int cores) {
 
 int dp_cluster_cores(void) { return cluster_cores; }
 
+/* Whether harts 1.. have all finished generation `generation`. */
+static int helpers_finished(uint32_t generation) {
+  for (int hart = 1; hart < cluster_cores; ++hart) {
+    if (hart_finished[hart] != generation) return 0;
+  }
+  return 1;
+}
+
 void dp_parallel(dp_job_fn fn, void *arg, int jobs) {
-  const uint32_t helpers = (uint32_t)cluster_cores - 1u;
+  const uint32_t generation = job_generation + 1u;
   job_fn = fn;
   job_arg = arg;
   job_count = jobs;
-  jobs_done = 0;
   __sync_synchronize();
-  job_generation = job_generation + 1u;
+  job_generation = generation;
   for (int hart = 1; hart < cluster_cores; ++hart) DP_CLINT_MSIP[hart] = 1u;
   run_share(0);
   const uint64_t waitStart = dp_read_instret();
-  while (jobs_done != helpers) sleep_until_woken(0);
+  while (!helpers_finished(generation)) sleep_until_woken(0);
   dp_join_wait_instret += dp_read_instret() - waitStart;
   __sync_synchronize();
 }

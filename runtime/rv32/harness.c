@@ -7,6 +7,9 @@
 
 #include "cluster.h"
 #include "network.h"
+#ifdef DP_CLUSTER_DMA
+#include "siracusa/dma_device.h"
+#endif
 #include "semihosting/io_files.h"
 
 #ifndef DP_CORES
@@ -20,9 +23,16 @@
 static uint64_t dp_mark_hart0[DP_MARKS], dp_mark_wait[DP_MARKS];
 static uint64_t dp_mark_jobs[DP_MARKS][DP_MAX_HARTS];
 static uint64_t dp_mark_cost;
+#ifdef DP_CLUSTER_DMA
+/* The cluster DMA's modelled cycles of the transfers started so far: a model, printed apart. */
+static uint64_t dp_mark_dma[DP_MARKS];
+#endif
 
 void dp_profile_mark(int node) {
   int h;
+#ifdef DP_CLUSTER_DMA
+  dp_mark_dma[node] = dp_dma_modelled_cycles();
+#endif
   dp_mark_hart0[node] = dp_read_instret();
   dp_mark_wait[node] = dp_join_wait_instret;
   for (h = 0; h < DP_MAX_HARTS; ++h) dp_mark_jobs[node][h] = dp_job_instret[h];
@@ -56,6 +66,13 @@ static void print_profile(void) {
   printf("DP_PROFILE total");
   for (h = 0; h < DP_CORES; ++h) printf(" %lu", (unsigned long)total[h]);
   printf("\n");
+#ifdef DP_CLUSTER_DMA
+  for (n = 0; n < NETWORK_NUM_NODES; ++n) {
+    printf("DP_DMA node %d %lu 0\n", n, (unsigned long)(dp_mark_dma[n + 1] - dp_mark_dma[n]));
+  }
+  printf("DP_DMA total %lu %lu\n", (unsigned long)(dp_mark_dma[NETWORK_NUM_NODES] - dp_mark_dma[0]),
+         (unsigned long)dp_dma_bytes());
+#endif
 }
 #endif
 
