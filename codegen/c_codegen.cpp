@@ -262,8 +262,8 @@ GeneratedProgram generateProgram(const std::vector<ProgramStep>& steps, const Co
     << ". Do not edit. */\n#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include \"" << P << ".h\"\n";
   for (const auto& inc : parts.includes()) c << "#include \"" << inc << "\"\n";
   c << "\n/* Bare-metal builds that map the platform's memory levels to addresses (-DDP_LEVEL_SECTIONS) put\n"
-    << " * every array in its level's section. */\n#ifdef DP_LEVEL_SECTIONS\n#define DP_IN_LEVEL(section) "
-    << "__attribute__((section(section)))\n#else\n#define DP_IN_LEVEL(section)\n#endif\n";
+    << " * every array in its level's section. */\n#ifdef DP_LEVEL_SECTIONS\n#define DP_IN_LEVEL(name) "
+    << "__attribute__((section(name)))\n#else\n#define DP_IN_LEVEL(name)\n#endif\n";
   c << "\n/* One arena for all activations" << (steps.size() > 1 ? ", shared by the steps" : "")
     << "; 64-bit words keep every offset aligned. */\n"
     << "static uint64_t " << P << "_arena_words[" << std::max<size_t>((program.arenaBytes + 7) / 8, 1) << "]"

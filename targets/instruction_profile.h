@@ -12,8 +12,10 @@ struct InstructionProfile {
   std::vector<std::vector<uint64_t>> perNode;  // [node in schedule order][core]
   std::vector<uint64_t> perCore;               // totals per core
   // Targets with a cluster DMA device (siracusa): its modelled cycles of the transfers each node started
-  // (empty elsewhere), and over the run, with the bytes moved. A model, not a count.
+  // (empty elsewhere), and over the run, with the bytes moved. A model, not a count. Per node also the
+  // modelled cycles hart 0 slept waiting for transfers (excluded from its instructions).
   std::vector<uint64_t> dmaCyclesPerNode;
+  std::vector<uint64_t> dmaWaitPerNode;
   uint64_t dmaCycles = 0;
   uint64_t dmaBytes = 0;
 

@@ -28,9 +28,10 @@ struct Rv32BuildOptions {
 // The patched QEMU that executes the CORE-V extensions and has the cluster DMA (built by scripts/setup).
 std::string xpulpQemuPath();
 
-// The linker script placing the platform's levels (arrays tagged by codegen's levelSection) at their
-// addresses; used together with picolibc's own script, which places code and the C library's data.
-std::string rv32LevelsLinkerScript(const Platform& platform);
+// The linker script of a program for the platform's RV32 machine: code and system data in its code and
+// system regions, each level's arrays (tagged by codegen's levelSection) at the level's address, and the
+// symbols picolibc's start-up code reads.
+std::string rv32MachineLinkerScript(const Platform& platform);
 
 // True when the network computes with floats (it then needs the rv32imafc variant).
 bool needsFloatUnit(const Graph& graph);

@@ -78,12 +78,15 @@ namespace {
 void printProfile(const CompiledModel& model, const InstructionProfile& profile) {
   const Graph& graph = model.graph;
   const bool dma = !profile.dmaCyclesPerNode.empty();
-  const std::string dmaHeader = dma ? "  DMA cycles (model)" : "";
+  const std::string dmaHeader = dma ? "  DMA cycles (model)  DMA stall (model)" : "";
   std::printf("%-40s %-16s %14s%s  %s\n", "node", "op", "busiest core", dmaHeader.c_str(), "per core");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const std::string name = graph.nodes[n].name.substr(0, 40), op = graph.nodes[n].op.substr(0, 16);
-    char dmaCycles[32] = "";
-    if (dma) std::snprintf(dmaCycles, sizeof dmaCycles, "  %19llu", static_cast<unsigned long long>(profile.dmaCyclesPerNode[n]));
+    char dmaCycles[48] = "";
+    if (dma) {
+      std::snprintf(dmaCycles, sizeof dmaCycles, "  %19llu  %17llu", static_cast<unsigned long long>(profile.dmaCyclesPerNode[n]),
+                    static_cast<unsigned long long>(profile.dmaWaitPerNode[n]));
+    }
     const int job = model.network.computedInJobOf.empty() ? -1 : model.network.computedInJobOf[n];
     if (job >= 0) {
       std::printf("%-40s %-16s %14s%s  in the job of node %d (%s)\n", name.c_str(), op.c_str(), "-", dmaCycles, job,
@@ -102,9 +105,12 @@ void printProfile(const CompiledModel& model, const InstructionProfile& profile)
   std::printf("per inference: busiest core %llu instructions (per core: %s), waiting excluded\n",
               static_cast<unsigned long long>(profile.busiestCore()), each.c_str());
   if (dma) {
-    std::printf("cluster DMA: %llu bytes moved, %llu modelled cycles (an estimate from the platform's DMA model, not "
-                "a measurement)\n",
-                static_cast<unsigned long long>(profile.dmaBytes), static_cast<unsigned long long>(profile.dmaCycles));
+    uint64_t stalled = 0;
+    for (uint64_t w : profile.dmaWaitPerNode) stalled += w;
+    std::printf("cluster DMA: %llu bytes moved in %llu modelled cycles; hart 0 stalled %llu modelled cycles waiting for "
+                "it (estimates from the platform's DMA model, not measurements)\n",
+                static_cast<unsigned long long>(profile.dmaBytes), static_cast<unsigned long long>(profile.dmaCycles),
+                static_cast<unsigned long long>(stalled));
   }
 }
 

@@ -1,0 +1,123 @@
+/* The DMA API (kernels/dma.h) on the cluster DMA device (dma_device.h): dp_dma_start programs a
+ * transfer and queues it, the device moves the bytes by itself, dp_dma_wait sleeps in wfi until the
+ * device has completed the group's last transfer. The cores copy nothing.
+ *
+ * Transfers are numbered 1, 2, ... in start order and complete in that order, so a group only keeps
+ * the number of its last transfer (0: none pending) and is done once the device's COMPLETED counter
+ * has reached it. At every completion the device raises the machine software interrupt (CLINT MSIP)
+ * of the hart dp_dma_configure named (hart 0 after reset); that hart sleeps in wfi with mie.MSIE set
+ * and mstatus.MIE clear, so the interrupt ends the wfi without a trap, and clears its MSIP itself.
+ * Fork/join (rv32/cluster.c) uses the same MSIP, so a wake-up can come from either: both sides check
+ * their condition again after each one. Called on one hart (hart 0), outside parallel jobs. */
+#include "kernels/dma.h"
+
+#include "rv32/cluster.h"
+#include "siracusa/dma_device.h"
+
+volatile uint64_t dp_dma_wait_instret;
+
+/* QEMU virt's CLINT: hart h's MSIP word. */
+#define DP_DMA_CLINT_MSIP ((volatile uint32_t *)0x02000000u)
+
+static uint32_t hart_id(void) {
+  uint32_t hart;
+  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mhartid\n.option pop" : "=r"(hart));
+  return hart;
+}
+
+/* Sleeps until the next machine software interrupt (at once if one is pending), then clears it. */
+static void sleep_until_woken(uint32_t hart) {
+  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrs mie, %0\n.option pop" : : "r"(8u)); /* MSIE */
+  __asm__ volatile("wfi" ::: "memory");
+  DP_DMA_CLINT_MSIP[hart] = 0u;
+}
+
+/* Whether transfer `id` has completed (ids wrap at 32 bits; at most 32 are pending). */
+static int completed(uint32_t id) { return (int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - id) >= 0; }
+
+static void wait_for(uint32_t id) {
+  uint32_t hart;
+  uint64_t start;
+  if (completed(id)) return;
+  hart = hart_id();
+  start = dp_read_instret();
+  do {
+    sleep_until_woken(hart);
+  } while (!completed(id));
+  dp_dma_wait_instret += dp_read_instret() - start;
+}
+
+void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape) {
+  uint32_t id;
+  if (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) {
+    const uint32_t hart = hart_id();
+    const uint64_t start = dp_read_instret();
+    do {
+      sleep_until_woken(hart);
+    } while (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u);
+    dp_dma_wait_instret += dp_read_instret() - start;
+  }
+  DP_DMA_REG(DP_DMA_DST) = (uint32_t)(uintptr_t)dst;
+  DP_DMA_REG(DP_DMA_SRC) = (uint32_t)(uintptr_t)src;
+  DP_DMA_REG(DP_DMA_RUN_BYTES) = shape->run_bytes;
+  DP_DMA_REG(DP_DMA_ROWS) = shape->rows;
+  DP_DMA_REG(DP_DMA_PLANES) = shape->planes;
+  DP_DMA_REG(DP_DMA_SRC_ROW_STRIDE) = shape->src_row_stride;
+  DP_DMA_REG(DP_DMA_DST_ROW_STRIDE) = shape->dst_row_stride;
+  DP_DMA_REG(DP_DMA_SRC_PLANE_STRIDE) = shape->src_plane_stride;
+  DP_DMA_REG(DP_DMA_DST_PLANE_STRIDE) = shape->dst_plane_stride;
+  DP_DMA_REG(DP_DMA_START) = 1u;
+  /* The id of the last accepted transfer: this one, or (for a shape the device refused, see
+   * dp_dma_errors) the one before, which the group may as well wait for. */
+  id = DP_DMA_REG(DP_DMA_TRANSFERS);
+  if (id == 0u) {
+    /* The 2^32nd transfer has the id that means "none pending": wait for it here. */
+    wait_for(id);
+  }
+  group->started = id;
+}
+
+void dp_dma_wait(dp_dma_group *group) {
+  const uint32_t id = group->started;
+  if (id == 0u) return;
+  wait_for(id);
+  group->started = 0u;
+}
+
+void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cycles, uint32_t default_bytes_per_cycle_q8) {
+  int w;
+  for (w = 0; w < DP_DMA_WINDOWS; ++w) {
+    const int on = w < count;
+    DP_DMA_REG(DP_DMA_WIN_SIZE(w)) = 0u; /* off while its base and bandwidth change */
+    DP_DMA_REG(DP_DMA_WIN_BASE(w)) = on ? windows[w].base : 0u;
+    DP_DMA_REG(DP_DMA_WIN_BW_Q8(w)) = on ? windows[w].bytes_per_cycle_q8 : 0u;
+    DP_DMA_REG(DP_DMA_WIN_SIZE(w)) = on ? windows[w].size : 0u;
+  }
+  DP_DMA_REG(DP_DMA_SETUP_CYCLES) = setup_cycles;
+  DP_DMA_REG(DP_DMA_DEFAULT_BW_Q8) = default_bytes_per_cycle_q8;
+  const uint32_t hart = hart_id();
+  DP_DMA_REG(DP_DMA_WAKE_HARTS) = hart < 32u ? 1u << hart : 0u;
+  DP_DMA_REG(DP_DMA_STATUS) = DP_DMA_STATUS_ERRORS;
+  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrs mie, %0\n.option pop" : : "r"(8u)); /* MSIE */
+}
+
+/* A 64-bit counter read as high, low, high until both highs agree. */
+static uint64_t read_counter(uint32_t lo_offset) {
+  uint32_t hi, lo, again;
+  do {
+    hi = DP_DMA_REG(lo_offset + 4u);
+    lo = DP_DMA_REG(lo_offset);
+    again = DP_DMA_REG(lo_offset + 4u);
+  } while (hi != again);
+  return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t dp_dma_modelled_cycles(void) { return read_counter(DP_DMA_CYCLES_LO); }
+
+uint64_t dp_dma_bytes(void) { return read_counter(DP_DMA_BYTES_LO); }
+
+uint32_t dp_dma_transfers(void) { return DP_DMA_REG(DP_DMA_TRANSFERS); }
+
+uint32_t dp_dma_errors(void) { return DP_DMA_REG(DP_DMA_STATUS) & DP_DMA_STATUS_ERRORS; }
+
+void dp_dma_clear_errors(void) { DP_DMA_REG(DP_DMA_STATUS) = DP_DMA_STATUS_ERRORS; }
