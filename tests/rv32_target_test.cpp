@@ -182,8 +182,9 @@ void network_run(const void *const inputs[], void *const outputs[]) {
       continue;
     }
     for (size_t hart = 1; hart < profile.perCore.size(); ++hart) EXPECT_EQ(profile.perCore[hart], 0u) << "the device copies";
-    // 129 transfers programmed (a few stores each), 8297 bytes moved by the device, not by hart 0.
-    EXPECT_LT(profile.perCore[0], 129u * 60) << "hart 0 only programs the transfers";
+    // 129 transfers programmed (about 61 instructions each with the loop around them, measured); copying
+    // the 8297 bytes on hart 0 would add at least an instruction per word, over 2000.
+    EXPECT_LT(profile.perCore[0], 129u * 64) << "hart 0 only programs the transfers";
     EXPECT_EQ(profile.dmaBytes, 2u * kStage + kOdd);
     ASSERT_EQ(profile.dmaCyclesPerNode.size(), 1u);
     EXPECT_EQ(profile.dmaCyclesPerNode[0], profile.dmaCycles);
