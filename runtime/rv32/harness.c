@@ -24,19 +24,16 @@ static uint64_t dp_mark_hart0[DP_MARKS], dp_mark_wait[DP_MARKS];
 static uint64_t dp_mark_jobs[DP_MARKS][DP_MAX_HARTS];
 static uint64_t dp_mark_cost;
 #ifdef DP_CLUSTER_DMA
-/* The cluster DMA's modelled cycles of the transfers started so far (a model, printed apart), and hart
- * 0's minstret asleep waiting for transfers (kept out of its work, as waiting at joins is). */
+/* The cluster DMA's modelled cycles of the transfers started so far and hart 0's modelled cycles asleep
+ * waiting for them (models, printed apart from the instructions). */
 static uint64_t dp_mark_dma[DP_MARKS], dp_mark_dma_wait[DP_MARKS];
-#define DP_DMA_WAITED(n) (dp_mark_dma_wait[(n) + 1] - dp_mark_dma_wait[n])
-#else
-#define DP_DMA_WAITED(n) 0u
 #endif
 
 void dp_profile_mark(int node) {
   int h;
 #ifdef DP_CLUSTER_DMA
   dp_mark_dma[node] = dp_dma_modelled_cycles();
-  dp_mark_dma_wait[node] = dp_dma_wait_instret;
+  dp_mark_dma_wait[node] = dp_dma_wait_cycles;
 #endif
   dp_mark_hart0[node] = dp_read_instret();
   dp_mark_wait[node] = dp_join_wait_instret;
@@ -52,8 +49,7 @@ static void measure_mark_cost(void) {
 }
 
 static uint64_t hart0_work(int n) {
-  const uint64_t elapsed =
-      (dp_mark_hart0[n + 1] - dp_mark_hart0[n]) - (dp_mark_wait[n + 1] - dp_mark_wait[n]) - DP_DMA_WAITED(n);
+  const uint64_t elapsed = (dp_mark_hart0[n + 1] - dp_mark_hart0[n]) - (dp_mark_wait[n + 1] - dp_mark_wait[n]);
   return elapsed > dp_mark_cost ? elapsed - dp_mark_cost : 0;
 }
 
@@ -75,7 +71,7 @@ static void print_profile(void) {
 #ifdef DP_CLUSTER_DMA
   for (n = 0; n < NETWORK_NUM_NODES; ++n) {
     printf("DP_DMA node %d %lu %lu\n", n, (unsigned long)(dp_mark_dma[n + 1] - dp_mark_dma[n]),
-           (unsigned long)DP_DMA_WAITED(n));
+           (unsigned long)(dp_mark_dma_wait[n + 1] - dp_mark_dma_wait[n]));
   }
   printf("DP_DMA total %lu %lu\n", (unsigned long)(dp_mark_dma[NETWORK_NUM_NODES] - dp_mark_dma[0]),
          (unsigned long)dp_dma_bytes());

@@ -64,11 +64,11 @@ void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cy
 uint64_t dp_dma_modelled_cycles(void);
 uint64_t dp_dma_bytes(void);
 uint32_t dp_dma_transfers(void);
-/* minstret the waiting hart spent asleep for transfers (in dp_dma_wait, and in dp_dma_start while the
- * queue was full). Under -icount, minstret is QEMU's virtual clock, which jumps to the device's modelled
- * completion while every hart sleeps: this is the modelled time the cores stalled on the DMA, which the
- * profile keeps out of the instruction counts. */
-extern volatile uint64_t dp_dma_wait_instret;
+/* Cycles the waiting hart slept for transfers (in dp_dma_wait, and in dp_dma_start while the queue was
+ * full), read from mcycle: under -icount QEMU's virtual clock, which jumps to the device's modelled
+ * completion while every hart sleeps, so this is the modelled time the cores stalled on the DMA. minstret
+ * (deeploy's QEMU counts each hart's own instructions there) does not advance while a hart sleeps. */
+extern volatile uint64_t dp_dma_wait_cycles;
 /* The STATUS error bits (DP_DMA_STATUS_ERR_*) set since the last dp_dma_clear_errors. */
 uint32_t dp_dma_errors(void);
 void dp_dma_clear_errors(void);
