@@ -23,6 +23,7 @@
 
 #include "kernels/matmul.h"
 #include "kernels/conv_arm.h"
+#include "kernels/conv_xpulp.h"
 
 enum {
   DP_CONV_BATCH,
@@ -96,7 +97,7 @@ enum {
                 }                                                                                   \
               }                                                                                     \
             }                                                                                       \
-            DP_ARM_NT_ROW_LOOP(TX, TW, K, TACC, col, wg, group_out, taps,                           \
+            DP_SIMD_NT_ROW_LOOP(TX, TW, K, TACC, col, wg, group_out, taps,                          \
                            yp[out_j * out_hw] = (TY)(EPI(g * group_out + out_j, out_acc));)         \
           }                                                                                         \
         }                                                                                           \
@@ -107,7 +108,7 @@ enum {
 #define DP_CONV_DIRECT_LOOPS(TX, TW, TACC, TY, EPI)                                                  \
   {                                                                                                 \
     DP_CONV_READ_GEOMETRY                                                                           \
-    DP_ARM_CONV_DIRECT_SETUP                                                                        \
+    DP_SIMD_CONV_DIRECT_SETUP                                                                       \
     int32_t bn, m, oh, ow, kh, kw, kh0, kh1, kw0, kw1;                                               \
     TY *yp = y;                                                                                     \
     for (bn = 0; bn < batch; ++bn) {                                                                \
@@ -118,7 +119,7 @@ enum {
           const int32_t ih0 = oh * s_h - p_t;                                                       \
           DP_CONV_TAP_RANGE(ih0, k_h, d_h, in_h, kh0, kh1);                                         \
           for (ow = 0; ow < out_w; ++ow) {                                                          \
-            DP_ARM_CONV_DIRECT_RUN(TX, TW, TACC, TY, EPI)                                           \
+            DP_SIMD_CONV_DIRECT_RUN(TX, TW, TACC, TY, EPI)                                          \
             const int32_t iw0 = ow * s_w - p_l;                                                     \
             TACC s = 0;                                                                             \
             DP_CONV_TAP_RANGE(iw0, k_w, d_w, in_w, kw0, kw1);                                       \

@@ -12,6 +12,7 @@
 
 #include "kernels/dp_common.h"
 #include "kernels/elementwise_arm.h"
+#include "kernels/simd_hooks.h"
 
 #define DP_DEFINE_BINARY(name, TA, TB, TY, OP)                                                       \
   DP_INSTANCE void name(const TA *a, const TB *b, TY *y, int32_t ndim, const int32_t *shape,             \
@@ -23,7 +24,7 @@
     if (inner == 0) return;                                                                          \
     for (o = 0; o < outer; ++o) {                                                                    \
       TY *yo = y + (int64_t)o * inner;                                                               \
-      DP_ARM_BINARY_ROW(TA, TB, TY, OP) for (i = 0; i < inner; ++i) yo[i] = OP(a[ao + i * as], b[bo + i * bs]); \
+      DP_SIMD_BINARY_ROW(TA, TB, TY, OP) for (i = 0; i < inner; ++i) yo[i] = OP(a[ao + i * as], b[bo + i * bs]); \
       for (d = ndim - 2; d >= 0; --d) {                                                              \
         ao += a_strides[d];                                                                          \
         bo += b_strides[d];                                                                          \

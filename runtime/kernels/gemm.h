@@ -32,9 +32,9 @@
     typedef TACC TACC_C;                                    \
     DP_GEMM_SINGLE_BATCH                                    \
     if (DP_GEMM_IS_PLAIN_PRODUCT) {                         \
-      DP_ARM_NT_MATMUL_PLAIN(TA, TB, TACC, TY)              \
+      DP_SIMD_NT_MATMUL_PLAIN(TA, TB, TACC, TY)             \
     }                                                       \
-    DP_ARM_NT_MATMUL(TA, TB, TACC, TY, DP_ARM_STORE_EPI(TY, DP_GEMM_EPI)) \
+    DP_SIMD_NT_MATMUL(TA, TB, TACC, TY, DP_SIMD_STORE_EPI(TY, DP_GEMM_EPI)) \
     DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name, DP_GEMM_EPI) \
   }                                                         \
   DP_BLOCKED_END
@@ -45,7 +45,7 @@
   SCOPE void name(DP_GEMM_PARAMS(TA, TB, TACC, TY)) {       \
     typedef TACC TACC_C;                                    \
     DP_GEMM_SINGLE_BATCH                                    \
-    DP_ARM_NN_GEMM(TA, TB, TACC, TY)                        \
+    DP_SIMD_NN_GEMM(TA, TB, TACC, TY)                       \
     DP_MATMUL_NN_LOOPS(TA, TB, TACC, TY, name, DP_GEMM_EPI) \
   }                                                         \
   DP_BLOCKED_END

@@ -47,6 +47,6 @@ DP_DEFINE_IGELU(dp_igelu64, int64_t, dp_asr64)
   DP_INSTANCE void name(const TX *x, TY *y, int32_t k0, int32_t k1, int32_t k2, int32_t outer,               \
                    int32_t channels, int32_t inner, const int32_t *mul, const ACC *bias,                \
                    int32_t shift, ACC lo, ACC hi)                                                       \
-      { DP_ARM_RQ_ACTIVATION(TX, TY, ACT, ACC) DP_REQUANT_LOOPS(TY, ACC, ASR, ACT(x[i], k0, k1, k2)) }
+      { DP_SIMD_RQ_ACTIVATION(TX, TY, ACT, ACC) DP_REQUANT_LOOPS(TY, ACC, ASR, ACT(x[i], k0, k1, k2)) }
 
 #endif

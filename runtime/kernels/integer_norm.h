@@ -27,6 +27,7 @@
 
 #include "kernels/requant.h"
 #include "kernels/norm_arm.h"
+#include "kernels/simd_hooks.h"
 
 /* floor(sqrt(v)), exact, integer operations only. */
 uint32_t dp_isqrt_u32(uint32_t v);
@@ -42,7 +43,7 @@ static inline int8_t dp_wrap_s8(int64_t v) { return (int8_t)((int32_t)(((uint32_
       SUM squares = 0;                                                                                  \
       ACC root;                                                                                         \
       const TX *part = x + first;                                                                       \
-      DP_ARM_IRMSNORM_ROW(TX, TW, SUM, ACC)                                                             \
+      DP_SIMD_IRMSNORM_ROW(TX, TW, SUM, ACC)                                                            \
       for (j = 0; j < length; ++j) squares += (SUM)((int32_t)x[j] * (int32_t)x[j]);                     \
       root = (ACC)dp_isqrt_u32((uint32_t)(squares / (SUM)length + 1));                                  \
       for (j = 0; j < count; ++j) {                                                                     \

@@ -26,6 +26,7 @@
 
 #include "kernels/dp_common.h"
 #include "kernels/softmax_arm.h"
+#include "kernels/simd_hooks.h"
 
 #define DP_ROW_MAX(row, length, out)                                                                    \
   do {                                                                                                  \
@@ -43,7 +44,7 @@
     for (r = 0; r < rows; ++r, x += length, y += length) {                                              \
       TX max;                                                                                           \
       ACC sum = 0;                                                                                      \
-      DP_ARM_ISOFTMAX_ROW(TX, TY, TT, ACC)                                                              \
+      DP_SIMD_ISOFTMAX_ROW(TX, TY, TT, ACC)                                                             \
       DP_ROW_MAX(x, length, max);                                                                       \
       for (j = 0; j < length; ++j) sum += table[(int32_t)max - (int32_t)x[j]];                          \
       for (j = 0; j < length; ++j) {                                                                    \

@@ -105,9 +105,9 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
   return 1;
 }
 
-/* Arm Cortex-M: tiles of the int8 NT and NN products with DSP or MVE instructions (the DP_ARM_* hooks below). */
-#include "kernels/matmul_arm.h"
-#include "kernels/matmul_nn_arm.h"
+/* Tiles of the int8 NT and NN products written for one instruction set (the DP_SIMD_* hooks below): DSP or
+ * MVE instructions on Arm Cortex-M (matmul_arm.h, matmul_nn_arm.h), Xpulp on CORE-V (matmul_xpulp.h). */
+#include "kernels/simd_hooks.h"
 
 /* ---- Micro-kernels ----
  * Each computes a block of dot products over t = 0 .. k-1 into acc[] (row-major, rows of A by columns of
@@ -431,7 +431,7 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
   DP_BLOCKED_BEGIN                                                    \
   DP_DEFINE_NT_KERNELS(name, TA, TB, TACC)                            \
   SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY)) {                     \
-    DP_ARM_NT_MATMUL_PLAIN(TA, TB, TACC, TY)                          \
+    DP_SIMD_NT_MATMUL_PLAIN(TA, TB, TACC, TY)                         \
     DP_MATMUL_NT_LOOPS(TA, TB, TACC, TY, name, DP_MATMUL_PLAIN_EPI)   \
   }                                                                   \
   DP_BLOCKED_END
@@ -441,7 +441,7 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
   DP_BLOCKED_BEGIN                                                    \
   DP_DEFINE_NN_KERNELS(name, TA, TB, TACC)                            \
   SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY)) {                     \
-    DP_ARM_NN_MATMUL_PLAIN(TA, TB, TACC, TY)                          \
+    DP_SIMD_NN_MATMUL_PLAIN(TA, TB, TACC, TY)                         \
     DP_MATMUL_NN_LOOPS(TA, TB, TACC, TY, name, DP_MATMUL_PLAIN_EPI)   \
   }                                                                   \
   DP_BLOCKED_END
@@ -452,7 +452,7 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
   DP_DEFINE_NT_KERNELS(name, TA, TB, uint32_t)                       \
   SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {      \
     DP_MATMUL_RQ_SETUP(TA, TB)                                       \
-    DP_ARM_NT_RQMATMUL(TA, TB, TY)                                   \
+    DP_SIMD_NT_RQMATMUL(TA, TB, TY)                                  \
     DP_MATMUL_NT_LOOPS(TA, TB, uint32_t, TY, name, DP_MATMUL_RQ_EPI) \
   }                                                                  \
   DP_BLOCKED_END
@@ -462,7 +462,7 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
   DP_DEFINE_NN_KERNELS(name, TA, TB, uint32_t)                       \
   SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {      \
     DP_MATMUL_RQ_SETUP(TA, TB)                                       \
-    DP_ARM_NN_RQMATMUL(TA, TB, TY)                                   \
+    DP_SIMD_NN_RQMATMUL(TA, TB, TY)                                  \
     DP_MATMUL_NN_LOOPS(TA, TB, uint32_t, TY, name, DP_MATMUL_RQ_EPI) \
   }                                                                  \
   DP_BLOCKED_END

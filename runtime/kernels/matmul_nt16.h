@@ -50,10 +50,11 @@ void dp_nt16_tile_u8(const uint8_t *a, const int32_t *bw, int32_t rows, int32_t 
   DP_TILED_MATMUL(TA, int32_t, TY, DP_NT16_TILE, DP_NT16_TILE_ROWS, DP_NT16_TILE_COLS, STORE_TILE)
 #define DP_NT16_STORE_EPI(TY, EPI) DP_TILED_STORE_EPI(TY, EPI, DP_NT16_TILE_COLS)
 
-/* Requantized 8-bit outputs go through the Arm requantization of tiles where it applies. */
-#ifdef DP_ARM_NT
-#define DP_NT16_RQ_FLAG(TY) DP_ARM_RQ_TILE_FLAG(TY)
-#define DP_NT16_STORE_RQ(TY) DP_ARM_STORE_RQ(TY, DP_NT16_TILE_COLS)
+/* Requantized 8-bit outputs go through the requantization of tiles of the SIMD kernels (Arm, CORE-V) where
+ * it applies. */
+#ifdef DP_SIMD_NT
+#define DP_NT16_RQ_FLAG(TY) DP_SIMD_RQ_TILE_FLAG(TY)
+#define DP_NT16_STORE_RQ(TY) DP_SIMD_STORE_RQ(TY, DP_NT16_TILE_COLS)
 #else
 #define DP_NT16_RQ_FLAG(TY)
 #define DP_NT16_STORE_RQ(TY) DP_NT16_STORE_EPI(TY, DP_MATMUL_RQ_EPI)

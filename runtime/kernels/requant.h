@@ -13,6 +13,7 @@
 
 #include "kernels/dp_common.h"
 #include "kernels/requant_arm.h"
+#include "kernels/simd_hooks.h"
 
 /* Arithmetic shift right of an int32 (floor division by 2^s), without relying on the
  * implementation-defined >> of negative values; compilers turn it into one shift instruction. */
@@ -42,7 +43,7 @@ static inline int32_t dp_asr32(int32_t v, int32_t s) { return v >= 0 ? v >> s : 
 #define DP_DEFINE_REQUANT(name, TX, TY, ACC, ASR)                                                       \
   DP_INSTANCE void name(const TX *x, TY *y, int32_t outer, int32_t channels, int32_t inner,             \
                         const int32_t *mul, const ACC *bias, int32_t shift, ACC lo, ACC hi) {           \
-    DP_ARM_REQUANT(TX, TY, ACC)                                                                         \
+    DP_SIMD_REQUANT(TX, TY, ACC)                                                                        \
     DP_REQUANT_LOOPS(TY, ACC, ASR, x[i])                                                                \
   }
 
