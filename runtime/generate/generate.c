@@ -22,9 +22,6 @@
 
 #ifdef __riscv
 #include "../rv32/cluster.h"
-#ifdef DP_CLUSTER_DMA
-#include "siracusa/dma_device.h"
-#endif
 #elif !defined(__arm__)
 #include <time.h>
 #endif
@@ -85,21 +82,15 @@ static int choose(const int32_t *row, uint32_t *random) {
 
 /* One step's cost: busiest hart's instructions (rv32) or nanoseconds (host). */
 #ifdef __riscv
-/* Waiting excluded: at joins, and (with the cluster DMA) asleep for transfers. */
-#ifdef DP_CLUSTER_DMA
-#define DP_WAITED (dp_join_wait_instret + dp_dma_wait_instret)
-#else
-#define DP_WAITED dp_join_wait_instret
-#endif
 static uint64_t harts_before[DP_MAX_HARTS], wait_before;
 static void cost_start(void) {
   int h;
   for (h = 1; h < DP_MAX_HARTS; ++h) harts_before[h] = dp_job_instret[h];
-  wait_before = DP_WAITED;
+  wait_before = dp_join_wait_instret;
   harts_before[0] = dp_read_instret();
 }
 static unsigned long long cost_end(void) {
-  uint64_t busiest = (dp_read_instret() - harts_before[0]) - (DP_WAITED - wait_before);
+  uint64_t busiest = (dp_read_instret() - harts_before[0]) - (dp_join_wait_instret - wait_before);
   int h;
   for (h = 1; h < DP_MAX_HARTS; ++h) {
     uint64_t work = dp_job_instret[h] - harts_before[h];
