@@ -330,17 +330,6 @@ static void test_counters(void) {
   phase_done("counters");
 }
 
-/* QEMU's virtual clock: mcycle under -icount (deeploy's QEMU keeps minstret for the hart's own
- * instructions, emulator/patches/0003). */
-static uint64_t virtual_clock(void) {
-  uint32_t hi, lo, again;
-  do {
-    __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mcycleh\ncsrr %1, mcycle\ncsrr %2, mcycleh\n.option pop"
-                     : "=r"(hi), "=r"(lo), "=r"(again));
-  } while (hi != again);
-  return ((uint64_t)hi << 32) | lo;
-}
-
 /* Under -icount shift=0,sleep=off a lone transfer wakes the hart exactly its modelled cycles after the
  * start, and queued transfers follow each other, on the virtual clock. */
 static void test_timing(void) {
@@ -349,20 +338,20 @@ static void test_timing(void) {
   uint64_t t0, t1, t2;
   if (mode == MODE_REAL) return;
   /* 145 cycles. */
-  t0 = virtual_clock();
+  t0 = dp_dma_clock();
   dp_dma_start(&g, plain, fast, &s1000);
   dp_dma_wait(&g);
-  t1 = virtual_clock();
+  t1 = dp_dma_clock();
   CHECK(t1 - t0 >= 145u, "woken %lu ns after a 145-cycle transfer", (unsigned long)(t1 - t0));
   if (mode == MODE_EXACT) CHECK(t1 - t0 <= 145u + 80u, "woken %lu ns after a 145-cycle transfer", (unsigned long)(t1 - t0));
   /* 270 then 1021 cycles, one after the other. */
-  t0 = virtual_clock();
+  t0 = dp_dma_clock();
   dp_dma_start(&g, mid, fast, &s1000);
   dp_dma_start(&h, plain + 2000u, plain + 8000u, &s1001);
   dp_dma_wait(&g);
-  t1 = virtual_clock();
+  t1 = dp_dma_clock();
   dp_dma_wait(&h);
-  t2 = virtual_clock();
+  t2 = dp_dma_clock();
   CHECK(t1 - t0 >= 270u && t2 - t0 >= 270u + 1021u, "queued pair woke at %lu and %lu ns", (unsigned long)(t1 - t0),
         (unsigned long)(t2 - t0));
   if (mode == MODE_EXACT) {
@@ -380,10 +369,10 @@ static void test_timing(void) {
     dp_dma_shape s16m = shape_1d(16u << 20);
     dp_dma_configure(&huge, 1, SETUP, BW_DEFAULT);
     const uint64_t c0 = dp_dma_modelled_cycles();
-    t0 = virtual_clock();
+    t0 = dp_dma_clock();
     dp_dma_start(&g, (void *)0x80800000u, (const void *)0x80800000u, &s16m);
     dp_dma_wait(&g);
-    t1 = virtual_clock();
+    t1 = dp_dma_clock();
     CHECK(dp_dma_modelled_cycles() - c0 == 4294967296ull + SETUP, "16 MiB at 1/256: %llu cycles",
           (unsigned long long)(dp_dma_modelled_cycles() - c0));
     CHECK(DP_DMA_REG(DP_DMA_CYCLES_HI) >= 1u, "cycles high word still 0");

@@ -15,9 +15,7 @@
 
 volatile uint64_t dp_dma_wait_cycles;
 
-/* mcycle: QEMU's virtual clock under -icount, which jumps to the device's next completion while every
- * hart sleeps (sleep=off): the modelled time a wait lasts. */
-static uint64_t read_cycle(void) {
+uint64_t dp_dma_clock(void) {
   uint32_t hi, lo, again;
   do {
     __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mcycleh\ncsrr %1, mcycle\ncsrr %2, mcycleh\n.option pop"
@@ -50,22 +48,22 @@ static void wait_for(uint32_t id) {
   uint64_t start;
   if (completed(id)) return;
   hart = hart_id();
-  start = read_cycle();
+  start = dp_dma_clock();
   do {
     sleep_until_woken(hart);
   } while (!completed(id));
-  dp_dma_wait_cycles += read_cycle() - start;
+  dp_dma_wait_cycles += dp_dma_clock() - start;
 }
 
 void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape) {
   uint32_t id;
   if (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) {
     const uint32_t hart = hart_id();
-    const uint64_t start = read_cycle();
+    const uint64_t start = dp_dma_clock();
     do {
       sleep_until_woken(hart);
     } while (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u);
-    dp_dma_wait_cycles += read_cycle() - start;
+    dp_dma_wait_cycles += dp_dma_clock() - start;
   }
   DP_DMA_REG(DP_DMA_DST) = (uint32_t)(uintptr_t)dst;
   DP_DMA_REG(DP_DMA_SRC) = (uint32_t)(uintptr_t)src;

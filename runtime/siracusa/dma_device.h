@@ -69,6 +69,9 @@ uint32_t dp_dma_transfers(void);
  * completion while every hart sleeps, so this is the modelled time the cores stalled on the DMA. minstret
  * (deeploy's QEMU counts each hart's own instructions there) does not advance while a hart sleeps. */
 extern volatile uint64_t dp_dma_wait_cycles;
+/* mcycle: the clock the device's model runs on (QEMU's virtual clock under -icount, which jumps to the
+ * next completion while every hart sleeps with sleep=off). */
+uint64_t dp_dma_clock(void);
 /* The STATUS error bits (DP_DMA_STATUS_ERR_*) set since the last dp_dma_clear_errors. */
 uint32_t dp_dma_errors(void);
 void dp_dma_clear_errors(void);
