@@ -21,10 +21,11 @@ const char* kMarkerSymbol = "dp_profile_mark";
 constexpr uint64_t kBootRegionBytes = 0x400;  // room for a vector table of 256 entries
 
 const MachineDescription& machineOf(const Platform& platform) {
-  if (!platform.machine) {
+  // A Cortex-M board keeps code and stack in levels; a machine with regions of its own is a RISC-V one.
+  if (!platform.machine || platform.machine->codeLevel.empty() || platform.machine->stackLevel.empty()) {
     throw Error("platform '" + platform.name +
-                "' describes no machine (board, compiler flags, address map): the Cortex-M targets need one, "
-                "e.g. --platform cortex-m4 or cortex-m55");
+                "' describes no Cortex-M machine (board, compiler flags, address map with code and stack levels): "
+                "the Cortex-M targets need one, e.g. --platform cortex-m4 or cortex-m55");
   }
   return *platform.machine;
 }

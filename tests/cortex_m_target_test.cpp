@@ -207,7 +207,8 @@ TEST_P(CortexMTarget, TheLinkerScriptIsThePlatformsAddressMap) {
   EXPECT_NE(script.find("} > LEVEL_" + p.activationLevel + " AT> LEVEL_" + p.machine->codeLevel), std::string::npos)
       << ".data is stored in the code memory and runs in the data memory\n"
       << script;
-  EXPECT_THROW(cortexMLinkerScript(builtinPlatform("siracusa")), Error) << "no machine, no address map";
+  EXPECT_THROW(cortexMLinkerScript(builtinPlatform("siracusa")), Error) << "a RISC-V machine, no Cortex-M board";
+  EXPECT_THROW(cortexMLinkerScript(builtinPlatform("host")), Error) << "no machine, no address map";
 }
 
 TEST(CortexMProfile, IntervalsExcludeTheMarksOwnCost) {
