@@ -55,6 +55,9 @@ static void wait_for(uint32_t id) {
   dp_dma_wait_cycles += dp_dma_clock() - start;
 }
 
+/* Whether the device's ROWS and PLANES registers hold 1 (so after reset). */
+static int device_has_one_run = 1;
+
 void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape) {
   uint32_t id;
   if (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) {
@@ -68,12 +71,21 @@ void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_
   DP_DMA_REG(DP_DMA_DST) = (uint32_t)(uintptr_t)dst;
   DP_DMA_REG(DP_DMA_SRC) = (uint32_t)(uintptr_t)src;
   DP_DMA_REG(DP_DMA_RUN_BYTES) = shape->run_bytes;
-  DP_DMA_REG(DP_DMA_ROWS) = shape->rows;
-  DP_DMA_REG(DP_DMA_PLANES) = shape->planes;
-  DP_DMA_REG(DP_DMA_SRC_ROW_STRIDE) = shape->src_row_stride;
-  DP_DMA_REG(DP_DMA_DST_ROW_STRIDE) = shape->dst_row_stride;
-  DP_DMA_REG(DP_DMA_SRC_PLANE_STRIDE) = shape->src_plane_stride;
-  DP_DMA_REG(DP_DMA_DST_PLANE_STRIDE) = shape->dst_plane_stride;
+  /* The device keeps its registers after START, and a run of one row in one plane reads no stride:
+   * most transfers are such runs, and skip the shape registers while the device already has one. */
+  if (shape->rows != 1u || shape->planes != 1u) {
+    DP_DMA_REG(DP_DMA_ROWS) = shape->rows;
+    DP_DMA_REG(DP_DMA_PLANES) = shape->planes;
+    DP_DMA_REG(DP_DMA_SRC_ROW_STRIDE) = shape->src_row_stride;
+    DP_DMA_REG(DP_DMA_DST_ROW_STRIDE) = shape->dst_row_stride;
+    DP_DMA_REG(DP_DMA_SRC_PLANE_STRIDE) = shape->src_plane_stride;
+    DP_DMA_REG(DP_DMA_DST_PLANE_STRIDE) = shape->dst_plane_stride;
+    device_has_one_run = 0;
+  } else if (!device_has_one_run) {
+    DP_DMA_REG(DP_DMA_ROWS) = 1u;
+    DP_DMA_REG(DP_DMA_PLANES) = 1u;
+    device_has_one_run = 1;
+  }
   DP_DMA_REG(DP_DMA_START) = 1u;
   /* The id of the last accepted transfer: this one, or (for a shape the device refused, see
    * dp_dma_errors) the one before, which the group may as well wait for. */
@@ -101,6 +113,9 @@ void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cy
     DP_DMA_REG(DP_DMA_WIN_BW_Q8(w)) = on ? windows[w].bytes_per_cycle_q8 : 0u;
     DP_DMA_REG(DP_DMA_WIN_SIZE(w)) = on ? windows[w].size : 0u;
   }
+  DP_DMA_REG(DP_DMA_ROWS) = 1u;
+  DP_DMA_REG(DP_DMA_PLANES) = 1u;
+  device_has_one_run = 1;
   DP_DMA_REG(DP_DMA_SETUP_CYCLES) = setup_cycles;
   DP_DMA_REG(DP_DMA_DEFAULT_BW_Q8) = default_bytes_per_cycle_q8;
   const uint32_t hart = hart_id();
