@@ -1,6 +1,7 @@
 #include "kernels/data_movement.h"
 
 #include "kernels/copy.h"
+#include "kernels/transpose_xpulp.h"
 
 /* Each kernel is instantiated for the four element sizes so rows move with aligned typed loads. */
 
@@ -39,6 +40,12 @@ DP_DEFINE_STRIDED_COPY(dp_strided_copy_64, uint64_t)
 
 void dp_strided_copy(void *dst, const void *src, int32_t elem_size, int32_t ndim, const int32_t *shape,
                      const int32_t *dst_strides, const int32_t *src_strides) {
+#ifdef DP_XPULP_LANES
+  /* The cheap part of the test here (most copies are not transposes), the rest in the callee. */
+  if (elem_size == 1 && ndim >= 2 && dst_strides[ndim - 1] == 1 && src_strides[ndim - 2] == 1 &&
+      dp_xpulp_transpose_bytes((uint8_t *)dst, (const uint8_t *)src, ndim, shape, dst_strides, src_strides))
+    return;
+#endif
   switch (elem_size) {
     case 1: dp_strided_copy_8((uint8_t *)dst, (const uint8_t *)src, ndim, shape, dst_strides, src_strides); break;
     case 2: dp_strided_copy_16((uint16_t *)dst, (const uint16_t *)src, ndim, shape, dst_strides, src_strides); break;

@@ -17,6 +17,7 @@
 #define DP_DEFINE_BINARY(name, TA, TB, TY, OP)                                                       \
   DP_INSTANCE void name(const TA *a, const TB *b, TY *y, int32_t ndim, const int32_t *shape,             \
                    const int32_t *a_strides, const int32_t *b_strides) {                            \
+    DP_SIMD_BINARY(TA, TB, TY, OP)                                                                   \
     int32_t index[DP_MAX_DIMS] = {0};                                                                \
     int32_t inner = shape[ndim - 1], as = a_strides[ndim - 1], bs = b_strides[ndim - 1];             \
     int32_t outer = 1, d, o, i, ao = 0, bo = 0;                                                      \

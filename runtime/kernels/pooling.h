@@ -17,6 +17,7 @@
 #define DP_POOLING_H
 
 #include "kernels/dp_common.h"
+#include "kernels/simd_hooks.h"
 
 #define DP_POOL_GEOMETRY_SIZE 21
 
@@ -45,6 +46,7 @@ static inline void dp_pool_taps(int32_t start, int32_t kernel, int32_t dilation,
           dp_pool_taps(sh, k[1], dil[1], in[1], &h0, &h1);                                           \
           for (ow = 0; ow < out[2]; ++ow, ++y) {                                                     \
             int32_t sw = ow * st[2] - pad[2];                                                        \
+            DP_SIMD_MAXPOOL_RUN(T)                                                                   \
             T m = LOWEST;                                                                            \
             dp_pool_taps(sw, k[2], dil[2], in[2], &w0, &w1);                                         \
             for (td = d0; td < d1; ++td) {                                                           \

@@ -23,6 +23,7 @@
 #define DP_REDUCE_H
 
 #include "kernels/dp_common.h"
+#include "kernels/simd_hooks.h"
 
 #define DP_COMBINE_SUM(acc, v) ((acc) + (v))
 #define DP_COMBINE_MAX(acc, v) ((v) > (acc) ? (v) : (acc))
@@ -39,10 +40,10 @@
     for (o = 0; o < outer; ++o, x += inner) {                                                        \
       if (inner_kept) {                                                                              \
         TACC *a = acc + ao;                                                                          \
-        for (i = 0; i < inner; ++i) a[i] = COMBINE(a[i], (TACC)x[i]);                                \
+        DP_SIMD_REDUCE_KEPT_ROW(TX, TACC, COMBINE) for (i = 0; i < inner; ++i) a[i] = COMBINE(a[i], (TACC)x[i]); \
       } else {                                                                                       \
         TACC s = acc[ao];                                                                            \
-        for (i = 0; i < inner; ++i) s = COMBINE(s, (TACC)x[i]);                                      \
+        DP_SIMD_REDUCE_ROW(TX, TACC, COMBINE) for (i = 0; i < inner; ++i) s = COMBINE(s, (TACC)x[i]); \
         acc[ao] = s;                                                                                 \
       }                                                                                              \
       for (d = ndim - 2; d >= 0; --d) {                                                              \

@@ -1,9 +1,10 @@
 /* The hooks through which the generic kernels reach code written for one instruction set, picked at
  * compile time. The generic kernels (matmul.h, gemm.h, conv.h, matmul_nt16.h, elementwise.h, requant.h,
- * integer_activation.h, integer_norm.h, integer_softmax.h) invoke DP_SIMD_* only; each names
+ * integer_activation.h, integer_norm.h, integer_softmax.h, reduce.h, pooling.h) invoke DP_SIMD_* only;
+ * each names
  *   on CORE-V cores (clang's __riscv_xcvsimd): the Xpulp hooks of matmul_xpulp.h for the products (NT and
- *     NN MatMul, Gemm, RQMatMul, Conv's im2col rows) and of conv_xpulp.h for the direct (depthwise) Conv;
- *     the others keep the generic code;
+ *     NN MatMul, Gemm, RQMatMul, Conv's im2col rows), of conv_xpulp.h for the direct (depthwise) Conv, and
+ *     of the element-wise, requantization, norm, softmax and reduction files (*_xpulp.h, below);
  *   elsewhere: the Arm hook (matmul_arm.h, matmul_nn_arm.h, conv_arm.h, elementwise_arm.h,
  *     requant_arm.h, norm_arm.h, softmax_arm.h), which is DSP or MVE code on Cortex-M and the generic
  *     code on other cores.
@@ -49,11 +50,39 @@
 #define DP_SIMD_CONV_DIRECT_RUN DP_ARM_CONV_DIRECT_RUN
 #endif
 
-/* Not (yet) written for CORE-V: the Arm hooks, generic code there. */
+/* The other kernels: on CORE-V cores (DP_XPULP_LANES of xpulp_lanes.h: DP_XPULP and xcvalu) the Xpulp hooks
+ * of elementwise_xpulp.h (Add, Sub, Mul of byte rows), requant_xpulp.h (RequantShift, requantized iHardswish),
+ * norm_xpulp.h (iRMSNorm rows), softmax_xpulp.h (iSoftmax rows) and reduce_xpulp.h (ReduceSum/Mean/Max
+ * rows, MaxPool runs); elsewhere the Arm hooks (generic code on other cores) and, for the reductions and
+ * max pooling, which have no Arm code, the generic loops. (dwconv_xpulp.h holds a second CORE-V depthwise
+ * hook, DP_XPULP_DW_SETUP / DP_XPULP_DW_RUN, not mapped: mapping DP_SIMD_CONV_DIRECT_* above to it instead of
+ * conv_xpulp.h's is a two-line change; the measured comparison is in dwconv_xpulp.c. copy.c's dp_copy and data_movement.c's byte
+ * transposes, transpose_xpulp.h, take CORE-V code without a hook.) */
+#include "kernels/elementwise_xpulp.h"
+#include "kernels/norm_xpulp.h"
+#include "kernels/reduce_xpulp.h"
+#include "kernels/requant_xpulp.h"
+#include "kernels/softmax_xpulp.h"
+#ifdef DP_XPULP_LANES
+#define DP_SIMD_BINARY DP_XPULP_BINARY
+#define DP_SIMD_BINARY_ROW(TA, TB, TY, OP)
+#define DP_SIMD_REQUANT DP_XPULP_REQUANT
+#define DP_SIMD_RQ_ACTIVATION DP_XPULP_RQ_ACTIVATION
+#define DP_SIMD_IRMSNORM_ROW DP_XPULP_IRMSNORM_ROW
+#define DP_SIMD_ISOFTMAX_ROW DP_XPULP_ISOFTMAX_ROW
+#define DP_SIMD_REDUCE_ROW DP_XPULP_REDUCE_ROW
+#define DP_SIMD_REDUCE_KEPT_ROW DP_XPULP_REDUCE_KEPT_ROW
+#define DP_SIMD_MAXPOOL_RUN DP_XPULP_MAXPOOL_RUN
+#else
+#define DP_SIMD_BINARY(TA, TB, TY, OP)
 #define DP_SIMD_BINARY_ROW DP_ARM_BINARY_ROW
 #define DP_SIMD_REQUANT DP_ARM_REQUANT
 #define DP_SIMD_RQ_ACTIVATION DP_ARM_RQ_ACTIVATION
 #define DP_SIMD_IRMSNORM_ROW DP_ARM_IRMSNORM_ROW
 #define DP_SIMD_ISOFTMAX_ROW DP_ARM_ISOFTMAX_ROW
+#define DP_SIMD_REDUCE_ROW(TX, TACC, COMBINE)
+#define DP_SIMD_REDUCE_KEPT_ROW(TX, TACC, COMBINE)
+#define DP_SIMD_MAXPOOL_RUN(T)
+#endif
 
 #endif
