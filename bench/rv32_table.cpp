@@ -20,8 +20,6 @@
 namespace deeploy::bench {
 namespace {
 
-Rv32Run runProfiled(const CompiledModel& model) { return runRv32Profiled(model); }
-
 uint64_t sumOf(const std::vector<uint64_t>& values) {
   uint64_t sum = 0;
   for (uint64_t v : values) sum += v;
@@ -33,7 +31,7 @@ uint64_t sumOf(const std::vector<uint64_t>& values) {
 // Instructions of the node on one hart, after checking its output against the reference interpreter.
 uint64_t profileProduct(const ProductCase& c) {
   const CompiledModel model = compileProduct(c, hostPlatform());
-  const Rv32Run run = runProfiled(model);
+  const Rv32Run run = runRv32Profiled(model);
   requireReferenceOutputs(model, run.outputs, c.label);
   if (run.profile.perNode.size() != 1) throw Error(c.label + ": expected a profile of one node");
   return run.profile.perNode[0][0];
@@ -98,7 +96,7 @@ void printLlamaTable(const std::string& modelPath) {
     uint64_t oneHart = 0;
     for (int cores : {1, 2, 4, 8}) {
       const CompiledModel model = compileModel(modelPath, network.inputs, p.platform, cores);
-      const Rv32Run run = runProfiled(model);
+      const Rv32Run run = runRv32Profiled(model);
       requireExpectedOutputs(model.graph, run.outputs, network.outputs,
                              p.label + " on " + std::to_string(cores) + " harts");
       const uint64_t busiest = run.profile.busiestCore();

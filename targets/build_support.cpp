@@ -29,6 +29,12 @@ fs::path cacheDir() {
 
 }  // namespace
 
+std::string hexNumber(uint64_t value) {
+  std::ostringstream s;
+  s << "0x" << std::hex << value;
+  return s.str();
+}
+
 std::string readFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error("cannot read '" + path + "'");

@@ -2,6 +2,7 @@
 // raw input and output files the test harnesses exchange.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@
 namespace deeploy {
 
 std::string readFile(const std::string& path);
+// "0x" and the hexadecimal digits of `value`, as linker scripts and generated C write addresses.
+std::string hexNumber(uint64_t value);
 void writeFile(const std::string& path, const std::string& content);
 
 // Compiles one kernel source with `compiler` and `flags` unless an object for the same source text,

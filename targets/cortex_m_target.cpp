@@ -36,12 +36,6 @@ std::vector<std::string> compileFlags(const Platform& platform) {
   return flags;
 }
 
-std::string hex(uint64_t value) {
-  std::ostringstream s;
-  s << "0x" << std::hex << value;
-  return s.str();
-}
-
 // Level names become linker region names.
 std::string regionName(const std::string& level) {
   std::string name = "LEVEL_";
@@ -74,13 +68,13 @@ std::string cortexMLinkerScript(const Platform& platform) {
     << "). Every region is one memory level of the platform, as large as the level. */\nMEMORY\n{\n";
   std::string bootRegion;
   for (const MemoryLevel& level : platform.levels) {
-    s << "  " << regionName(level.name) << " (rwx) : ORIGIN = " << hex(*level.baseAddress)
-      << ", LENGTH = " << hex(level.sizeBytes) << "\n";
+    s << "  " << regionName(level.name) << " (rwx) : ORIGIN = " << hexNumber(*level.baseAddress)
+      << ", LENGTH = " << hexNumber(level.sizeBytes) << "\n";
     if (*level.baseAddress == machine.bootAddress) bootRegion = regionName(level.name);
   }
   if (bootRegion.empty()) {
     bootRegion = "BOOT";
-    s << "  BOOT (rx) : ORIGIN = " << hex(machine.bootAddress) << ", LENGTH = " << hex(kBootRegionBytes) << "\n";
+    s << "  BOOT (rx) : ORIGIN = " << hexNumber(machine.bootAddress) << ", LENGTH = " << hexNumber(kBootRegionBytes) << "\n";
   }
   const std::string code = regionName(machine.codeLevel), weights = regionName(platform.weightLevel),
                     data = regionName(platform.activationLevel), stack = regionName(machine.stackLevel);

@@ -23,12 +23,6 @@ const char* kClang = "clang-19";
 const char* kPicolibcInclude = "/usr/lib/picolibc/riscv64-unknown-elf/include";
 constexpr uint64_t kHart0StackBytes = 0x10000;  // hart 0's stack on a machine's platform (the others: cluster.c)
 
-std::string hex(uint64_t value) {
-  std::ostringstream s;
-  s << "0x" << std::hex << value;
-  return s.str();
-}
-
 bool onPath(const std::string& program) {
   const char* path = std::getenv("PATH");
   std::istringstream dirs(path ? path : "");
@@ -109,7 +103,7 @@ std::string machineSource(const Platform& platform) {
       if (link.level != compute) continue;
       const auto q8 = static_cast<uint32_t>(link.bytesPerCycle * 256 + 0.5);
       fastest = std::max(fastest, q8);
-      windows << "  {" << hex(*level.baseAddress) << "u, " << level.sizeBytes << "u, " << q8 << "u}, /* " << level.name
+      windows << "  {" << hexNumber(*level.baseAddress) << "u, " << level.sizeBytes << "u, " << q8 << "u}, /* " << level.name
               << " */\n";
       ++count;
     }
@@ -204,12 +198,12 @@ std::string rv32MachineLinkerScript(const Platform& platform) {
     throw Error("platform '" + platform.name + "': every hart starts at boot_address, which must start the code_region");
   }
   std::ostringstream memory, levels;
-  memory << "  CODE (rx) : ORIGIN = " << hex(machine.codeRegion->baseAddress) << ", LENGTH = " << hex(machine.codeRegion->sizeBytes)
-         << "\n  SYSTEM (rw) : ORIGIN = " << hex(machine.systemRegion->baseAddress)
-         << ", LENGTH = " << hex(machine.systemRegion->sizeBytes) << "\n";
+  memory << "  CODE (rx) : ORIGIN = " << hexNumber(machine.codeRegion->baseAddress) << ", LENGTH = " << hexNumber(machine.codeRegion->sizeBytes)
+         << "\n  SYSTEM (rw) : ORIGIN = " << hexNumber(machine.systemRegion->baseAddress)
+         << ", LENGTH = " << hexNumber(machine.systemRegion->sizeBytes) << "\n";
   for (const MemoryLevel& level : platform.levels) {
     const std::string id = cIdentifier(level.name);
-    memory << "  LEVEL_" << id << " (rw) : ORIGIN = " << hex(*level.baseAddress) << ", LENGTH = " << hex(level.sizeBytes) << "\n";
+    memory << "  LEVEL_" << id << " (rw) : ORIGIN = " << hexNumber(*level.baseAddress) << ", LENGTH = " << hexNumber(level.sizeBytes) << "\n";
     levels << "  .dp_level_" << id << " : { *(.dp_level." << id << ".const) } > LEVEL_" << id << "\n"
            << "  .dp_level_" << id << "_bss (NOLOAD) : { . = ALIGN(8); *(.dp_level." << id << ".bss) } > LEVEL_" << id << "\n";
   }
@@ -250,7 +244,7 @@ std::string rv32MachineLinkerScript(const Platform& platform) {
     << "  __bss_start = ADDR(.tbss);\n  __bss_size = __bss_end - __bss_start;\n"
     << "  /* The heap grows from the end of .bss up to hart 0's stack, at the top of SYSTEM. */\n"
     << "  __stack = ORIGIN(SYSTEM) + LENGTH(SYSTEM);\n  __heap_start = __bss_end;\n  end = __bss_end;\n"
-    << "  __heap_end = __stack - " << hex(kHart0StackBytes) << ";\n"
+    << "  __heap_end = __stack - " << hexNumber(kHart0StackBytes) << ";\n"
     << "  ASSERT(__heap_end > __heap_start, \"SYSTEM has no room for the heap and hart 0's stack\")\n"
     << levels.str() << "}\n";
   return s.str();
