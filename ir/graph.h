@@ -20,6 +20,9 @@ struct Tensor {
   Shape shape;
   std::optional<TensorData> constant;  // set for initializers and folded values
   DType declaredType = DType::Undefined;  // what the model file says; informative only
+  // A proven bound on |value| of a runtime integer tensor whose producer is not in this graph (the
+  // inputs of a tile's graph carry their producer's bound, so tiles requantize as the whole node does).
+  std::optional<int64_t> magnitudeBound;
   bool isConstant() const { return constant.has_value(); }
   int64_t elementCount() const { return deeploy::elementCount(shape); }
   size_t byteSize() const { return static_cast<size_t>(elementCount()) * dtypeSize(dtype); }

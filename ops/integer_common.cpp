@@ -52,6 +52,7 @@ int64_t tensorMagnitude(const Tensor& t) {
 int64_t valueMagnitude(const Graph& graph, TensorId id) {
   const Tensor& t = graph.tensor(id);
   int64_t typeBound = tensorMagnitude(t);
+  if (t.magnitudeBound) return std::min(typeBound, *t.magnitudeBound);
   int producer = graph.producerOf(id);
   if (t.constant || !isInteger(t.dtype) || producer < 0) return typeBound;
   const Node& node = graph.nodes[static_cast<size_t>(producer)];

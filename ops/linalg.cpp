@@ -1,5 +1,6 @@
 #include "ops/linalg.h"
 
+#include "ops/integer_common.h"
 #include "ops/kernel_calls.h"
 
 #include <algorithm>
@@ -67,6 +68,24 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> sampleRequant(const Kernel
     adds.push_back(a);
   }
   return {muls, adds};
+}
+
+// The kernels' 32-bit requantization test (matmul.h: dp_requantize_mul_limit, dp_requantize_is_bounded),
+// passed on every parameter at compile time: the magnitudes of A's and B's types (8 or 16 bits; wider
+// types have no useful bound) over k products bound the accumulators.
+uint32_t requantMulLimit(int64_t k, DType a, DType b) {
+  auto magnitude = [](DType t) -> uint64_t { return dtypeBits(t) <= 16 ? static_cast<uint64_t>(integerMagnitude(t)) : 0; };
+  const uint64_t budget = uint64_t{1} << 30, accMax = static_cast<uint64_t>(std::max<int64_t>(k, 0)) * magnitude(a) * magnitude(b);
+  if (magnitude(a) == 0 || magnitude(b) == 0 || accMax > budget) return 0;
+  return static_cast<uint32_t>(accMax == 0 ? budget : budget / accMax);
+}
+
+bool requantAllBounded(int64_t k, DType a, DType b, const std::vector<int64_t>& muls, const std::vector<int64_t>& adds) {
+  const int64_t limit = requantMulLimit(k, a, b), addLimit = (int64_t{1} << 30) - 1;
+  for (size_t i = 0; i < muls.size(); ++i) {
+    if (std::abs(muls[i]) > limit || std::abs(adds[i]) > addLimit) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -640,7 +659,8 @@ std::vector<std::string> matmulRequantArgs(KernelEmitter& e, const MatMulGeometr
     }
   }
   auto [muls, adds] = sampleRequant(e, mulIndex, out, rq, indices);
-  std::vector<int64_t> strides = {batches > 1 ? rows * cols : 0, rows > 1 ? cols : 0, cols > 1 ? 1 : 0};
+  const bool bounded = requantAllBounded(g.k, e.input(0).dtype, e.input(1).dtype, muls, adds);
+  std::vector<int64_t> strides = {batches > 1 ? rows * cols : 0, rows > 1 ? cols : 0, cols > 1 ? 1 : 0, bounded ? 1 : 0};
   std::vector<std::string> args = {int32Array(e, muls, "rq_mul"), int32Array(e, adds, "rq_add"),
                                    int32Array(e, strides, "rq_strides")};
   for (auto& s : requantScalars(rq)) args.push_back(s);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ir/error.h"
+#include "ops/integer_common.h"
 #include "ops/op_schema.h"
 
 namespace deeploy {
@@ -154,6 +155,7 @@ Graph tileGraph(const Graph& graph, const Node& node, const TileInstance& tile) 
     part.dtype = t.dtype;
     part.shape = regionShape(tile.inputRegions[i]);
     if (t.isConstant()) part.constant = sliceRegion(*t.constant, tile.inputRegions[i]);
+    else if (isInteger(t.dtype)) part.magnitudeBound = valueMagnitude(graph, node.inputs[i]);
     copy.inputs[i] = sub.addTensor(std::move(part));
     if (!t.isConstant()) sub.inputs.push_back(copy.inputs[i]);
   }

@@ -33,7 +33,9 @@
  * Requantized variants apply, in the epilogue, y = clamp((acc * mul + add) >> shift, lo, hi) with the
  * rounding term already folded into add, so the 32-bit accumulator never goes to memory. mul and add are
  * read at  batch * rq_strides[0] + row * rq_strides[1] + col * rq_strides[2]  (0 where they are
- * broadcast), which covers per-tensor, per-row, per-column and per-batch parameters.
+ * broadcast), which covers per-tensor, per-row, per-column and per-batch parameters. rq_strides[3] is 1
+ * when the compiler found every parameter the call reads dp_requantize_is_bounded for its k and its types
+ * (so kernels may requantize in 32 bits without testing them), else 0.
  *
  * Kernels are instantiated per type combination with the DP_DEFINE_* macros below; matmul.c compiles the
  * common ones (declared at the end of this header), generated code instantiates others as static. */
@@ -450,7 +452,8 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
 #define DP_DEFINE_RQMATMUL_NT(SCOPE, name, TA, TB, TY)               \
   DP_BLOCKED_BEGIN                                                   \
   DP_DEFINE_NT_KERNELS(name, TA, TB, uint32_t)                       \
-  SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {      \
+  DP_SIMD_RQMATMUL_HEAD(nt, SCOPE, name, TA, TB, TY)             \
+  (DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {                     \
     DP_MATMUL_RQ_SETUP(TA, TB)                                       \
     DP_SIMD_NT_RQMATMUL(TA, TB, TY)                                  \
     DP_MATMUL_NT_LOOPS(TA, TB, uint32_t, TY, name, DP_MATMUL_RQ_EPI) \
@@ -460,7 +463,8 @@ static inline int dp_requantize_all_bounded(const int32_t *mul, const int32_t *a
 #define DP_DEFINE_RQMATMUL_NN(SCOPE, name, TA, TB, TY)               \
   DP_BLOCKED_BEGIN                                                   \
   DP_DEFINE_NN_KERNELS(name, TA, TB, uint32_t)                       \
-  SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {      \
+  DP_SIMD_RQMATMUL_HEAD(nn, SCOPE, name, TA, TB, TY)             \
+  (DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {                     \
     DP_MATMUL_RQ_SETUP(TA, TB)                                       \
     DP_SIMD_NN_RQMATMUL(TA, TB, TY)                                  \
     DP_MATMUL_NN_LOOPS(TA, TB, uint32_t, TY, name, DP_MATMUL_RQ_EPI) \

@@ -175,4 +175,134 @@ void dp_xpulp_requantize_tile(const uint32_t *acc, int32_t acc_stride, int32_t r
   }
 }
 
+/* ---- Requantized products row by row (dp_xpulp_rqmatmul_rows_*, matmul_xpulp.h) ----
+ * No scan of the parameters and no tile functions: per row of A and run of DP_XP_ROW_COLS columns the
+ * row's sums, then each output requantized; a call costs a few dozen instructions besides its products. */
+#define DP_XP_ROW_COLS 128
+
+/* One row of A against columns 0 .. cols-1 of bt: blocks of eight columns, then the last ones. */
+#define DP_XP_DEFINE_NT_ROW(T)                                                                                 \
+  DP_XP_INLINE void dp_xp_nt_row_##T(const uint8_t *arow, const uint8_t *b, int32_t cols, int32_t k, uint32_t *acc) { \
+    const int32_t shift = (k & 3) ? 8 * (4 - (k & 3)) : 0, cols8 = cols & ~(int32_t)7, acc_stride = 0;          \
+    if (cols8) dp_xp_nt_##T##_1x8(arow, b, k, shift, acc, acc_stride, cols8 >> 3);                               \
+    DP_XP_NT_ROW_REST(T, arow, cols8, acc)                                                                      \
+  }
+DP_XP_DEFINE_NT_ROW(s8)
+DP_XP_DEFINE_NT_ROW(u8)
+
+/* y[c] = dp_requantize(acc[c], mul, add, shift, lo, hi) for c < cols, mul and add per column (rq_c = 1) or
+ * shared: in 32 bits where they are bounded (the same value; all of them when `bounded`, rq_strides[3]:
+ * the compiler tested every mul and add), clamped as dp_xp_requantize_row's CLAMP says. */
+DP_XP_INLINE void dp_xp_requantize_checked(const uint32_t *acc, int32_t cols, uint8_t *y, const int32_t *mul,
+                                           const int32_t *add, int32_t rq_c, int32_t bounded, uint32_t limit,
+                                           int32_t shift, int32_t lo, int32_t hi, const int CLAMP) {
+  const int32_t shift_32 = shift < 31 ? shift : 31;
+  int32_t c;
+  if (bounded || (!rq_c && dp_requantize_is_bounded(mul[0], add[0], limit))) {
+    if (rq_c)
+      dp_xp_requantize_row(acc, cols, y, mul, add, shift_32, lo, hi, 1, CLAMP);
+    else
+      dp_xp_requantize_row(acc, cols, y, mul, add, shift_32, lo, hi, 0, CLAMP);
+    return;
+  }
+  for (c = 0; c < cols; ++c) {
+    const int32_t mc = mul[c * rq_c], dc = add[c * rq_c], v = dp_acc_to_s32(acc[c]);
+    if (dp_requantize_is_bounded(mc, dc, limit)) {
+      const int32_t w = dp_xp_mac(dc, v, mc), f = w >= 0 ? w >> shift_32 : ~(~w >> shift_32);
+      y[c] = (uint8_t)(CLAMP == 1 ? dp_xp_clipr(f, hi) : CLAMP == 2 ? dp_xp_clipur(f, hi) : dp_xp_clamp(f, lo, hi));
+    } else {
+      y[c] = (uint8_t)dp_requantize(v, mc, dc, shift, lo, hi);
+    }
+  }
+}
+static void dp_xp_requantize_run(const uint32_t *acc, int32_t cols, uint8_t *y, const int32_t *mul, const int32_t *add,
+                                 int32_t rq_c, int32_t bounded, uint32_t limit, int32_t shift, int32_t lo, int32_t hi) {
+  if (lo == -hi - 1)
+    dp_xp_requantize_checked(acc, cols, y, mul, add, rq_c, bounded, limit, shift, lo, hi, 1);
+  else if (lo == 0)
+    dp_xp_requantize_checked(acc, cols, y, mul, add, rq_c, bounded, limit, shift, lo, hi, 2);
+  else
+    dp_xp_requantize_checked(acc, cols, y, mul, add, rq_c, bounded, limit, shift, lo, hi, 0);
+}
+
+/* Per batch, row of A and run of DP_XP_ROW_COLS columns: the sums, then their outputs. */
+DP_XP_INLINE void dp_xp_rq_rows(const uint8_t *a, const int8_t *b, uint8_t *y, int32_t batch, int32_t m, int32_t n,
+                                int32_t k, const int32_t *a_offsets, const int32_t *b_offsets, const int32_t *mul,
+                                const int32_t *add, const int32_t *rq_strides, int32_t shift, int32_t lo, int32_t hi,
+                                const int NN, const int U) {
+  const int32_t rq_b = rq_strides[0], rq_r = rq_strides[1], rq_c = rq_strides[2];
+  const uint32_t limit = dp_requantize_mul_limit(k, U ? 255u : 128u, 128u);
+  uint32_t acc[DP_XP_ROW_COLS];
+  int32_t bi, i, j0;
+  for (bi = 0; bi < batch; ++bi) {
+    const uint8_t *arow = a + a_offsets[bi];
+    const uint8_t *const bmat = (const uint8_t *)(const void *)(b + b_offsets[bi]);
+    for (i = 0; i < m; ++i, arow += k, y += n) {
+      for (j0 = 0; j0 < n; j0 += DP_XP_ROW_COLS) {
+        const int32_t cols = n - j0 < DP_XP_ROW_COLS ? n - j0 : DP_XP_ROW_COLS;
+        const int32_t rq_at = bi * rq_b + i * rq_r + j0 * rq_c;
+        if (NN && U)
+          dp_xpulp_nn_tile_u8(arow, (const int8_t *)(const void *)(bmat + j0), n, 1, cols, k, acc, cols);
+        else if (NN)
+          dp_xpulp_nn_tile_s8((const int8_t *)(const void *)arow, (const int8_t *)(const void *)(bmat + j0), n, 1,
+                              cols, k, acc, cols);
+        else if (U)
+          dp_xp_nt_row_u8(arow, bmat + j0 * k, cols, k, acc);
+        else
+          dp_xp_nt_row_s8(arow, bmat + j0 * k, cols, k, acc);
+        dp_xp_requantize_run(acc, cols, y + j0, mul + rq_at, add + rq_at, rq_c, rq_strides[3], limit, shift, lo, hi);
+      }
+    }
+  }
+}
+
+/* The commonest calls, one run of one row per batch (a core's share of a GEMV, attention heads): no loops
+ * around the sums but the batch's (clang keeps the loops' state of dp_xp_rq_rows on the stack, over a
+ * hundred instructions per call). */
+DP_XP_INLINE void dp_xp_rq_run(const uint8_t *arow, const uint8_t *bmat, uint8_t *y, int32_t n, int32_t k,
+                               const int32_t *mul, const int32_t *add, int32_t rq_c, int32_t bounded, int32_t shift,
+                               int32_t lo, int32_t hi, const int NN, const int U) {
+  uint32_t acc[DP_XP_ROW_COLS];
+  if (NN && U)
+    dp_xpulp_nn_tile_u8(arow, (const int8_t *)(const void *)bmat, n, 1, n, k, acc, n);
+  else if (NN)
+    dp_xpulp_nn_tile_s8((const int8_t *)(const void *)arow, (const int8_t *)(const void *)bmat, n, 1, n, k, acc, n);
+  else if (U)
+    dp_xp_nt_row_u8(arow, bmat, n, k, acc);
+  else
+    dp_xp_nt_row_s8(arow, bmat, n, k, acc);
+  dp_xp_requantize_run(acc, n, y, mul, add, rq_c, bounded, dp_requantize_mul_limit(k, U ? 255u : 128u, 128u), shift, lo,
+                       hi);
+}
+
+#define DP_XP_DEFINE_RQMATMUL_ROWS(LAYOUT, T, TA, NN, U)                                                          \
+  static __attribute__((noinline)) void dp_xp_rq_rows_##LAYOUT##_##T(DP_XPULP_RQMATMUL_PARAMS(TA)) {             \
+    dp_xp_rq_rows((const uint8_t *)(const void *)a, b, y, batch, m, n, k, a_offsets, b_offsets, mul, add,         \
+                  rq_strides, shift, lo, hi, NN, U);                                                              \
+  }                                                                                                               \
+  static __attribute__((noinline)) void dp_xp_rq_heads_##LAYOUT##_##T(                                            \
+      const TA *a, const int8_t *b, uint8_t *y, int32_t batch, int32_t n, int32_t k, const int32_t *a_offsets,    \
+      const int32_t *b_offsets, const int32_t *mul, const int32_t *add, const int32_t *rq_strides, int32_t shift,  \
+      int32_t lo, int32_t hi) {                                                                                   \
+    int32_t bi;                                                                                                   \
+    for (bi = 0; bi < batch; ++bi)                                                                                \
+      dp_xp_rq_run((const uint8_t *)(const void *)(a + a_offsets[bi]),                                            \
+                   (const uint8_t *)(const void *)(b + b_offsets[bi]), y + bi * n, n, k, mul + bi * rq_strides[0], \
+                   add + bi * rq_strides[0], rq_strides[2], rq_strides[3], shift, lo, hi, NN, U);                 \
+  }                                                                                                               \
+  void dp_xpulp_rqmatmul_rows_##LAYOUT##_##T(DP_XPULP_RQMATMUL_PARAMS(TA)) {                                      \
+    if (batch == 1 && m == 1 && n <= DP_XP_ROW_COLS)                                                              \
+      dp_xp_rq_run((const uint8_t *)(const void *)(a + a_offsets[0]), (const uint8_t *)(const void *)(b + b_offsets[0]), \
+                   y, n, k, mul, add, rq_strides[2], rq_strides[3], shift, lo, hi, NN, U);                        \
+    else if (m == 1 && n <= DP_XP_ROW_COLS)                                                                       \
+      dp_xp_rq_heads_##LAYOUT##_##T(a, b, y, batch, n, k, a_offsets, b_offsets, mul, add, rq_strides, shift, lo, hi); \
+    else                                                                                                          \
+      dp_xp_rq_rows_##LAYOUT##_##T(a, b, y, batch, m, n, k, a_offsets, b_offsets, mul, add, rq_strides, shift, lo, \
+                                   hi);                                                                           \
+  }
+DP_XP_DEFINE_RQMATMUL_ROWS(nt, s8, int8_t, 0, 0)
+DP_XP_DEFINE_RQMATMUL_ROWS(nt, u8, uint8_t, 0, 1)
+DP_XP_DEFINE_RQMATMUL_ROWS(nn, s8, int8_t, 1, 0)
+DP_XP_DEFINE_RQMATMUL_ROWS(nn, u8, uint8_t, 1, 1)
+
 #endif

@@ -107,8 +107,9 @@ void dp_xpulp_requantize_tile(const uint32_t *acc, int32_t acc_stride, int32_t r
 #define DP_XPULP_RQ_TILE_FLAG(TY)                                                                                  \
   const int xpulp_rq_tile =                                                                                        \
       sizeof(TY) == 1 && (rq_c == 0 || rq_c == 1) && lo <= hi && batch > 0 && m > 0 && n > 0 &&                    \
-      dp_xpulp_requantize_all_bounded(mul, add, (batch - 1) * rq_b + (m - 1) * rq_r + (n - 1) * rq_c + 1,           \
-                                      rq_mul_limit);
+      (rq_strides[3] ||                                                                                            \
+       dp_xpulp_requantize_all_bounded(mul, add, (batch - 1) * rq_b + (m - 1) * rq_r + (n - 1) * rq_c + 1,          \
+                                       rq_mul_limit));
 /* Stores a tile of TILE_COLS columns through dp_xpulp_requantize_tile when xpulp_rq_tile holds. */
 #define DP_XPULP_STORE_RQ(TY, TILE_COLS)                                                                             \
   if (xpulp_rq_tile) {                                                                                               \
@@ -122,6 +123,49 @@ void dp_xpulp_requantize_tile(const uint32_t *acc, int32_t acc_stride, int32_t r
     DP_XPULP_RQ_TILE_FLAG(TY)                                                             \
     DP_XPULP_NT_MATMUL(TA, TB, uint32_t, TY, DP_XPULP_STORE_RQ(TY, DP_XPULP_TILE_COLS))   \
   }
+
+/* Requantized products of few rows (NT: one; NN: up to DP_XPULP_NN_ROWS_MAX, whose tiles would transpose
+ * B for them alone; the decode step's GEMV, a core's share of it, its attention and its rotations) to 8-bit
+ * outputs, int8 or uint8 A, int8 B, k >= 4 (NN: n >= 4), rq_strides[2] 0 or 1, lo <= hi: per row the
+ * sums, then each output requantized in 32 bits when its own mul and add are bounded (all of them when
+ * rq_strides[3] says so, else tested one by one: dp_requantize_is_bounded), else in 64 (the value
+ * dp_requantize gives either way). */
+#define DP_XPULP_NN_ROWS_MAX 4
+#define DP_XPULP_RQMATMUL_PARAMS(TA)                                                                               \
+  const TA *a, const int8_t *b, uint8_t *y, int32_t batch, int32_t m, int32_t n, int32_t k, const int32_t *a_offsets, \
+      const int32_t *b_offsets, const int32_t *mul, const int32_t *add, const int32_t *rq_strides, int32_t shift,     \
+      int32_t lo, int32_t hi
+void dp_xpulp_rqmatmul_rows_nt_s8(DP_XPULP_RQMATMUL_PARAMS(int8_t));
+void dp_xpulp_rqmatmul_rows_nt_u8(DP_XPULP_RQMATMUL_PARAMS(uint8_t));
+void dp_xpulp_rqmatmul_rows_nn_s8(DP_XPULP_RQMATMUL_PARAMS(int8_t));
+void dp_xpulp_rqmatmul_rows_nn_u8(DP_XPULP_RQMATMUL_PARAMS(uint8_t));
+
+/* The head of the generic RQMatMul kernels (LAYOUT nt or nn; the parameter list and the generic body
+ * follow it): `name` hands products of few rows to the functions above (a tail call, so a core's small
+ * share of a GEMV does not pay for the generic kernel's prologue), everything else to the generic body,
+ * a function of its own (name##_generic), whose hooks take the larger products. */
+#define DP_XPULP_RQMATMUL_HEAD(LAYOUT, SCOPE, name, TA, TB, TY)                                                      \
+  static void name##_generic(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS);                                          \
+  SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {                                                    \
+    if (sizeof(TY) == 1 && DP_XPULP_TYPES(TA, TB, uint32_t) && k >= 4 &&                                           \
+        (DP_XPULP_LAYOUT_IS_NT(LAYOUT) ? m == 1 : m <= DP_XPULP_NN_ROWS_MAX && n >= 4) &&                          \
+        (uint32_t)rq_strides[2] <= 1u && lo <= hi) {                                                               \
+      if (DP_XPULP_IS_S8(TA))                                                                                      \
+        dp_xpulp_rqmatmul_rows_##LAYOUT##_s8((const int8_t *)(const void *)a, (const int8_t *)(const void *)b,      \
+                                            (uint8_t *)(void *)y, batch, m, n, k, a_offsets, b_offsets, mul, add,  \
+                                            rq_strides, shift, lo, hi);                                            \
+      else                                                                                                         \
+        dp_xpulp_rqmatmul_rows_##LAYOUT##_u8((const uint8_t *)(const void *)a, (const int8_t *)(const void *)b,     \
+                                            (uint8_t *)(void *)y, batch, m, n, k, a_offsets, b_offsets, mul, add,  \
+                                            rq_strides, shift, lo, hi);                                            \
+      return;                                                                                                      \
+    }                                                                                                              \
+    name##_generic(a, b, y, batch, m, n, k, a_offsets, b_offsets, mul, add, rq_strides, shift, lo, hi);            \
+  }                                                                                                                \
+  static __attribute__((noinline)) void name##_generic
+#define DP_XPULP_LAYOUT_IS_NT(LAYOUT) DP_XPULP_LAYOUT_IS_NT_##LAYOUT
+#define DP_XPULP_LAYOUT_IS_NT_nt 1
+#define DP_XPULP_LAYOUT_IS_NT_nn 0
 
 /* One row of A against n columns of bt, each stored by STORE (see DP_NT_ROW_LOOP): Conv's im2col
  * column against its filters. */

@@ -33,10 +33,23 @@ uint64_t dp_read_instret(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
-/* This hart's jobs: hart, hart + cores, ... */
-static void run_share(int hart) {
+/* The low word of minstret: the counters below add differences of it (a job retires far fewer than 2^32
+ * instructions), one CSR read instead of dp_read_instret's three. */
+static inline uint32_t instret_low(void) {
+  uint32_t lo;
+  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, minstret\n.option pop" : "=r"(lo));
+  return lo;
+}
+
+/* The jobs of the hart running jobs first, first + cores, ... (the job's fields read once: they are
+ * volatile). Hart h > 0 starts at job h - 1 and hart 0 at job cores - 1: the generated code splits a node
+ * into equal parts but the last, which is smaller, so the hart that also forks and joins takes it. */
+static void run_share(int first, int cores) {
+  const dp_job_fn fn = job_fn;
+  void *const arg = job_arg;
+  const int count = job_count;
   int k;
-  for (k = hart; k < job_count; k += cluster_cores) job_fn(job_arg, k, job_count);
+  for (k = first; k < count; k += cores) fn(arg, k, count);
 }
 
 /* QEMU virt's CLINT: writing 1 to a hart's MSIP word raises its machine software interrupt, which
@@ -61,9 +74,9 @@ void dp_worker_main(int hart) {
     while (job_generation == seen) sleep_until_woken(hart);
     seen = job_generation;
     __sync_synchronize();
-    const uint64_t start = dp_read_instret();
-    run_share(hart);
-    dp_job_instret[hart] += dp_read_instret() - start;
+    const uint32_t start = instret_low();
+    run_share(hart - 1, cluster_cores);
+    dp_job_instret[hart] += instret_low() - start;
     /* Results before the flag; every finishing hart wakes hart 0, which checks them all. */
     __sync_synchronize();
     hart_finished[hart] = seen;
@@ -89,17 +102,27 @@ static int helpers_finished(uint32_t generation) {
   return 1;
 }
 
+/* Hart 0's wait for the others' jobs of the current generation (only hart 0 writes job_generation), out
+ * of line: dp_parallel keeps nothing across its own job and ends in a tail call here. */
+static __attribute__((noinline)) void join_helpers(void) {
+  const uint32_t generation = job_generation;
+  const uint32_t waitStart = instret_low();
+  while (!helpers_finished(generation)) sleep_until_woken(0);
+  dp_join_wait_instret += instret_low() - waitStart;
+  __sync_synchronize();
+}
+
 void dp_parallel(dp_job_fn fn, void *arg, int jobs) {
-  const uint32_t generation = job_generation + 1u;
+  const int cores = cluster_cores;
   job_fn = fn;
   job_arg = arg;
   job_count = jobs;
   __sync_synchronize();
-  job_generation = generation;
-  for (int hart = 1; hart < cluster_cores; ++hart) DP_CLINT_MSIP[hart] = 1u;
-  run_share(0);
-  const uint64_t waitStart = dp_read_instret();
-  while (!helpers_finished(generation)) sleep_until_woken(0);
-  dp_join_wait_instret += dp_read_instret() - waitStart;
-  __sync_synchronize();
+  job_generation = job_generation + 1u;
+  for (volatile uint32_t *msip = DP_CLINT_MSIP + 1, *const end = DP_CLINT_MSIP + cores; msip < end; ++msip) *msip = 1u;
+  if (jobs > cores)
+    run_share(cores - 1, cores);
+  else if (jobs == cores)
+    fn(arg, cores - 1, jobs);
+  join_helpers();
 }

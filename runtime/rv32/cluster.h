@@ -18,7 +18,7 @@ uint64_t dp_read_instret(void);
 extern volatile uint64_t dp_job_instret[DP_MAX_HARTS];
 extern volatile uint64_t dp_join_wait_instret;
 
-/* dp_parallel (kernels/parallel.h): job k runs on hart k mod cores; all harts take part, hart 0
- * included, and it returns when all jobs have finished. */
+/* dp_parallel (kernels/parallel.h): job k runs on hart (k + 1) mod cores, so hart 0, which also forks and
+ * joins, takes the last and smallest part of a split node; it returns when all jobs have finished. */
 
 #endif

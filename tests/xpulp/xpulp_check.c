@@ -105,7 +105,7 @@ static void rnd_shape(struct shape *s) {
 /* Requantization parameters: a layout (0 per tensor, 1 per row, 2 per column, 3 per batch, 4 per
  * element), multipliers bounded for the 32-bit path or not, and an output range inside TY's. */
 struct rq {
-  int32_t strides[3], shift, lo, hi;
+  int32_t strides[4], shift, lo, hi;
 };
 static void rnd_rq(struct rq *q, const struct shape *s, int out_unsigned, int out_bits, int32_t layout) {
   const uint32_t limit = dp_requantize_mul_limit(s->k, 255u, 128u);
@@ -114,6 +114,7 @@ static void rnd_rq(struct rq *q, const struct shape *s, int out_unsigned, int ou
   q->strides[0] = layout == 3 ? 1 : 0;
   q->strides[1] = layout == 1 ? 1 : layout == 4 ? s->n : 0;
   q->strides[2] = layout == 2 || layout == 4 ? 1 : 0;
+  q->strides[3] = bounded && rnd() % 2; /* the compiler's verdict, or none */
   count = (s->batch - 1) * q->strides[0] + (s->m - 1) * q->strides[1] + (s->n - 1) * q->strides[2] + 1;
   q->shift = bounded ? rnd_in(0, 20) : rnd_in(0, 40);
   for (i = 0; i < count; ++i) {
@@ -434,7 +435,7 @@ static void report(const char *what, int32_t m, int32_t n, int32_t k, uint32_t i
 
 static void perf(void) {
   static const int32_t shapes[3][3] = {{64, 64, 64}, {PERF_DIM, PERF_DIM, PERF_DIM}, {1, PERF_DIM, PERF_DIM}};
-  const int32_t strides[3] = {0, 0, 1};
+  const int32_t strides[4] = {0, 0, 1, 0};
   int32_t i;
   case_name = "perf";
   fill(a_buf, POOL);
