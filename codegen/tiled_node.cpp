@@ -56,6 +56,35 @@ std::string slotPointer(const std::string& l1, const std::string& key, uint64_t 
          kSlotMark + (byteOffset ? " + " + std::to_string(byteOffset) : std::string()) + "))";
 }
 
+// Small constant tables a kernel call reads where they are, named in the call by their index between two
+// kTableMark until the call is kept (an array of the network that no kept call uses would not compile
+// warning-free).
+constexpr char kTableMark = '\x02';
+using InPlaceTables = std::vector<std::pair<TensorData, std::string>>;  // value, name hint
+
+std::string tableMark(InPlaceTables& tables, const TensorData& value, const std::string& hint) {
+  tables.emplace_back(value, hint);
+  return kTableMark + std::to_string(tables.size() - 1) + kTableMark;
+}
+
+// The calls with every marked table replaced by name(value, hint).
+std::vector<std::string> resolveTables(const std::vector<std::string>& statements, const InPlaceTables& tables,
+                                       const std::function<std::string(const TensorData&, const std::string&)>& name) {
+  std::vector<std::string> calls;
+  for (const std::string& call : statements) {
+    std::string out;
+    size_t pos = 0;
+    for (size_t open; (open = call.find(kTableMark, pos)) != std::string::npos;) {
+      const size_t close = call.find(kTableMark, open + 1);
+      const auto& [value, hint] = tables[std::stoul(call.substr(open + 1, close - open - 1))];
+      out += call.substr(pos, open - pos) + name(value, hint);
+      pos = close + 1;
+    }
+    calls.push_back(out + call.substr(pos));
+  }
+  return calls;
+}
+
 uint64_t regionOffsetBytes(const Shape& wholeShape, const Box& region, size_t elementBytes) {
   const std::vector<int64_t> strides = rowMajorStrides(wholeShape);
   uint64_t offset = 0;
@@ -67,6 +96,8 @@ uint64_t regionOffsetBytes(const Shape& wholeShape, const Box& region, size_t el
 // `constants` is given, the constant data it loads).
 class TileEmitter final : public KernelEmitter {
  public:
+  static constexpr size_t kInPlaceDescriptorBytes = 16;
+
   TileEmitter(NetworkWriter& writer, const Graph& sub, const Node& wholeNode, const TileInstance& tile, size_t index,
               size_t tileCount, std::map<std::string, Stream>& streams, std::vector<TileConstant>* constants)
       : writer_(writer), sub_(sub), whole_(wholeNode), tile_(tile), index_(index), count_(tileCount), streams_(streams),
@@ -97,7 +128,12 @@ class TileEmitter final : public KernelEmitter {
     return "((void *)(" + writer_.l1() + " + " + mark("scratch") + "))";
   }
 
+  // Kernel tables the operator derives (requantization parameters, shapes, strides, offsets) go to L1
+  // like the operands, except descriptors of at most kInPlaceDescriptorBytes (a shape, a stride list,
+  // per-tensor parameters): those are read where they are, in the weight level, since one transfer
+  // costs more (its programming on the DMA's hart and the device's set-up) than reading a few words.
   std::string constant(const TensorData& value, const std::string& hint) override {
+    if (value.byteSize() <= kInPlaceDescriptorBytes) return tableMark(tables_, value, hint);
     const std::string key = "k" + std::to_string(derived_++);
     return constantStream(key, writer_.constant(value, hint), value);
   }
@@ -106,7 +142,18 @@ class TileEmitter final : public KernelEmitter {
   void statement(const std::string& code) override { statements_.push_back(code); }
   void definition(const std::string& key, const std::string& code) override { writer_.define(key, code); }
 
-  const std::vector<std::string>& statements() const { return statements_; }
+  // The calls, their in-place descriptors constant arrays of the network (the calls are kept).
+  std::vector<std::string> commitStatements() const {
+    return resolveTables(statements_, tables_, [&](const TensorData& v, const std::string& h) { return writer_.constant(v, h); });
+  }
+  // The calls, their in-place descriptors named by their bytes (to compare tiles whose calls are not kept).
+  std::vector<std::string> describedStatements() const {
+    return resolveTables(statements_, tables_, [](const TensorData& v, const std::string&) {
+      std::string bytes = "{";
+      for (size_t i = 0; i < v.byteSize(); ++i) bytes += std::to_string(static_cast<int>(v.data()[i])) + ",";
+      return bytes + "}";
+    });
+  }
 
  private:
   static std::string mark(const std::string& key) { return std::string(1, kSlotMark) + key + kSlotMark; }
@@ -155,6 +202,7 @@ class TileEmitter final : public KernelEmitter {
   std::map<std::string, Stream>& streams_;
   std::vector<TileConstant>* constants_;
   std::vector<std::string> statements_;
+  InPlaceTables tables_;
   int derived_ = 0;
 };
 
@@ -168,7 +216,6 @@ class TileEmitter final : public KernelEmitter {
 class ChunkEmitter final : public KernelEmitter {
  public:
   static constexpr size_t kInPlaceTableBytes = 256;
-  static constexpr char kTableMark = '\x02';
 
   ChunkEmitter(NetworkWriter& writer, const Graph& chunkGraph, const Graph& tileGraph, const TileInstance& chunk,
                const std::map<std::string, Stream>& streams, size_t tile, const std::vector<TileConstant>& constants)
@@ -199,19 +246,7 @@ class ChunkEmitter final : public KernelEmitter {
 
   // The calls, their small tables now constant arrays of the network.
   std::vector<std::string> commitStatements() const {
-    std::vector<std::string> calls;
-    for (const std::string& call : statements_) {
-      std::string out;
-      size_t pos = 0;
-      for (size_t open; (open = call.find(kTableMark, pos)) != std::string::npos;) {
-        const size_t close = call.find(kTableMark, open + 1);
-        const auto& [value, hint] = tables_[std::stoul(call.substr(open + 1, close - open - 1))];
-        out += call.substr(pos, open - pos) + writer_.constant(value, hint);
-        pos = close + 1;
-      }
-      calls.push_back(out + call.substr(pos));
-    }
-    return calls;
+    return resolveTables(statements_, tables_, [&](const TensorData& v, const std::string& h) { return writer_.constant(v, h); });
   }
 
  private:
@@ -238,10 +273,7 @@ class ChunkEmitter final : public KernelEmitter {
         if (offset % align == 0) return slotPointer(writer_.l1(), c.key, offset, value.dtype(), true);
       }
     }
-    if (value.byteSize() <= kInPlaceTableBytes) {
-      tables_.emplace_back(value, hint);
-      return kTableMark + std::to_string(tables_.size() - 1) + kTableMark;
-    }
+    if (value.byteSize() <= kInPlaceTableBytes) return tableMark(tables_, value, hint);
     missing_ = true;
     return "0";
   }
@@ -255,7 +287,7 @@ class ChunkEmitter final : public KernelEmitter {
   const std::vector<TileConstant>& constants_;
   std::vector<std::string> statements_;
   std::vector<std::pair<std::string, std::string>> definitions_;
-  mutable std::vector<std::pair<TensorData, std::string>> tables_;
+  mutable InPlaceTables tables_;
   mutable bool missing_ = false;
 };
 
@@ -717,7 +749,8 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
     std::vector<TileConstant> constants;
     TileEmitter emitter(writer, sub, node, tile, t, tiles, streams, cores > 1 ? &constants : nullptr);
     OpRegistry::instance().get(node).emit(emitter);
-    calls.push_back({emitter.statements(), perCoreCalls(writer, sub, streams, t, constants, cores)});
+    std::vector<std::vector<std::string>> perCore = perCoreCalls(writer, sub, streams, t, constants, cores);
+    calls.push_back({perCore.empty() ? emitter.commitStatements() : emitter.describedStatements(), std::move(perCore)});
   }
   for (auto& [key, s] : streams) scheduleTransfers(s);
   const L1Plan l1 = planL1(streams, tiles, alignment);

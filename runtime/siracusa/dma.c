@@ -24,6 +24,14 @@ uint64_t dp_dma_clock(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
+/* The low word of mcycle: waits add differences of it (a wait lasts far fewer than 2^32 cycles), one CSR
+ * read instead of dp_dma_clock's three. */
+static inline uint32_t clock_low(void) {
+  uint32_t lo;
+  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mcycle\n.option pop" : "=r"(lo));
+  return lo;
+}
+
 /* QEMU virt's CLINT: hart h's MSIP word. */
 #define DP_DMA_CLINT_MSIP ((volatile uint32_t *)0x02000000u)
 
@@ -44,15 +52,14 @@ static void sleep_until_woken(uint32_t hart) {
 static int completed(uint32_t id) { return (int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - id) >= 0; }
 
 static void wait_for(uint32_t id) {
-  uint32_t hart;
-  uint64_t start;
+  uint32_t hart, start;
   if (completed(id)) return;
   hart = hart_id();
-  start = dp_dma_clock();
+  start = clock_low();
   do {
     sleep_until_woken(hart);
   } while (!completed(id));
-  dp_dma_wait_cycles += dp_dma_clock() - start;
+  dp_dma_wait_cycles += clock_low() - start;
 }
 
 /* Whether the device's ROWS and PLANES registers hold 1 (so after reset). */
@@ -61,12 +68,11 @@ static int device_has_one_run = 1;
 void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape) {
   uint32_t id;
   if (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) {
-    const uint32_t hart = hart_id();
-    const uint64_t start = dp_dma_clock();
+    const uint32_t hart = hart_id(), start = clock_low();
     do {
       sleep_until_woken(hart);
     } while (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u);
-    dp_dma_wait_cycles += dp_dma_clock() - start;
+    dp_dma_wait_cycles += clock_low() - start;
   }
   DP_DMA_REG(DP_DMA_DST) = (uint32_t)(uintptr_t)dst;
   DP_DMA_REG(DP_DMA_SRC) = (uint32_t)(uintptr_t)src;
