@@ -138,6 +138,13 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
     writer.body() << markedInGroup;
     markedInGroup.clear();
   };
+  // Tiled nodes leave their last stores to the DMA (tiled_node.cpp); code that touches memory without
+  // transfers of its own waits for them first.
+  bool storesPending = false;
+  auto settleStores = [&] {
+    if (storesPending) writer.body() << "  dp_dma_wait_all();\n";
+    storesPending = false;
+  };
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
     const OpSchema& schema = OpRegistry::instance().get(node);
@@ -159,6 +166,7 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       chunks = filledRowsChunks(writer, graph, n, options.cores);
       if (options.cores == 1) {
         flushGroup();
+        settleStores();
         writer.body() << mark << comment;
         for (const std::string& s : chunks->statements[0]) writer.body() << "  " << s << "\n";
         continue;
@@ -166,6 +174,7 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
     } else if (!options.tiling && options.cores > 1 && hasElements(graph, node)) {
       chunks = splitAmongCores(writer, graph, n, options.cores);
     }
+    if (chunks && group.empty()) settleStores();
     if (chunks && group.accepts(*chunks)) {
       result.computedInJobOf[n] = static_cast<int>(group.firstNode());
       markedInGroup += mark + "  /* " + cIdentifier(node.name) + " (" + node.op + "): in the job above */\n";
@@ -175,15 +184,20 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
     flushGroup();
     writer.body() << mark << comment;
     if (chunks) {
+      settleStores();
       group.add(n, std::move(*chunks));
     } else if (options.tiling && hasElements(graph, node)) {
       result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
+      writer.includes().insert("kernels/dma.h");
+      storesPending = true;
     } else {
+      settleStores();
       NodeEmitter emitter(writer, graph, n);
       schema.emit(emitter);
     }
   }
   flushGroup();
+  settleStores();
   writer.body() << "  DP_PROFILE_MARK(" << graph.nodes.size() << ");\n";
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     TensorId out = graph.outputs[i];

@@ -16,3 +16,5 @@ void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_
 }
 
 void dp_dma_wait(dp_dma_group *group) { group->started = 0; }
+
+void dp_dma_wait_all(void) {}

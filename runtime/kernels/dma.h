@@ -3,8 +3,9 @@
  * copy is done by the core at start, so waiting has nothing left to do; the rv32 cluster queues copies
  * and its harts share them at the wait (runtime/rv32/dma.c).
  * Contract: a transfer may happen at any time between its start and the return of its group's wait,
- * but transfers happen in the order they were started. The program reads a destination only after that
- * wait and leaves a source unchanged until then. */
+ * but transfers happen in the order they were started, so a group's wait also waits for every transfer
+ * started before the group's last one. The program reads a destination only after that wait and leaves
+ * a source unchanged until then. */
 #ifndef DP_DMA_H
 #define DP_DMA_H
 
@@ -30,5 +31,8 @@ typedef struct {
 
 void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape);
 void dp_dma_wait(dp_dma_group *group);
+/* Waits for every transfer started so far (the tiled code's stores not yet waited for, before code that
+ * reads or writes memory without a transfer of its own). */
+void dp_dma_wait_all(void);
 
 #endif

@@ -1,10 +1,10 @@
 /* The rv32 cluster's DMA. With one hart a transfer is copied when it is started, as on the host. With
- * more, dp_dma_start queues it and dp_dma_wait copies the queued transfers up to the group's last one
- * (in start order, so none is copied after a transfer started later), their bytes shared among the
- * harts. This keeps the DMA contract: a program reads a transfer's destination only after waiting for
- * its group and leaves its source alone until then, so transfers pending together do not depend on
- * each other and may be copied in any order and later than started (the tiled code keeps it: an L1
- * buffer's lifetime covers its loads and write-backs). Called on hart 0, outside jobs (dp_parallel
+ * more, dp_dma_start queues it and dp_dma_wait copies the queued transfers up to the group's last one,
+ * their bytes shared among the harts. Transfers pending together may depend on each other (the tiled
+ * code leaves a node's last write-backs pending while the next node loads, perhaps the same bytes), so
+ * the queue is copied in batches: a batch ends before the first transfer whose bytes overlap what an
+ * earlier one of the batch writes, or whose destination overlaps what one reads; batches run in start
+ * order, which is the order the DMA contract promises. Called on hart 0, outside jobs (dp_parallel
  * does not nest). */
 #include "kernels/dma.h"
 
@@ -86,8 +86,34 @@ static void copy_share(void *arg, int share, int shares) {
   }
 }
 
-/* Copies the first `count` queued transfers and drops them from the queue. */
-static void perform(int count) {
+/* The first and one past the last byte a transfer's runs may touch at its destination (dst) or source. */
+static uintptr_t span_lo(const dp_dma_transfer *t, int dst) { return (uintptr_t)(dst ? t->dst : t->src); }
+static uintptr_t span_hi(const dp_dma_transfer *t, int dst) {
+  const dp_dma_shape *s = &t->shape;
+  return span_lo(t, dst) + (s->planes - 1u) * (dst ? s->dst_plane_stride : s->src_plane_stride) +
+         (s->rows - 1u) * (dst ? s->dst_row_stride : s->src_row_stride) + s->run_bytes;
+}
+static int spans_overlap(const dp_dma_transfer *a, int a_dst, const dp_dma_transfer *b, int b_dst) {
+  return span_lo(a, a_dst) < span_hi(b, b_dst) && span_lo(b, b_dst) < span_hi(a, a_dst);
+}
+
+/* How many of the first `count` queued transfers may be copied together: up to the first that reads or
+ * writes bytes an earlier one writes, or writes bytes an earlier one reads. */
+static int independent_prefix(int count) {
+  int i, j;
+  for (i = 1; i < count; ++i) {
+    for (j = 0; j < i; ++j) {
+      if (spans_overlap(&queue[i], 0, &queue[j], 1) || spans_overlap(&queue[i], 1, &queue[j], 1) ||
+          spans_overlap(&queue[i], 1, &queue[j], 0))
+        return i;
+    }
+  }
+  return count;
+}
+
+/* Copies the first `count` queued transfers, as one batch (no one depends on another), and drops them
+ * from the queue. */
+static void perform_batch(int count) {
   dp_dma_batch batch = {count, 0};
   uint32_t bytes = 0, shares;
   int i;
@@ -102,6 +128,15 @@ static void perform(int count) {
   }
   for (i = count; i < queued; ++i) queue[i - count] = queue[i];
   queued -= count;
+}
+
+/* Copies the first `count` queued transfers in start order, batch by batch, and drops them. */
+static void perform(int count) {
+  while (count > 0) {
+    const int batch = independent_prefix(count);
+    perform_batch(batch);
+    count -= batch;
+  }
 }
 
 /* The first start (which learns the cluster's size) and every start on more than one hart; out of
@@ -129,6 +164,10 @@ void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_
   } else {
     queue_transfer(group, dst, src, shape);
   }
+}
+
+void dp_dma_wait_all(void) {
+  if (queued > 0) perform(queued);
 }
 
 void dp_dma_wait(dp_dma_group *group) {

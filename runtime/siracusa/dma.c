@@ -103,6 +103,11 @@ void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_
   group->started = id;
 }
 
+void dp_dma_wait_all(void) {
+  const uint32_t last = DP_DMA_REG(DP_DMA_TRANSFERS); /* 0: none started (a wrapped id is waited for at its start) */
+  if (last != 0u) wait_for(last);
+}
+
 void dp_dma_wait(dp_dma_group *group) {
   const uint32_t id = group->started;
   if (id == 0u) return;
