@@ -23,7 +23,7 @@
 
 #include "kernels/matmul.h"
 #include "kernels/conv_arm.h"
-#include "kernels/conv_xpulp.h"
+#include "kernels/dwconv_xpulp.h"
 
 enum {
   DP_CONV_BATCH,

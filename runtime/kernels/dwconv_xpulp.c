@@ -15,9 +15,9 @@
  *
  * Instructions per output (QEMU with the CORE-V patch, -icount shift=0, minstret; the whole kernel call,
  * requantized int8 outputs, 3x3 kernels, padding 1; the generic kernels built by the same clang-19 with
- * -DDP_GENERIC_KERNELS; conv_xpulp.c the other CORE-V depthwise hook, which simd_hooks.h maps; printed by
- * tests/xpulp/xpulp_misc_check.c):
- *                                   generic   this file   conv_xpulp.c
+ * -DDP_GENERIC_KERNELS; "former" the CORE-V hook this one replaced, four outputs at a time sharing the
+ * packed weight words with the generic epilogue after them; printed by tests/xpulp/xpulp_misc_check.c):
+ *                                   generic   this file   former
  *   16 channels of 32 x 32, s1       143.9       22.7         44.7
  *   16 channels of 16 x 16, s1       143.0       35.0         55.9
  *   16 channels of 16 x 16, s2       146.2       44.4         73.3

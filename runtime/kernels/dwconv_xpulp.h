@@ -1,8 +1,6 @@
-/* A second CORE-V (Xpulp v2) hook for the direct (depthwise) convolution loops of conv.h, beside
- * conv_xpulp.h's: simd_hooks.h maps DP_SIMD_CONV_DIRECT_SETUP and DP_SIMD_CONV_DIRECT_RUN to conv_xpulp.h's
- * DP_XPULP_CONV_DIRECT_*; mapping them to DP_XPULP_DW_SETUP and DP_XPULP_DW_RUN below takes this one
- * (tests/xpulp/xpulp_misc_check.c checks and measures both; comparison in dwconv_xpulp.c: fewer
- * instructions on every shape measured, miniMobileNet on one core 225,040 -> 178,869).
+/* The CORE-V (Xpulp v2) hook for the direct (depthwise) convolution loops of conv.h: simd_hooks.h maps
+ * DP_SIMD_CONV_DIRECT_SETUP and DP_SIMD_CONV_DIRECT_RUN to DP_XPULP_DW_SETUP and DP_XPULP_DW_RUN below
+ * (tests/xpulp/xpulp_misc_check.c checks and measures them; figures in dwconv_xpulp.c).
  * Int8 or uint8 inputs with int8 weights and unit width dilation: the outputs of a channel (or of a row, 32
  * at a time, when the epilogue is not a requantization done here) are computed by dp_xpulp_dw_plane_* /
  * dp_xpulp_dw_outputs_* (dwconv_xpulp.c), four taps of a kernel row per cv.sdotsp.b (cv.sdotusp.b) of an

@@ -19,8 +19,9 @@
  * Measured as in matmul_xpulp.c (instructions per MAC, generic clang / gcc in parentheses):
  *   MatMul NN int32:        64x64x64 0.50 (2.84, 3.04), 256^3 0.42 (2.78, 2.85), 1x256x256 1.27 (3.30, 3.34)
  *   RQMatMul NN uint8 A:    64x64x64 0.69 (3.16, 3.33), 256^3 0.55 (2.90, 2.94), 1x256x256 1.38 (3.40, 3.42)
- *   attention (RQMatMul NN, int8, per-tensor parameters; the epilogue dominates): 16 x [1,4]x[4,33] 6.40
- *   (9.94), 16 x [1,33]x[33,4] 3.69 (5.26), [16,4]x[4,4] 7.14 (11.74). */
+ *   attention (RQMatMul NN, int8, per-tensor parameters; the epilogue dominates; the first two by
+ *   matmul_xpulp.c's rows path): 16 x [1,4]x[4,33] 6.75 (9.94), 16 x [1,33]x[33,4] 3.25 (5.26),
+ *   [16,4]x[4,4] 7.25 (11.74). */
 #include "kernels/matmul.h"
 
 #ifdef DP_XPULP

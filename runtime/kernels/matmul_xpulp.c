@@ -23,8 +23,10 @@
  * kernels built by the same clang (and by gcc for --target rv32: matmul.h's figures):
  *   Gemm NT int32:      64x64x64 0.46 (clang 3.62, gcc 3.00), 256^3 0.41 (3.49, 2.76),
  *                       GEMV 1x256x256 0.58 (3.44, 3.28)
- *   RQMatMul NT int8:   64x64x64 0.61 (3.95, 3.22), 256^3 0.44 (3.65, 2.81), 1x256x256 0.65 (3.46, 3.34)
- *   decode RQMatMul NT (m = 1): 1x64x64 0.97 (3.86), 1x256x64 0.92 (3.79), 1x64x256 0.66 (3.48)
+ *   RQMatMul NT int8:   64x64x64 0.61 (3.95, 3.22), 256^3 0.44 (3.65, 2.81), 1x256x256 0.63 (3.46, 3.34)
+ *   decode RQMatMul NT (m = 1, dp_xpulp_rqmatmul_rows_nt_*): 1x64x64 0.85 (3.86), 1x256x64 0.82 (3.79),
+ *   1x64x256 0.64 (3.48); these test every output's parameters (rq_strides[3] = 0), the compiler's calls
+ *   skip that (bench/siracusa_table: 1x256x256 0.61)
  *   RQConv 3x3, 16 to 16 channels of 32 x 32, im2col rows: 1.52 (4.49); most of it is now the im2col copy
  *   (generic code) and the per-pixel epilogue. */
 #include "kernels/matmul.h"

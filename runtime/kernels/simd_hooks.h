@@ -3,8 +3,8 @@
  * integer_activation.h, integer_norm.h, integer_softmax.h, reduce.h, pooling.h) invoke DP_SIMD_* only;
  * each names
  *   on CORE-V cores (clang's __riscv_xcvsimd): the Xpulp hooks of matmul_xpulp.h for the products (NT and
- *     NN MatMul, Gemm, RQMatMul, Conv's im2col rows), of conv_xpulp.h for the direct (depthwise) Conv, and
- *     of the element-wise, requantization, norm, softmax and reduction files (*_xpulp.h, below);
+ *     NN MatMul, Gemm, RQMatMul, Conv's im2col rows) and of the direct (depthwise) Conv, element-wise,
+ *     requantization, norm, softmax and reduction files (*_xpulp.h, below);
  *   elsewhere: the Arm hook (matmul_arm.h, matmul_nn_arm.h, conv_arm.h, elementwise_arm.h,
  *     requant_arm.h, norm_arm.h, softmax_arm.h), which is DSP or MVE code on Cortex-M and the generic
  *     code on other cores.
@@ -31,8 +31,6 @@
 #define DP_SIMD_NN_RQMATMUL DP_XPULP_NN_RQMATMUL
 #define DP_SIMD_RQMATMUL_HEAD DP_XPULP_RQMATMUL_HEAD
 #define DP_SIMD_NN_GEMM DP_XPULP_NN_GEMM
-#define DP_SIMD_CONV_DIRECT_SETUP DP_XPULP_CONV_DIRECT_SETUP
-#define DP_SIMD_CONV_DIRECT_RUN DP_XPULP_CONV_DIRECT_RUN
 #else
 #ifdef DP_ARM_NT
 #define DP_SIMD_NT 1
@@ -48,18 +46,16 @@
 #define DP_SIMD_NN_RQMATMUL DP_ARM_NN_RQMATMUL
 #define DP_SIMD_RQMATMUL_HEAD(LAYOUT, SCOPE, name, TA, TB, TY) SCOPE void name
 #define DP_SIMD_NN_GEMM DP_ARM_NN_GEMM
-#define DP_SIMD_CONV_DIRECT_SETUP DP_ARM_CONV_DIRECT_SETUP
-#define DP_SIMD_CONV_DIRECT_RUN DP_ARM_CONV_DIRECT_RUN
 #endif
 
 /* The other kernels: on CORE-V cores (DP_XPULP_LANES of xpulp_lanes.h: DP_XPULP and xcvalu) the Xpulp hooks
  * of elementwise_xpulp.h (Add, Sub, Mul of byte rows), requant_xpulp.h (RequantShift, requantized iHardswish),
- * norm_xpulp.h (iRMSNorm rows), softmax_xpulp.h (iSoftmax rows) and reduce_xpulp.h (ReduceSum/Mean/Max
- * rows, MaxPool runs); elsewhere the Arm hooks (generic code on other cores) and, for the reductions and
- * max pooling, which have no Arm code, the generic loops. (dwconv_xpulp.h holds a second CORE-V depthwise
- * hook, DP_XPULP_DW_SETUP / DP_XPULP_DW_RUN, not mapped: mapping DP_SIMD_CONV_DIRECT_* above to it instead of
- * conv_xpulp.h's is a two-line change; the measured comparison is in dwconv_xpulp.c. copy.c's dp_copy and data_movement.c's byte
- * transposes, transpose_xpulp.h, take CORE-V code without a hook.) */
+ * norm_xpulp.h (iRMSNorm rows), softmax_xpulp.h (iSoftmax rows), reduce_xpulp.h (ReduceSum/Mean/Max rows,
+ * MaxPool runs) and dwconv_xpulp.h (direct, depthwise, Conv); elsewhere the Arm hooks (generic code on other
+ * cores) and, for the reductions and max pooling, which have no Arm code, the generic loops. (copy.c's
+ * dp_copy and data_movement.c's byte transposes, transpose_xpulp.h, take CORE-V code without a hook.) */
+#include "kernels/conv_arm.h"
+#include "kernels/dwconv_xpulp.h"
 #include "kernels/elementwise_xpulp.h"
 #include "kernels/norm_xpulp.h"
 #include "kernels/reduce_xpulp.h"
@@ -75,6 +71,8 @@
 #define DP_SIMD_REDUCE_ROW DP_XPULP_REDUCE_ROW
 #define DP_SIMD_REDUCE_KEPT_ROW DP_XPULP_REDUCE_KEPT_ROW
 #define DP_SIMD_MAXPOOL_RUN DP_XPULP_MAXPOOL_RUN
+#define DP_SIMD_CONV_DIRECT_SETUP DP_XPULP_DW_SETUP
+#define DP_SIMD_CONV_DIRECT_RUN DP_XPULP_DW_RUN
 #else
 #define DP_SIMD_BINARY(TA, TB, TY, OP)
 #define DP_SIMD_BINARY_ROW DP_ARM_BINARY_ROW
@@ -85,6 +83,8 @@
 #define DP_SIMD_REDUCE_ROW(TX, TACC, COMBINE)
 #define DP_SIMD_REDUCE_KEPT_ROW(TX, TACC, COMBINE)
 #define DP_SIMD_MAXPOOL_RUN(T)
+#define DP_SIMD_CONV_DIRECT_SETUP DP_ARM_CONV_DIRECT_SETUP
+#define DP_SIMD_CONV_DIRECT_RUN DP_ARM_CONV_DIRECT_RUN
 #endif
 
 #endif

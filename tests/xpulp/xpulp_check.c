@@ -33,15 +33,8 @@ static int32_t y_test[PERF_DIM * PERF_DIM + GUARD], y_ref[PERF_DIM * PERF_DIM + 
 static int32_t mul_buf[MAX_ELEMS], add_buf[MAX_ELEMS];
 static int8_t col_buf[16 * 9 + MAX_DIM * 9 + 16];
 
-static uint32_t rng = 0x2545F491u;
-static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
-}
-/* Uniform in [lo, hi]. */
-static int32_t rnd_in(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
+#define XPULP_RANDOM_SEED 0x2545F491u
+#include "xpulp_support.h"
 /* A dimension: small ones half of the time. */
 static int32_t rnd_dim(void) { return rnd() & 1 ? rnd_in(1, 12) : rnd_in(1, MAX_DIM); }
 static void fill(int8_t *p, int32_t count) {
@@ -49,23 +42,6 @@ static void fill(int8_t *p, int32_t count) {
   for (i = 0; i < count; ++i) p[i] = (int8_t)(rnd() & 0xFF);
 }
 
-static int failures, checks;
-static const char *case_name;
-static char case_shape[256];
-
-/* Compares bytes (outputs plus guard) and reports the first difference. */
-static void compare(const char *what, const void *test, const void *ref, int32_t bytes) {
-  const uint8_t *t = (const uint8_t *)test, *r = (const uint8_t *)ref;
-  int32_t i;
-  ++checks;
-  for (i = 0; i < bytes; ++i)
-    if (t[i] != r[i]) {
-      ++failures;
-      if (failures <= 20)
-        printf("FAIL %s %s %s: byte %ld differs (%u, expected %u)\n", case_name, what, case_shape, (long)i, t[i], r[i]);
-      return;
-    }
-}
 static void clear_outputs(void) {
   memset(y_test, 0x5A, sizeof y_test);
   memset(y_ref, 0x5A, sizeof y_ref);

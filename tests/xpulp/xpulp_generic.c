@@ -1,7 +1,10 @@
-/* The generic kernels (built with DP_GENERIC_KERNELS: no SIMD hooks) that xpulp_check.c compares the
+/* The generic kernels (built with -DDP_GENERIC_KERNELS: no SIMD hooks) that xpulp_check.c compares the
  * CORE-V kernels with, under names of their own. */
-#define DP_GENERIC_KERNELS 1
 #include "xpulp_check.h"
+
+#ifndef DP_GENERIC_KERNELS
+#error "compile with -DDP_GENERIC_KERNELS"
+#endif
 
 DP_DEFINE_MATMUL_NT(, ref_matmul_nt_s8, int8_t, int8_t, uint32_t, int32_t)
 DP_DEFINE_MATMUL_NT(, ref_matmul_nt_u8, uint8_t, int8_t, uint32_t, int32_t)

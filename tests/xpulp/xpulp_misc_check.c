@@ -1,11 +1,11 @@
 /* Checks the CORE-V (Xpulp) kernels other than the products against the generic ones and counts their
  * instructions: element-wise Add/Sub/Mul (elementwise_xpulp.c), RequantShift and requantized iHardswish
- * (requant_xpulp.c), iRMSNorm (norm_xpulp.c), iSoftmax (softmax_xpulp.c), depthwise convolution (both
- * conv_xpulp.c, which simd_hooks.h maps, and dwconv_xpulp.c, instantiated here through its own hooks),
+ * (requant_xpulp.c), iRMSNorm (norm_xpulp.c), iSoftmax (softmax_xpulp.c), depthwise convolution
+ * (dwconv_xpulp.c),
  * ReduceSum/ReduceMax and MaxPool (reduce_xpulp.c), dp_copy (copy.c) and byte transposes
  * (transpose_xpulp.c, through dp_strided_copy).
  *
- * Built for the emulated cluster (clang-19 with the CORE-V extensions, run_misc_check.sh), the kernels
+ * Built for the emulated cluster (clang-19 with the CORE-V extensions, run_check.sh), the kernels
  * instantiated here from xpulp_misc_kernels.inc take the CORE-V hooks; xpulp_misc_generic.c instantiates
  * the same ones with DP_GENERIC_KERNELS. Random shapes (rows from 1 to 70 elements, every length modulo 4),
  * broadcasting, operands at every byte offset, values drawn to hit the edges of their types (-128, 127,
@@ -25,15 +25,8 @@
 static uint8_t in_a[POOL + 8], in_b[POOL + 8];
 static int32_t y_test[POOL + GUARD], y_ref[POOL + GUARD];
 
-static uint32_t rng = 0x9E3779B9u;
-static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
-}
-/* Uniform in [lo, hi]. */
-static int32_t rnd_in(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
+#define XPULP_RANDOM_SEED 0x9E3779B9u
+#include "xpulp_support.h"
 /* A row length: short ones half of the time. */
 static int32_t rnd_len(void) { return rnd() & 1 ? rnd_in(1, 12) : rnd_in(1, 70); }
 /* Random bytes, a quarter of them the edges of int8 and uint8. */
@@ -43,23 +36,6 @@ static void fill_bytes(uint8_t *p, int32_t count) {
   for (i = 0; i < count; ++i) p[i] = rnd() % 4 == 0 ? edges[rnd() % 8] : (uint8_t)rnd();
 }
 
-static int failures, checks;
-static const char *case_name;
-static char case_shape[160];
-
-/* Compares bytes (outputs plus guard) and reports the first difference. */
-static void compare(const void *test, const void *ref, int32_t bytes) {
-  const uint8_t *t = (const uint8_t *)test, *r = (const uint8_t *)ref;
-  int32_t i;
-  ++checks;
-  for (i = 0; i < bytes; ++i)
-    if (t[i] != r[i]) {
-      ++failures;
-      if (failures <= 20)
-        printf("FAIL %s %s: byte %ld differs (%u, expected %u)\n", case_name, case_shape, (long)i, t[i], r[i]);
-      return;
-    }
-}
 static void clear_outputs(void) {
   memset(y_test, 0x5A, sizeof y_test);
   memset(y_ref, 0x5A, sizeof y_ref);
@@ -121,7 +97,7 @@ static void check_binary(void) {
       xm_ref.binary_s8[op]((const int8_t *)in_a + a_off, (const int8_t *)in_b + b_off, y_ref, ndim, shape,
                            a_strides, b_strides);
     }
-    compare(y_test, y_ref, count * 4 + GUARD);
+    compare("", y_test, y_ref, count * 4 + GUARD);
   }
 }
 
@@ -267,7 +243,7 @@ static void check_requant(void) {
       case 11: XM_RUN_HS(hs_u8_s8, uint8_t, int8_t); break;
       default: XM_RUN_HS(hs_s8_u8, int8_t, uint8_t); break;
     }
-    compare(y_test, y_ref, count * 2 + 4 + GUARD);
+    compare("", y_test, y_ref, count * 2 + 4 + GUARD);
   }
 }
 
@@ -348,7 +324,7 @@ static void check_rmsnorm(void) {
       case 4: XM_RUN_RMS(rms_u8_w32, uint8_t, int32_t); break;
       default: XM_RUN_RMS(rms_s8_w32_s64, int8_t, int32_t); break;
     }
-    compare(y_test, y_ref, rows * count + 4 + GUARD);
+    compare("", y_test, y_ref, rows * count + 4 + GUARD);
   }
 }
 
@@ -390,7 +366,7 @@ static void check_softmax(void) {
       case 3: XM_RUN_SM(sm_u8_s8_t32, uint8_t, int8_t, table32); break;
       default: XM_RUN_SM(sm_s8_u8_t16_a64, int8_t, uint8_t, table16); break;
     }
-    compare(y_test, y_ref, rows * length + 4 + GUARD);
+    compare("", y_test, y_ref, rows * length + 4 + GUARD);
   }
 }
 
@@ -458,11 +434,10 @@ static void rnd_dw_geometry(int32_t *geom) {
 }
 
 static void check_conv(void) {
-  static const char *const names[] = {"dw s8 s32", "dw u8 s32", "rqdw s8 s8", "rqdw u8 s8", "rqdw s8 u8", "rqdw u8 s16",
-                                      "dw2 s8 s32", "dw2 u8 s32", "rqdw2 s8 s8", "rqdw2 u8 s8", "rqdw2 s8 u8", "rqdw2 u8 s16"};
+  static const char *const names[] = {"dw s8 s32", "dw u8 s32", "rqdw s8 s8", "rqdw u8 s8", "rqdw s8 u8", "rqdw u8 s16"};
   int32_t iter, geom[DP_CONV_GEOMETRY_SIZE];
   for (iter = 0; iter < 12000; ++iter) {
-    const int kind = (int)(rnd() % 12);
+    const int kind = (int)(rnd() % 6);
     int32_t in_count, out_count, w_count, c, lo, hi, shift = rnd() % 2 ? 16 : rnd_in(0, 31);
     int32_t rq_stride = rnd() % 3 ? 1 : 0, off = rnd_in(0, 3);
     const int32_t *g = geom;
@@ -512,28 +487,9 @@ static void check_conv(void) {
       case 2: XM_RUN_RQDW(rqdw_s8_s8, int8_t, int8_t) break;
       case 3: XM_RUN_RQDW(rqdw_u8_s8, uint8_t, int8_t) break;
       case 4: XM_RUN_RQDW(rqdw_s8_u8, int8_t, uint8_t) break;
-      case 5: XM_RUN_RQDW(rqdw_u8_s16, uint8_t, int16_t) break;
-      case 6: {
-        const int32_t *bias = rnd() % 2 ? w32 : NULL;
-        xm_test.dw2_s8((const int8_t *)in_a + off, w8, bias, y_test, geom);
-        xm_ref.dw_s8((const int8_t *)in_a + off, w8, bias, y_ref, geom);
-        break;
-      }
-      case 7:
-        xm_test.dw2_u8(in_a + off, w8, w32, y_test, geom);
-        xm_ref.dw_u8(in_a + off, w8, w32, y_ref, geom);
-        break;
-#define XM_RUN_RQDW2(member, ref, TX, TY)                                                                        \
-  xm_test.member((const TX *)(const void *)(in_a + off), w8, (TY *)(void *)((uint8_t *)y_test + (sizeof(TY) == 1 ? off : 0)), \
-                 geom, mul_buf, bias_buf, rq_stride, shift, lo, hi);                                           \
-  xm_ref.ref((const TX *)(const void *)(in_a + off), w8, (TY *)(void *)((uint8_t *)y_ref + (sizeof(TY) == 1 ? off : 0)),     \
-             geom, mul_buf, bias_buf, rq_stride, shift, lo, hi);
-      case 8: XM_RUN_RQDW2(rqdw2_s8_s8, rqdw_s8_s8, int8_t, int8_t) break;
-      case 9: XM_RUN_RQDW2(rqdw2_u8_s8, rqdw_u8_s8, uint8_t, int8_t) break;
-      case 10: XM_RUN_RQDW2(rqdw2_s8_u8, rqdw_s8_u8, int8_t, uint8_t) break;
-      default: XM_RUN_RQDW2(rqdw2_u8_s16, rqdw_u8_s16, uint8_t, int16_t) break;
+      default: XM_RUN_RQDW(rqdw_u8_s16, uint8_t, int16_t) break;
     }
-    compare(y_test, y_ref, out_count * 4 + GUARD);
+    compare("", y_test, y_ref, out_count * 4 + GUARD);
   }
 }
 
@@ -553,25 +509,20 @@ static void perf_conv(void) {
                                       "16ch 8x8 s1", "16ch 8x8 s2", "16ch 6x6 s1"};
   char what[80];
   int32_t c, i;
-  uint32_t g, x, x2;
+  uint32_t g, x;
   fill_bytes(in_a, 16 * 32 * 32);
   fill_bytes((uint8_t *)w8, 64 * 9);
   for (c = 0; c < 64; ++c) mul_buf[c] = rnd_in(1, 300), bias_buf[c] = rnd_in(-1000, 1000) + (1 << 15);
   for (i = 0; i < 8; ++i) {
     const int32_t *geom = shapes[i], outputs = geom[4] * geom[5] * geom[6];
     MEASURE(x, xm_test.rqdw_s8_s8((const int8_t *)in_a, w8, (int8_t *)y_test, geom, mul_buf, bias_buf, 1, 16, -128, 127));
-    MEASURE(x2, xm_test.rqdw2_s8_s8((const int8_t *)in_a, w8, (int8_t *)y_test, geom, mul_buf, bias_buf, 1, 16, -128, 127));
     MEASURE(g, xm_ref.rqdw_s8_s8((const int8_t *)in_a, w8, (int8_t *)y_ref, geom, mul_buf, bias_buf, 1, 16, -128, 127));
-    snprintf(what, sizeof what, "RQ dw 3x3 %s, conv_xpulp (per output)", names[i]);
+    snprintf(what, sizeof what, "RQ dw 3x3 %s (per output)", names[i]);
     report(what, g, x, outputs);
-    snprintf(what, sizeof what, "RQ dw 3x3 %s, dwconv_xpulp (per output)", names[i]);
-    report(what, g, x2, outputs);
   }
   MEASURE(x, xm_test.dw_s8((const int8_t *)in_a, w8, NULL, y_test, shapes[0]));
-  MEASURE(x2, xm_test.dw2_s8((const int8_t *)in_a, w8, NULL, y_test, shapes[0]));
   MEASURE(g, xm_ref.dw_s8((const int8_t *)in_a, w8, NULL, y_ref, shapes[0]));
-  report("dw 3x3 16ch 16x16 s1 int32 out, conv_xpulp", g, x, 16 * 256);
-  report("dw 3x3 16ch 16x16 s1 int32 out, dwconv_xpulp", g, x2, 16 * 256);
+  report("dw 3x3 16ch 16x16 s1 int32 out", g, x, 16 * 256);
 }
 
 /* ---- Reductions and max pooling ---- */
@@ -614,7 +565,7 @@ static void check_reduce(void) {
         xm_ref.rmax_u8(in_a + off, (uint8_t *)y_ref + off, 0, kept, ndim, shape, strides);
         break;
     }
-    compare(y_test, y_ref, kept * 4 + GUARD);
+    compare("", y_test, y_ref, kept * 4 + GUARD);
   }
 }
 
@@ -651,7 +602,7 @@ static void check_maxpool(void) {
       xm_test.maxpool_s8((const int8_t *)in_a + off, (int8_t *)y_test + off, planes, geom);
       xm_ref.maxpool_s8((const int8_t *)in_a + off, (int8_t *)y_ref + off, planes, geom);
     }
-    compare(y_test, y_ref, out_count + 4 + GUARD);
+    compare("", y_test, y_ref, out_count + 4 + GUARD);
   }
 }
 
@@ -706,7 +657,7 @@ static void check_copy(void) {
              (long)dst_off);
     dp_copy((uint8_t *)y_test + dst_off, in_a + src_off, (size_t)bytes);
     ref_dp_copy((uint8_t *)y_ref + dst_off, in_a + src_off, (size_t)bytes);
-    compare(y_test, y_ref, bytes + 8 + GUARD);
+    compare("", y_test, y_ref, bytes + 8 + GUARD);
   }
 }
 
@@ -733,7 +684,7 @@ static void check_transpose(void) {
              (long)swap, (long)off);
     dp_strided_copy((uint8_t *)y_test + off, in_a + off, 1, ndim, shape, ds, ss);
     ref_dp_strided_copy((uint8_t *)y_ref + off, in_a + off, 1, ndim, shape, ds, ss);
-    compare(y_test, y_ref, count + 4 + GUARD);
+    compare("", y_test, y_ref, count + 4 + GUARD);
   }
 }
 

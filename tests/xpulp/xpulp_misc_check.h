@@ -68,13 +68,6 @@ struct xm_kernels {
   void (*rqdw_u8_s8)(DP_RQCONV_PARAMS(uint8_t, int8_t, int8_t));
   void (*rqdw_s8_u8)(DP_RQCONV_PARAMS(int8_t, int8_t, uint8_t));
   void (*rqdw_u8_s16)(DP_RQCONV_PARAMS(uint8_t, int8_t, int16_t));
-  /* The same with dwconv_xpulp.h's hooks (the ones above take simd_hooks.h's, conv_xpulp.h's). */
-  void (*dw2_s8)(DP_CONV_PARAMS(int8_t, int8_t, int32_t));
-  void (*dw2_u8)(DP_CONV_PARAMS(uint8_t, int8_t, int32_t));
-  void (*rqdw2_s8_s8)(DP_RQCONV_PARAMS(int8_t, int8_t, int8_t));
-  void (*rqdw2_u8_s8)(DP_RQCONV_PARAMS(uint8_t, int8_t, int8_t));
-  void (*rqdw2_s8_u8)(DP_RQCONV_PARAMS(int8_t, int8_t, uint8_t));
-  void (*rqdw2_u8_s16)(DP_RQCONV_PARAMS(uint8_t, int8_t, int16_t));
   /* Reductions: sums into int32, maxima; max pooling. */
 #define XM_REDUCE_PARAMS(TX, TACC) \
   const TX *x, TACC *acc, TACC init, int32_t acc_count, int32_t ndim, const int32_t *shape, const int32_t *acc_strides
