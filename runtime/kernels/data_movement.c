@@ -22,14 +22,7 @@
         const T *sp = src;                                                                               \
         for (i = 0; i < inner; ++i, dp += ds, sp += ss) *dp = *sp;                                       \
       }                                                                                                  \
-      for (d = ndim - 2; d >= 0; --d) {                                                                  \
-        dst += dst_strides[d];                                                                           \
-        src += src_strides[d];                                                                           \
-        if (++index[d] < shape[d]) break;                                                                \
-        dst -= dst_strides[d] * shape[d];                                                                \
-        src -= src_strides[d] * shape[d];                                                                \
-        index[d] = 0;                                                                                    \
-      }                                                                                                  \
+      DP_NEXT_ROW2(ndim, shape, index, dst, dst_strides, src, src_strides);                              \
     }                                                                                                    \
   }
 

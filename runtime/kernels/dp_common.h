@@ -8,6 +8,22 @@
 /* Highest tensor rank a kernel's index arithmetic handles. */
 #define DP_MAX_DIMS 8
 
+/* Moves the positions pa and pb of two strided walks over the rows of a shape to the next row: an odometer
+ * over dimensions ndim - 2 .. 0 (index[d] counts along d from 0), each position stepping by its own
+ * strides and rewinding the dimensions it completes. */
+#define DP_NEXT_ROW2(ndim, shape, index, pa, a_strides, pb, b_strides) \
+  do {                                                                 \
+    int32_t d_;                                                        \
+    for (d_ = (ndim)-2; d_ >= 0; --d_) {                               \
+      (pa) += (a_strides)[d_];                                         \
+      (pb) += (b_strides)[d_];                                         \
+      if (++(index)[d_] < (shape)[d_]) break;                          \
+      (pa) -= (a_strides)[d_] * (shape)[d_];                           \
+      (pb) -= (b_strides)[d_] * (shape)[d_];                           \
+      (index)[d_] = 0;                                                 \
+    }                                                                  \
+  } while (0)
+
 /* Storage of the kernels the generated code instantiates (the DP_DEFINE_* macros). They are static,
  * so GCC sees every call and specialises them on arguments equal at all call sites (arena addresses,
  * shared shape tables); GCC 12.2 at -O2 then derived their store addresses from negative multiples

@@ -26,14 +26,7 @@
     for (o = 0; o < outer; ++o) {                                                                    \
       TY *yo = y + (int64_t)o * inner;                                                               \
       DP_SIMD_BINARY_ROW(TA, TB, TY, OP) for (i = 0; i < inner; ++i) yo[i] = OP(a[ao + i * as], b[bo + i * bs]); \
-      for (d = ndim - 2; d >= 0; --d) {                                                              \
-        ao += a_strides[d];                                                                          \
-        bo += b_strides[d];                                                                          \
-        if (++index[d] < shape[d]) break;                                                            \
-        ao -= a_strides[d] * shape[d];                                                               \
-        bo -= b_strides[d] * shape[d];                                                               \
-        index[d] = 0;                                                                                \
-      }                                                                                              \
+      DP_NEXT_ROW2(ndim, shape, index, ao, a_strides, bo, b_strides);                               \
     }                                                                                                \
   }
 

@@ -141,14 +141,7 @@ DP_XPL_BINARY_FN(dp_xpulp_mul_u8_s32, uint8_t, MUL, U8)
     for (d = 0; d < ndim - 1; ++d) outer *= shape[d], index[d] = 0;                                   \
     for (o = 0; o < outer; ++o, y += inner) {                                                         \
       ROW(a + ao, b + bo, mode, y, inner);                                                            \
-      for (d = ndim - 2; d >= 0; --d) {                                                               \
-        ao += a_strides[d];                                                                           \
-        bo += b_strides[d];                                                                           \
-        if (++index[d] < shape[d]) break;                                                             \
-        ao -= a_strides[d] * shape[d];                                                                \
-        bo -= b_strides[d] * shape[d];                                                                \
-        index[d] = 0;                                                                                 \
-      }                                                                                               \
+      DP_NEXT_ROW2(ndim, shape, index, ao, a_strides, bo, b_strides);                                 \
     }                                                                                                 \
   } while (0)
 #define DP_XPL_BINARY_CALL(TX, T)                                                                     \

@@ -96,11 +96,7 @@ DP_XP_INLINE void dp_xp_nn_strip(const uint8_t *a, int32_t lda, const uint32_t *
       DP_XP_LWI(y[2], pb, 8);
       DP_XP_LWI(y[3], pb, 12);
       for (r = 0; r < R; ++r) {
-        if (r)
-          DP_XP_LW(x, pa, o[r]);
-        else
-          DP_XP_LWI(x, pa, 0);
-        x >>= shift;
+        DP_XP_LW_TAIL(x, pa, o, r, shift);
         for (c = 0; c < 4; ++c) DP_XP_DOT(U, s[r][c], x, y[c]);
       }
     }

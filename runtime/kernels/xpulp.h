@@ -23,6 +23,16 @@
 /* w = the word at p, then p += inc (an immediate, or a register for DP_XP_LW_POSTR). */
 #define DP_XP_LW_POST(w, p, inc) __asm__ volatile("cv.lw %0, (%1), %2" : "=r"(w), "+r"(p) : "i"(inc))
 #define DP_XP_LW_POSTR(w, p, inc) __asm__ volatile("cv.lw %0, (%1), %2" : "=r"(w), "+r"(p) : "r"(inc))
+/* w = the word at p + o[i] (o[0] = 0: an immediate offset) shifted right by `shift` bits: the k % 4 last
+ * terms of a row ending at the word's end, in its low lanes (the tiles' tail group). */
+#define DP_XP_LW_TAIL(w, p, o, i, shift) \
+  do {                                   \
+    if (i)                               \
+      DP_XP_LW(w, p, (o)[i]);            \
+    else                                 \
+      DP_XP_LWI(w, p, 0);                \
+    (w) >>= (shift);                     \
+  } while (0)
 
 /* s += the dot product of the four byte lanes of x and y: both signed (U = 0), or x unsigned (U = 1,
  * uint8 A against int8 B). s wraps modulo 2^32 like the generic kernels' uint32_t accumulators. */
@@ -43,29 +53,23 @@
       __asm__("cv.dotsp.b %0, %1, %2" : "=r"(s) : "r"(x), "r"(y));        \
   } while (0)
 
-/* cv.pack: (hi.low half << 16) | lo.low half; cv.pack.h: (hi.high half << 16) | lo.high half. */
-DP_XP_INLINE uint32_t dp_xp_pack_lo(uint32_t hi, uint32_t lo) {
-  uint32_t r;
-  __asm__("cv.pack %0, %1, %2" : "=r"(r) : "r"(hi), "r"(lo));
-  return r;
-}
-DP_XP_INLINE uint32_t dp_xp_pack_hi(uint32_t hi, uint32_t lo) {
-  uint32_t r;
-  __asm__("cv.pack.h %0, %1, %2" : "=r"(r) : "r"(hi), "r"(lo));
-  return r;
-}
+/* name(x, y): the result of the two-operand instruction `insn` (a pure statement: clang allocates and
+ * schedules it), operands and result of type T. */
+#define DP_XP_DEFINE_OP2(name, T, insn)                      \
+  DP_XP_INLINE T name(T x, T y) {                            \
+    T r;                                                     \
+    __asm__(insn " %0, %1, %2" : "=r"(r) : "r"(x), "r"(y));  \
+    return r;                                                \
+  }
 
-/* Clamps: cv.clipr to [-(hi + 1), hi], cv.clipur to [0, hi] (hi >= 0), cv.max and cv.min to [lo, hi]. */
-DP_XP_INLINE int32_t dp_xp_clipr(int32_t v, int32_t hi) {
-  int32_t r;
-  __asm__("cv.clipr %0, %1, %2" : "=r"(r) : "r"(v), "r"(hi));
-  return r;
-}
-DP_XP_INLINE int32_t dp_xp_clipur(int32_t v, int32_t hi) {
-  int32_t r;
-  __asm__("cv.clipur %0, %1, %2" : "=r"(r) : "r"(v), "r"(hi));
-  return r;
-}
+/* cv.pack (hi, lo): (hi.low half << 16) | lo.low half; cv.pack.h: (hi.high half << 16) | lo.high half. */
+DP_XP_DEFINE_OP2(dp_xp_pack_lo, uint32_t, "cv.pack")
+DP_XP_DEFINE_OP2(dp_xp_pack_hi, uint32_t, "cv.pack.h")
+
+/* Clamps (v, hi): cv.clipr to [-(hi + 1), hi], cv.clipur to [0, hi] (hi >= 0); cv.max and cv.min to
+ * [lo, hi]. */
+DP_XP_DEFINE_OP2(dp_xp_clipr, int32_t, "cv.clipr")
+DP_XP_DEFINE_OP2(dp_xp_clipur, int32_t, "cv.clipur")
 DP_XP_INLINE int32_t dp_xp_clamp(int32_t v, int32_t lo, int32_t hi) {
   int32_t r;
   __asm__("cv.max %0, %1, %2\n\tcv.min %0, %0, %3" : "=&r"(r) : "r"(v), "r"(lo), "r"(hi));
@@ -207,19 +211,9 @@ DP_XP_INLINE void dp_xp_nt_strip(const uint8_t *a, const uint8_t *b, int32_t k, 
     if (shift) {
       uint32_t y[8], x;
       pa -= back, pb -= back;
-      for (c = 0; c < C; ++c) {
-        if (c)
-          DP_XP_LW(y[c], pb, o[c]);
-        else
-          DP_XP_LWI(y[c], pb, 0);
-        y[c] >>= shift;
-      }
+      for (c = 0; c < C; ++c) DP_XP_LW_TAIL(y[c], pb, o, c, shift);
       for (r = 0; r < R; ++r) {
-        if (r)
-          DP_XP_LW(x, pa, o[r]);
-        else
-          DP_XP_LWI(x, pa, 0);
-        x >>= shift;
+        DP_XP_LW_TAIL(x, pa, o, r, shift);
         for (c = 0; c < C; ++c) DP_XP_DOT(U, s[r][c], x, y[c]);
       }
     }

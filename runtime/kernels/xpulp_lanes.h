@@ -20,21 +20,15 @@
 #include "kernels/xpulp.h"
 
 /* Dot products of the four byte lanes (signed x signed, unsigned x unsigned, unsigned x signed), started
- * (DOT) or added to s (SDOT); all wrap modulo 2^32. */
-#define DP_XPL_DEFINE_DOT(name, insn)                                   \
-  DP_XP_INLINE uint32_t name(uint32_t x, uint32_t y) {                  \
-    uint32_t r;                                                         \
-    __asm__(insn " %0, %1, %2" : "=r"(r) : "r"(x), "r"(y));             \
-    return r;                                                           \
-  }
+ * (DP_XP_DEFINE_OP2) or added to s (SDOT); all wrap modulo 2^32. */
 #define DP_XPL_DEFINE_SDOT(name, insn)                                  \
   DP_XP_INLINE uint32_t name(uint32_t s, uint32_t x, uint32_t y) {      \
     __asm__(insn " %0, %1, %2" : "+r"(s) : "r"(x), "r"(y));             \
     return s;                                                           \
   }
-DP_XPL_DEFINE_DOT(dp_xpl_dotsp, "cv.dotsp.b")
-DP_XPL_DEFINE_DOT(dp_xpl_dotup, "cv.dotup.b")
-DP_XPL_DEFINE_DOT(dp_xpl_dotusp, "cv.dotusp.b")
+DP_XP_DEFINE_OP2(dp_xpl_dotsp, uint32_t, "cv.dotsp.b")
+DP_XP_DEFINE_OP2(dp_xpl_dotup, uint32_t, "cv.dotup.b")
+DP_XP_DEFINE_OP2(dp_xpl_dotusp, uint32_t, "cv.dotusp.b")
 DP_XPL_DEFINE_SDOT(dp_xpl_sdotsp, "cv.sdotsp.b")
 DP_XPL_DEFINE_SDOT(dp_xpl_sdotup, "cv.sdotup.b")
 DP_XPL_DEFINE_SDOT(dp_xpl_sdotusp, "cv.sdotusp.b")
@@ -50,21 +44,9 @@ DP_XP_INLINE uint32_t dp_xpl_sum_u8(uint32_t s, uint32_t x) {
 }
 
 /* Lane-wise maximum of signed (max_b) or unsigned (maxu_b) bytes; lane-wise difference modulo 256. */
-DP_XP_INLINE uint32_t dp_xpl_max_b(uint32_t x, uint32_t y) {
-  uint32_t r;
-  __asm__("cv.max.b %0, %1, %2" : "=r"(r) : "r"(x), "r"(y));
-  return r;
-}
-DP_XP_INLINE uint32_t dp_xpl_maxu_b(uint32_t x, uint32_t y) {
-  uint32_t r;
-  __asm__("cv.maxu.b %0, %1, %2" : "=r"(r) : "r"(x), "r"(y));
-  return r;
-}
-DP_XP_INLINE uint32_t dp_xpl_sub_b(uint32_t x, uint32_t y) {
-  uint32_t r;
-  __asm__("cv.sub.b %0, %1, %2" : "=r"(r) : "r"(x), "r"(y));
-  return r;
-}
+DP_XP_DEFINE_OP2(dp_xpl_max_b, uint32_t, "cv.max.b")
+DP_XP_DEFINE_OP2(dp_xpl_maxu_b, uint32_t, "cv.maxu.b")
+DP_XP_DEFINE_OP2(dp_xpl_sub_b, uint32_t, "cv.sub.b")
 
 /* Lane `lane` (a constant) of x sign- or zero-extended; halfword lane of x zero-extended. */
 #define DP_XPL_EXTRACT_B(r, x, lane) __asm__("cv.extract.b %0, %1, %2" : "=r"(r) : "r"(x), "i"(lane))

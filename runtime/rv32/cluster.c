@@ -3,6 +3,7 @@
  * instruction is needed (PULP cluster cores have no A extension). The stacks of harts 1.. are here;
  * entry.S points them in. */
 #include "cluster.h"
+#include "rv32/hart.h"
 
 #ifndef DP_STACK_BYTES
 #error "build with -DDP_STACK_BYTES=<stack bytes per hart> (entry.S uses the same value)"
@@ -24,22 +25,10 @@ void dp_worker_main(int hart);
 volatile uint64_t dp_job_instret[DP_MAX_HARTS];
 volatile uint64_t dp_join_wait_instret;
 
-uint64_t dp_read_instret(void) {
-  uint32_t hi, lo, again;
-  do {
-    __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, minstreth\ncsrr %1, minstret\ncsrr %2, minstreth\n.option pop"
-                     : "=r"(hi), "=r"(lo), "=r"(again));
-  } while (hi != again);
-  return ((uint64_t)hi << 32) | lo;
-}
-
-/* The low word of minstret: the counters below add differences of it (a job retires far fewer than 2^32
- * instructions), one CSR read instead of dp_read_instret's three. */
-static inline uint32_t instret_low(void) {
-  uint32_t lo;
-  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, minstret\n.option pop" : "=r"(lo));
-  return lo;
-}
+DP_DEFINE_COUNTER64(dp_read_instret, "minstret")
+/* The counters below add differences of minstret's low word (a job retires far fewer than 2^32
+ * instructions). */
+DP_DEFINE_COUNTER_LOW(instret_low, "minstret")
 
 /* The jobs of the hart running jobs first, first + cores, ... (the job's fields read once: they are
  * volatile). Hart h > 0 starts at job h - 1 and hart 0 at job cores - 1: the generated code splits a node
@@ -52,26 +41,11 @@ static void run_share(int first, int cores) {
   for (k = first; k < count; k += cores) fn(arg, k, count);
 }
 
-/* QEMU virt's CLINT: writing 1 to a hart's MSIP word raises its machine software interrupt, which
- * wakes it from wfi (interrupts stay disabled in mstatus, so nothing traps). Waiting harts sleep: they
- * leave the host's cores to the harts that work, and under -icount (which runs harts in turn) a
- * spinning hart would never hand over. */
-#define DP_CLINT_MSIP ((volatile uint32_t *)0x02000000u)
-
-static void sleep_until_woken(int hart) {
-  __asm__ volatile("wfi");
-  DP_CLINT_MSIP[hart] = 0;
-}
-
-static void enable_wakeups(void) {
-  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrs mie, %0\n.option pop" : : "r"(8u)); /* MSIE */
-}
-
 void dp_worker_main(int hart) {
   uint32_t seen = 0;
-  enable_wakeups();
+  dp_enable_wakeups();
   for (;;) {
-    while (job_generation == seen) sleep_until_woken(hart);
+    while (job_generation == seen) dp_sleep_until_woken((uint32_t)hart);
     seen = job_generation;
     __sync_synchronize();
     const uint32_t start = instret_low();
@@ -86,7 +60,7 @@ void dp_worker_main(int hart) {
 
 void dp_cluster_start(int cores) {
   cluster_cores = cores < 1 ? 1 : cores > DP_MAX_HARTS ? DP_MAX_HARTS : cores;
-  enable_wakeups();
+  dp_enable_wakeups();
   __asm__ volatile("mv %0, tp" : "=r"(dp_main_thread_pointer));
   __sync_synchronize();
   dp_cluster_released = 1;
@@ -107,7 +81,7 @@ static int helpers_finished(uint32_t generation) {
 static __attribute__((noinline)) void join_helpers(void) {
   const uint32_t generation = job_generation;
   const uint32_t waitStart = instret_low();
-  while (!helpers_finished(generation)) sleep_until_woken(0);
+  while (!helpers_finished(generation)) dp_sleep_until_woken(0u);
   dp_join_wait_instret += instret_low() - waitStart;
   __sync_synchronize();
 }

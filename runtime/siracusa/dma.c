@@ -11,41 +11,19 @@
  * their condition again after each one. Called on one hart (hart 0), outside parallel jobs. */
 #include "kernels/dma.h"
 
+#include "rv32/hart.h"
 #include "siracusa/dma_device.h"
 
 volatile uint64_t dp_dma_wait_cycles;
 
-uint64_t dp_dma_clock(void) {
-  uint32_t hi, lo, again;
-  do {
-    __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mcycleh\ncsrr %1, mcycle\ncsrr %2, mcycleh\n.option pop"
-                     : "=r"(hi), "=r"(lo), "=r"(again));
-  } while (hi != again);
-  return ((uint64_t)hi << 32) | lo;
-}
-
-/* The low word of mcycle: waits add differences of it (a wait lasts far fewer than 2^32 cycles), one CSR
- * read instead of dp_dma_clock's three. */
-static inline uint32_t clock_low(void) {
-  uint32_t lo;
-  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mcycle\n.option pop" : "=r"(lo));
-  return lo;
-}
-
-/* QEMU virt's CLINT: hart h's MSIP word. */
-#define DP_DMA_CLINT_MSIP ((volatile uint32_t *)0x02000000u)
+DP_DEFINE_COUNTER64(dp_dma_clock, "mcycle")
+/* Waits add differences of mcycle's low word (a wait lasts far fewer than 2^32 cycles). */
+DP_DEFINE_COUNTER_LOW(clock_low, "mcycle")
 
 static uint32_t hart_id(void) {
   uint32_t hart;
   __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mhartid\n.option pop" : "=r"(hart));
   return hart;
-}
-
-/* Sleeps until the next machine software interrupt (at once if one is pending), then clears it. */
-static void sleep_until_woken(uint32_t hart) {
-  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrs mie, %0\n.option pop" : : "r"(8u)); /* MSIE */
-  __asm__ volatile("wfi" ::: "memory");
-  DP_DMA_CLINT_MSIP[hart] = 0u;
 }
 
 /* Whether transfer `id` has completed (ids wrap at 32 bits; at most 32 are pending). */
@@ -57,7 +35,7 @@ static void wait_for(uint32_t id) {
   hart = hart_id();
   start = clock_low();
   do {
-    sleep_until_woken(hart);
+    dp_sleep_until_woken(hart);
   } while (!completed(id));
   dp_dma_wait_cycles += clock_low() - start;
 }
@@ -70,7 +48,7 @@ void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_
   if (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) {
     const uint32_t hart = hart_id(), start = clock_low();
     do {
-      sleep_until_woken(hart);
+      dp_sleep_until_woken(hart);
     } while (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u);
     dp_dma_wait_cycles += clock_low() - start;
   }
@@ -132,7 +110,7 @@ void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cy
   const uint32_t hart = hart_id();
   DP_DMA_REG(DP_DMA_WAKE_HARTS) = hart < 32u ? 1u << hart : 0u;
   DP_DMA_REG(DP_DMA_STATUS) = DP_DMA_STATUS_ERRORS;
-  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrs mie, %0\n.option pop" : : "r"(8u)); /* MSIE */
+  dp_enable_wakeups();
 }
 
 /* A 64-bit counter read as high, low, high until both highs agree. */
