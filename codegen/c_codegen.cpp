@@ -188,7 +188,6 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       group.add(n, std::move(*chunks));
     } else if (options.tiling && hasElements(graph, node)) {
       result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
-      writer.includes().insert("kernels/dma.h");
       storesPending = true;
     } else {
       settleStores();
