@@ -20,6 +20,7 @@
 #include "kernels/dma.h"
 #include "kernels/parallel.h"
 #include "rv32/cluster.h"
+#include "rv32/hart.h"
 #include "siracusa/dma_device.h"
 
 enum { MODE_REAL, MODE_ICOUNT, MODE_EXACT };
@@ -101,6 +102,7 @@ static void test_registers(void) {
         (unsigned long)DP_DMA_REG(DP_DMA_WIN_BW_Q8(2)));
   CHECK(DP_DMA_REG(DP_DMA_SETUP_CYCLES) == SETUP, "setup reads back");
   CHECK(DP_DMA_REG(DP_DMA_WAKE_HARTS) == 1u, "wake harts %#lx", (unsigned long)DP_DMA_REG(DP_DMA_WAKE_HARTS));
+  CHECK(DP_DMA_REG(DP_DMA_WAKE_AT) == 0u, "wake at %lu after reset", (unsigned long)DP_DMA_REG(DP_DMA_WAKE_AT));
   CHECK((DP_DMA_REG(DP_DMA_STATUS) & DP_DMA_STATUS_BUSY) == 0u, "busy at start");
   phase_done("registers");
 }
@@ -383,6 +385,38 @@ static void test_timing(void) {
   phase_done("timing");
 }
 
+/* WAKE_AT: the device raises hart 0's MSIP only at the completion that reaches it (read from the CLINT,
+ * hart 0 polling instead of sleeping); 0 wakes at every completion again. Needs a clock tied to the
+ * instructions, so that the long fourth transfer is still pending while the first three complete. */
+static void test_wake_at(void) {
+  dp_dma_group g = {0u};
+  dp_dma_shape s1000 = shape_1d(1000u), s8000 = shape_1d(8000u);
+  uint32_t ids[4];
+  if (mode == MODE_REAL) return;
+  for (int k = 0; k < 4; ++k) {
+    dp_dma_start(&g, plain + 8192u * (uint32_t)k, fast, k == 3 ? &s8000 : &s1000); /* 1020 cycles each, then 8020 */
+    ids[k] = g.started;
+  }
+  DP_DMA_REG(DP_DMA_WAKE_AT) = ids[3];
+  DP_CLINT_MSIP[0] = 0u;
+  while ((int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - ids[2]) < 0) {
+  }
+  CHECK((int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - ids[3]) < 0, "the long transfer completed too early");
+  CHECK(DP_CLINT_MSIP[0] == 0u, "woken before the completion WAKE_AT names");
+  while ((int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - ids[3]) < 0) {
+  }
+  CHECK(DP_CLINT_MSIP[0] == 1u, "not woken at the completion WAKE_AT names");
+  DP_CLINT_MSIP[0] = 0u;
+  DP_DMA_REG(DP_DMA_WAKE_AT) = 0u;
+  dp_dma_start(&g, plain, fast, &s1000);
+  while ((int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - g.started) < 0) {
+  }
+  CHECK(DP_CLINT_MSIP[0] == 1u, "WAKE_AT 0: a completion did not wake");
+  DP_CLINT_MSIP[0] = 0u;
+  dp_dma_wait(&g);
+  phase_done("wake_at");
+}
+
 /* Zero-byte transfers: immediate on an idle channel, in order behind others. */
 static void test_zero_bytes(void) {
   dp_dma_group g = {0u}, z = {0u};
@@ -442,6 +476,13 @@ static void test_errors(void) {
   dp_dma_start(&g, plain, (const void *)0x01000000u, &s64);
   dp_dma_wait(&g);
   CHECK(dp_dma_errors() == DP_DMA_STATUS_ERR_BUS, "unmapped source: errors %#lx", (unsigned long)dp_dma_errors());
+  dp_dma_clear_errors();
+
+  /* A shape at an unmapped address: ERR_BUS, nothing queued. */
+  const uint32_t transfers_before_shape = dp_dma_transfers();
+  dp_dma_start(&g, plain, fast, (const dp_dma_shape *)0x01000000u);
+  CHECK(dp_dma_errors() == DP_DMA_STATUS_ERR_BUS, "unreadable shape: errors %#lx", (unsigned long)dp_dma_errors());
+  CHECK(dp_dma_transfers() == transfers_before_shape, "a transfer with an unreadable shape was queued");
   dp_dma_clear_errors();
 
   /* Into the DMA's own START and SETUP registers: ignored. */
@@ -551,6 +592,7 @@ int main(void) {
   test_not_before_completion();
   test_counters();
   test_timing();
+  test_wake_at();
   test_zero_bytes();
   test_errors();
   test_with_fork_join();

@@ -4,17 +4,25 @@
  *
  * Transfers are numbered 1, 2, ... in start order and complete in that order, so a group only keeps
  * the number of its last transfer (0: none pending) and is done once the device's COMPLETED counter
- * has reached it. At every completion the device raises the machine software interrupt (CLINT MSIP)
- * of the hart dp_dma_configure named (hart 0 after reset); that hart sleeps in wfi with mie.MSIE set
- * and mstatus.MIE clear, so the interrupt ends the wfi without a trap, and clears its MSIP itself.
+ * has reached it. At the completion a wait asks for (WAKE_AT) the device raises the machine software
+ * interrupt (CLINT MSIP) of the hart dp_dma_configure named (hart 0 after reset). That hart sleeps in
+ * wfi with mie.MSIE set and mstatus.MIE clear, so the interrupt ends the wfi without a trap, and clears
+ * its MSIP itself.
  * Fork/join (rv32/cluster.c) uses the same MSIP, so a wake-up can come from either: both sides check
  * their condition again after each one. Called on one hart (hart 0), outside parallel jobs. */
 #include "kernels/dma.h"
+
+#include <stddef.h>
 
 #include "rv32/hart.h"
 #include "siracusa/dma_device.h"
 
 volatile uint64_t dp_dma_wait_cycles;
+
+/* START_SHAPE reads dp_dma_shape as the device's seven shape registers, in their order. */
+_Static_assert(offsetof(dp_dma_shape, rows) == 4 && offsetof(dp_dma_shape, dst_plane_stride) == 24 &&
+                   sizeof(dp_dma_shape) == 28,
+               "dp_dma_shape must be the words of RUN_BYTES..DST_PLANE_STRIDE");
 
 DP_DEFINE_COUNTER64(dp_dma_clock, "mcycle")
 /* Waits add differences of mcycle's low word (a wait lasts far fewer than 2^32 cycles). */
@@ -29,48 +37,34 @@ static uint32_t hart_id(void) {
 /* Whether transfer `id` has completed (ids wrap at 32 bits; at most 32 are pending). */
 static int completed(uint32_t id) { return (int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - id) >= 0; }
 
+/* Sleeps until transfer `id` has completed. WAKE_AT makes the device wake this hart only then, not at
+ * every completion before it; it is set before the check that decides to sleep, so a completion in
+ * between still raises the wake-up. */
 static void wait_for(uint32_t id) {
   uint32_t hart, start;
   if (completed(id)) return;
+  DP_DMA_REG(DP_DMA_WAKE_AT) = id;
   hart = hart_id();
   start = clock_low();
-  do {
-    dp_sleep_until_woken(hart);
-  } while (!completed(id));
+  while (!completed(id)) dp_sleep_until_woken(hart);
   dp_dma_wait_cycles += clock_low() - start;
 }
 
-/* Whether the device's ROWS and PLANES registers hold 1 (so after reset). */
-static int device_has_one_run = 1;
+/* Sleeps until the queue has room: the next completion frees a slot. */
+static void wait_for_room(void) {
+  const uint32_t hart = hart_id(), start = clock_low();
+  DP_DMA_REG(DP_DMA_WAKE_AT) = DP_DMA_REG(DP_DMA_COMPLETED) + 1u;
+  while (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) dp_sleep_until_woken(hart);
+  dp_dma_wait_cycles += clock_low() - start;
+}
 
+/* The device reads the shape from memory (START_SHAPE), so a transfer takes three register writes. */
 void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape) {
   uint32_t id;
-  if (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) {
-    const uint32_t hart = hart_id(), start = clock_low();
-    do {
-      dp_sleep_until_woken(hart);
-    } while (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u);
-    dp_dma_wait_cycles += clock_low() - start;
-  }
+  if (DP_DMA_REG(DP_DMA_QUEUE_FREE) == 0u) wait_for_room();
   DP_DMA_REG(DP_DMA_DST) = (uint32_t)(uintptr_t)dst;
   DP_DMA_REG(DP_DMA_SRC) = (uint32_t)(uintptr_t)src;
-  DP_DMA_REG(DP_DMA_RUN_BYTES) = shape->run_bytes;
-  /* The device keeps its registers after START, and a run of one row in one plane reads no stride:
-   * most transfers are such runs, and skip the shape registers while the device already has one. */
-  if (shape->rows != 1u || shape->planes != 1u) {
-    DP_DMA_REG(DP_DMA_ROWS) = shape->rows;
-    DP_DMA_REG(DP_DMA_PLANES) = shape->planes;
-    DP_DMA_REG(DP_DMA_SRC_ROW_STRIDE) = shape->src_row_stride;
-    DP_DMA_REG(DP_DMA_DST_ROW_STRIDE) = shape->dst_row_stride;
-    DP_DMA_REG(DP_DMA_SRC_PLANE_STRIDE) = shape->src_plane_stride;
-    DP_DMA_REG(DP_DMA_DST_PLANE_STRIDE) = shape->dst_plane_stride;
-    device_has_one_run = 0;
-  } else if (!device_has_one_run) {
-    DP_DMA_REG(DP_DMA_ROWS) = 1u;
-    DP_DMA_REG(DP_DMA_PLANES) = 1u;
-    device_has_one_run = 1;
-  }
-  DP_DMA_REG(DP_DMA_START) = 1u;
+  DP_DMA_REG(DP_DMA_START_SHAPE) = (uint32_t)(uintptr_t)shape;
   /* The id of the last accepted transfer: this one, or (for a shape the device refused, see
    * dp_dma_errors) the one before, which the group may as well wait for. */
   id = DP_DMA_REG(DP_DMA_TRANSFERS);
@@ -102,9 +96,6 @@ void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cy
     DP_DMA_REG(DP_DMA_WIN_BW_Q8(w)) = on ? windows[w].bytes_per_cycle_q8 : 0u;
     DP_DMA_REG(DP_DMA_WIN_SIZE(w)) = on ? windows[w].size : 0u;
   }
-  DP_DMA_REG(DP_DMA_ROWS) = 1u;
-  DP_DMA_REG(DP_DMA_PLANES) = 1u;
-  device_has_one_run = 1;
   DP_DMA_REG(DP_DMA_SETUP_CYCLES) = setup_cycles;
   DP_DMA_REG(DP_DMA_DEFAULT_BW_Q8) = default_bytes_per_cycle_q8;
   const uint32_t hart = hart_id();

@@ -34,7 +34,9 @@
 #define DP_DMA_BYTES_HI 0x4cu
 #define DP_DMA_SETUP_CYCLES 0x50u     /* cycles added to every transfer of one byte or more; reset 0 */
 #define DP_DMA_DEFAULT_BW_Q8 0x54u    /* bytes per cycle x 256 outside all windows; reset 256 */
-#define DP_DMA_WAKE_HARTS 0x58u       /* bit h: every completion raises hart h's MSIP; reset 1 */
+#define DP_DMA_WAKE_HARTS 0x58u       /* bit h: completions raise hart h's MSIP; reset 1 */
+#define DP_DMA_START_SHAPE 0x5cu      /* WO: an address: RUN_BYTES..DST_PLANE_STRIDE from the 7 words there, then START */
+#define DP_DMA_WAKE_AT 0x60u          /* 0 (reset): wake at every completion; n: only once COMPLETED - n >= 0 */
 #define DP_DMA_WIN_BASE(w) (0x80u + 0x10u * (w))
 #define DP_DMA_WIN_SIZE(w) (0x84u + 0x10u * (w)) /* 0: window off */
 #define DP_DMA_WIN_BW_Q8(w) (0x88u + 0x10u * (w))
