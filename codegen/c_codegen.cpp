@@ -101,12 +101,20 @@ bool hasElements(const Graph& graph, const Node& node) {
                      [&](TensorId id) { return id != kNoTensor && graph.tensor(id).elementCount() > 0; });
 }
 
-// Tiles one node; when it cannot fit, says the smallest compute level that fits every node.
+// Tiles one node, with the node after it in the same tiles where it can (tiledFollower); when it cannot
+// fit, says the smallest compute level that fits every node.
 NodeTilingReport emitTiled(NetworkWriter& writer, const Graph& graph, size_t n, const TilingTarget& target,
                            size_t alignment) {
   writer.includes().insert("kernels/dma.h");
   try {
-    return emitTiledNode(writer, graph, n, target, alignment);
+    if (std::optional<size_t> follower = tiledFollower(graph, writer.memory(), n)) {
+      try {
+        return emitTiledNode(writer, graph, n, follower, target, alignment);
+      } catch (const FollowerNotFused&) {
+      } catch (const TilingDoesNotFit&) {
+      }
+    }
+    return emitTiledNode(writer, graph, n, std::nullopt, target, alignment);
   } catch (const TilingDoesNotFit& e) {
     size_t needed = 0;
     for (size_t m = 0; m < graph.nodes.size(); ++m) {
@@ -145,10 +153,16 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
     if (storesPending) writer.body() << "  dp_dma_wait_all();\n";
     storesPending = false;
   };
+  std::optional<size_t> inTilesOfPrevious;  // the node a tiled node computes in its tiles
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
     const OpSchema& schema = OpRegistry::instance().get(node);
     const std::string mark = "  DP_PROFILE_MARK(" + std::to_string(n) + ");\n";
+    if (inTilesOfPrevious == n) {
+      result.computedInJobOf[n] = static_cast<int>(n - 1);
+      writer.body() << mark << "  /* " << cIdentifier(node.name) << " (" << node.op << "): in the tiles above */\n";
+      continue;
+    }
     const std::string comment = "  /* " + cIdentifier(node.name) + " (" + node.op + ")" +
                                 (schema.aliasesInput ? ": a view, no code" : "") + " */\n";
     if (schema.aliasesInput) {
@@ -188,6 +202,7 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       group.add(n, std::move(*chunks));
     } else if (options.tiling && hasElements(graph, node)) {
       result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
+      if (!result.tiledNodes.back().follower.empty()) inTilesOfPrevious = n + 1;
       storesPending = true;
     } else {
       settleStores();

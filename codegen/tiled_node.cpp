@@ -85,6 +85,20 @@ std::vector<std::string> resolveTables(const std::vector<std::string>& statement
   return calls;
 }
 
+// The stream keys of one node's operands in a tile: "in0", "out0", ... for the tiled node, with a prefix
+// for a node fused after it (tiledFollower), whose input `boundInput` is the tiled node's output buffer.
+struct StreamNames {
+  std::string prefix;
+  int boundInput = -1;
+  std::string boundKey;
+
+  std::string input(size_t i) const {
+    return static_cast<int>(i) == boundInput ? boundKey : prefix + "in" + std::to_string(i);
+  }
+  std::string output(size_t o) const { return prefix + "out" + std::to_string(o); }
+  bool bound(size_t i) const { return static_cast<int>(i) == boundInput; }
+};
+
 uint64_t regionOffsetBytes(const Shape& wholeShape, const Box& region, size_t elementBytes) {
   const std::vector<int64_t> strides = rowMajorStrides(wholeShape);
   uint64_t offset = 0;
@@ -99,9 +113,10 @@ class TileEmitter final : public KernelEmitter {
   static constexpr size_t kInPlaceDescriptorBytes = 16;
 
   TileEmitter(NetworkWriter& writer, const Graph& sub, const Node& wholeNode, const TileInstance& tile, size_t index,
-              size_t tileCount, std::map<std::string, Stream>& streams, std::vector<TileConstant>* constants)
+              size_t tileCount, std::map<std::string, Stream>& streams, std::vector<TileConstant>* constants,
+              StreamNames names = {})
       : writer_(writer), sub_(sub), whole_(wholeNode), tile_(tile), index_(index), count_(tileCount), streams_(streams),
-        constants_(constants) {}
+        constants_(constants), names_(std::move(names)) {}
 
   const Graph& graph() const override { return sub_; }
   const Node& node() const override { return sub_.nodes[0]; }
@@ -109,23 +124,25 @@ class TileEmitter final : public KernelEmitter {
 
   std::string inputPtr(size_t i) const override {
     const Tensor& t = sub_.tensor(node().inputs.at(i));
-    const std::string key = "in" + std::to_string(i);
+    const std::string key = names_.input(i);
+    if (names_.bound(i)) return pointer(key, t.dtype, true);
     if (t.isConstant()) return constantStream(key, writer_.constant(*t.constant, t.name), *t.constant);
     return regionStream(key, Stream::Kind::Input, whole_.inputs[i], tile_.inputRegions[i], t);
   }
 
   std::string outputPtr(size_t o) const override {
-    const std::string key = "out" + std::to_string(o);
-    return regionStream(key, Stream::Kind::Output, whole_.outputs[o], tile_.outputRegions[o], sub_.tensor(node().outputs.at(o)));
+    return regionStream(names_.output(o), Stream::Kind::Output, whole_.outputs[o], tile_.outputRegions[o],
+                        sub_.tensor(node().outputs.at(o)));
   }
 
   std::string scratchPtr() const override {
     const OpSchema& schema = OpRegistry::instance().get(node());
     if (!schema.scratchBytes) throw Error(node().describe() + ": kernel asked for scratch memory its schema did not declare");
-    Stream& s = stream("scratch", Stream::Kind::Scratch);
+    const std::string key = names_.prefix + "scratch";
+    Stream& s = stream(key, Stream::Kind::Scratch);
     s.content[index_] = "scratch";
     s.bytes[index_] = schema.scratchBytes(sub_, node());
-    return "((void *)(" + writer_.l1() + " + " + mark("scratch") + "))";
+    return "((void *)(" + writer_.l1() + " + " + mark(key) + "))";
   }
 
   // Kernel tables the operator derives (requantization parameters, shapes, strides, offsets) go to L1
@@ -134,7 +151,7 @@ class TileEmitter final : public KernelEmitter {
   // costs more (its programming on the DMA's hart and the device's set-up) than reading a few words.
   std::string constant(const TensorData& value, const std::string& hint) override {
     if (value.byteSize() <= kInPlaceDescriptorBytes) return tableMark(tables_, value, hint);
-    const std::string key = "k" + std::to_string(derived_++);
+    const std::string key = names_.prefix + "k" + std::to_string(derived_++);
     return constantStream(key, writer_.constant(value, hint), value);
   }
 
@@ -201,6 +218,7 @@ class TileEmitter final : public KernelEmitter {
   size_t count_;
   std::map<std::string, Stream>& streams_;
   std::vector<TileConstant>* constants_;
+  StreamNames names_;
   std::vector<std::string> statements_;
   InPlaceTables tables_;
   int derived_ = 0;
@@ -218,9 +236,10 @@ class ChunkEmitter final : public KernelEmitter {
   static constexpr size_t kInPlaceTableBytes = 256;
 
   ChunkEmitter(NetworkWriter& writer, const Graph& chunkGraph, const Graph& tileGraph, const TileInstance& chunk,
-               const std::map<std::string, Stream>& streams, size_t tile, const std::vector<TileConstant>& constants)
+               const std::map<std::string, Stream>& streams, size_t tile, const std::vector<TileConstant>& constants,
+               const StreamNames& names)
       : writer_(writer), chunkGraph_(chunkGraph), tileGraph_(tileGraph), chunk_(chunk), streams_(streams), tile_(tile),
-        constants_(constants) {}
+        constants_(constants), names_(names) {}
 
   const Graph& graph() const override { return chunkGraph_; }
   const Node& node() const override { return chunkGraph_.nodes[0]; }
@@ -228,11 +247,11 @@ class ChunkEmitter final : public KernelEmitter {
 
   std::string inputPtr(size_t i) const override {
     const Tensor& t = input(i);
-    if (t.isConstant()) return constantPtr(*t.constant, t.name);
-    return runtimePtr("in" + std::to_string(i), tileGraph_.nodes[0].inputs.at(i), chunk_.inputRegions[i], true);
+    if (t.isConstant() && !names_.bound(i)) return constantPtr(*t.constant, t.name);
+    return runtimePtr(names_.input(i), tileGraph_.nodes[0].inputs.at(i), chunk_.inputRegions[i], true);
   }
   std::string outputPtr(size_t o) const override {
-    return runtimePtr("out" + std::to_string(o), tileGraph_.nodes[0].outputs.at(o), chunk_.outputRegions[o], false);
+    return runtimePtr(names_.output(o), tileGraph_.nodes[0].outputs.at(o), chunk_.outputRegions[o], false);
   }
   std::string scratchPtr() const override { throw Error(node().describe() + ": a node with scratch memory is not split among cores"); }
   std::string constant(const TensorData& value, const std::string& hint) override { return constantPtr(value, hint); }
@@ -285,6 +304,7 @@ class ChunkEmitter final : public KernelEmitter {
   const std::map<std::string, Stream>& streams_;
   size_t tile_;
   const std::vector<TileConstant>& constants_;
+  const StreamNames& names_;
   std::vector<std::string> statements_;
   std::vector<std::pair<std::string, std::string>> definitions_;
   mutable InPlaceTables tables_;
@@ -300,15 +320,19 @@ struct TileCalls {
 };
 
 // The tile's node cut into contiguous chunks, one per core, each addressing its part of the tile's L1
-// buffers; empty when the node cannot be cut so (no contiguous split, scratch memory, a single chunk,
-// or an operand of a chunk that the tile's buffers do not hold).
-std::vector<std::vector<std::string>> perCoreCalls(NetworkWriter& writer, const Graph& sub,
-                                                   const std::map<std::string, Stream>& streams, size_t tile,
-                                                   const std::vector<TileConstant>& constants, int cores) {
+// buffers: per core its calls, and the chunk. Empty when the node cannot be cut so (no contiguous split,
+// scratch memory, a single chunk, or an operand of a chunk that the tile's buffers do not hold).
+struct CoreCalls {
+  std::vector<std::vector<std::string>> calls;
+  std::vector<TileInstance> chunks;
+};
+
+CoreCalls perCoreCalls(NetworkWriter& writer, const Graph& sub, const std::map<std::string, Stream>& streams, size_t tile,
+                       const std::vector<TileConstant>& constants, int cores, const StreamNames& names = {}) {
   const Node& node = sub.nodes[0];
   const OpSchema& schema = OpRegistry::instance().get(node);
   if (cores < 2 || (schema.scratchBytes && schema.scratchBytes(sub, node) > 0)) return {};
-  const std::optional<std::vector<TileInstance>> chunks = contiguousChunks(sub, node, geometryOf(sub, node), cores);
+  std::optional<std::vector<TileInstance>> chunks = contiguousChunks(sub, node, geometryOf(sub, node), cores);
   if (!chunks) return {};
   std::vector<Graph> parts;
   std::vector<ChunkEmitter> emitters;
@@ -316,16 +340,31 @@ std::vector<std::vector<std::string>> perCoreCalls(NetworkWriter& writer, const 
   emitters.reserve(chunks->size());
   for (const TileInstance& chunk : *chunks) {
     parts.push_back(tileGraph(sub, node, chunk));
-    emitters.emplace_back(writer, parts.back(), sub, chunk, streams, tile, constants);
+    emitters.emplace_back(writer, parts.back(), sub, chunk, streams, tile, constants, names);
     schema.emit(emitters.back());
     if (emitters.back().missing()) return {};
   }
-  std::vector<std::vector<std::string>> calls;
+  CoreCalls result;
   for (const ChunkEmitter& emitter : emitters) {
     for (const auto& [key, code] : emitter.definitions()) writer.define(key, code);
-    calls.push_back(emitter.commitStatements());
+    result.calls.push_back(emitter.commitStatements());
   }
-  return calls;
+  result.chunks = std::move(*chunks);
+  return result;
+}
+
+// Whether every core's chunk of the follower reads only what the same core's chunk of the tiled node wrote
+// (the follower's input `bound` against the node's output 0, both in the tile's coordinates).
+bool sameCoreShares(const CoreCalls& node, const CoreCalls& follower, size_t bound) {
+  if (node.chunks.size() != follower.chunks.size()) return false;
+  for (size_t k = 0; k < node.chunks.size(); ++k) {
+    const Box& written = node.chunks[k].outputRegions[0];
+    const Box& read = follower.chunks[k].inputRegions[bound];
+    for (size_t a = 0; a < read.size(); ++a) {
+      if (read[a].lo < written[a].lo || read[a].hi > written[a].hi) return false;
+    }
+  }
+  return true;
 }
 
 // Which tiles load (or store) each stream and which of its two buffers every tile uses: a stream is
@@ -742,13 +781,61 @@ struct TiledCode {
   NodeTilingReport report;
 };
 
+// The slot of `follower`'s input that reads the tiled node's output.
+size_t boundSlot(const Graph& graph, size_t nodeIndex, size_t follower) {
+  const std::vector<TensorId>& inputs = graph.nodes[follower].inputs;
+  return static_cast<size_t>(std::find(inputs.begin(), inputs.end(), graph.nodes[nodeIndex].outputs[0]) - inputs.begin());
+}
+
+// The follower's tile computing exactly `region` of its input `bound` (the tiled node's output tile).
+TileInstance followerTile(const Graph& graph, const Node& follower, const TilingGeometry& g, const Box& region, size_t bound) {
+  const Shape& whole = graph.tensor(follower.inputs[bound]).shape;
+  for (size_t a = 0; a < region.size(); ++a) {
+    if (region[a].size() != whole[a] && !g.splittable[a]) {
+      throw FollowerNotFused(follower.describe() + ": cannot compute a part of axis " + std::to_string(a));
+    }
+  }
+  TileInstance tile = instantiateTile(graph, follower, g, region);
+  if (tile.inputRegions[bound] != region) throw FollowerNotFused(follower.describe() + ": its tile reads another region");
+  return tile;
+}
+
+// One tile's calls of the follower appended to the tiled node's: its input `bound` is the node's output
+// buffer, which is then never stored (it lives in L1 for the tile only).
+void appendFollowerCalls(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, size_t follower, const TilingGeometry& g,
+                         const TileInstance& tile, size_t t, size_t tiles, std::map<std::string, Stream>& streams,
+                         int cores, std::vector<std::string>& whole, CoreCalls& perCore) {
+  const Node& next = graph.nodes[follower];
+  const size_t bound = boundSlot(graph, nodeIndex, follower);
+  const StreamNames names{"f", static_cast<int>(bound), "out0"};
+  const TileInstance nextTile = followerTile(graph, next, g, tile.outputRegions[0], bound);
+  const Graph nextSub = tileGraph(graph, next, nextTile);
+  streams.at("out0").kind = Stream::Kind::Scratch;
+  std::vector<TileConstant> constants;
+  TileEmitter emitter(writer, nextSub, next, nextTile, t, tiles, streams, cores > 1 ? &constants : nullptr, names);
+  OpRegistry::instance().get(next).emit(emitter);
+  CoreCalls nextPerCore = perCoreCalls(writer, nextSub, streams, t, constants, cores, names);
+  if (perCore.calls.empty() != nextPerCore.calls.empty() ||
+      (!perCore.calls.empty() && !sameCoreShares(perCore, nextPerCore, bound))) {
+    throw FollowerNotFused(next.describe() + ": its share of a tile differs from the tiled node's");
+  }
+  const std::vector<std::string> nextWhole = nextPerCore.calls.empty() ? emitter.commitStatements() : emitter.describedStatements();
+  whole.insert(whole.end(), nextWhole.begin(), nextWhole.end());
+  for (size_t k = 0; k < perCore.calls.size(); ++k) {
+    perCore.calls[k].insert(perCore.calls[k].end(), nextPerCore.calls[k].begin(), nextPerCore.calls[k].end());
+  }
+}
+
 // `cores` > 1: every tile's node is also cut among that many cores where it can be (the L1 buffers
-// stay the tile's).
-TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingGeometry& g,
-                            const std::vector<int64_t>& tileSize, const TilingTarget& target, size_t alignment, int cores) {
+// stay the tile's). With a follower, each tile also computes the follower's part (tiledFollower).
+TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+                            const TilingGeometry& g, const std::vector<int64_t>& tileSize, const TilingTarget& target,
+                            size_t alignment, int cores) {
   const Node& node = graph.nodes[nodeIndex];
   const std::vector<Box> iterationTiles = cutTiles(g, tileSize);
   const size_t tiles = iterationTiles.size();
+  const std::optional<TilingGeometry> followerGeometry =
+      follower ? std::optional<TilingGeometry>(geometryOf(graph, graph.nodes[*follower])) : std::nullopt;
   std::map<std::string, Stream> streams;
   std::vector<TileCalls> calls;
   for (size_t t = 0; t < tiles; ++t) {
@@ -757,8 +844,12 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
     std::vector<TileConstant> constants;
     TileEmitter emitter(writer, sub, node, tile, t, tiles, streams, cores > 1 ? &constants : nullptr);
     OpRegistry::instance().get(node).emit(emitter);
-    std::vector<std::vector<std::string>> perCore = perCoreCalls(writer, sub, streams, t, constants, cores);
-    calls.push_back({perCore.empty() ? emitter.commitStatements() : emitter.describedStatements(), std::move(perCore)});
+    CoreCalls perCore = perCoreCalls(writer, sub, streams, t, constants, cores);
+    std::vector<std::string> whole = perCore.calls.empty() ? emitter.commitStatements() : emitter.describedStatements();
+    if (follower) {
+      appendFollowerCalls(writer, graph, nodeIndex, *follower, *followerGeometry, tile, t, tiles, streams, cores, whole, perCore);
+    }
+    calls.push_back({std::move(whole), std::move(perCore.calls)});
   }
   for (auto& [key, s] : streams) scheduleTransfers(s);
   const L1Plan l1 = planL1(streams, tiles, alignment);
@@ -767,6 +858,7 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
   NodeTilingReport& r = result.report;
   r.node = node.name;
   r.op = node.op;
+  if (follower) r.follower = graph.nodes[*follower].name;
   r.tileSize = tileSize;
   for (size_t a = 0; a < g.iteration.size(); ++a) r.tileCount.push_back((g.iteration[a] + tileSize[a] - 1) / tileSize[a]);
   r.tiles = tiles;
@@ -804,12 +896,14 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
 
 std::string bytesText(uint64_t n) { return std::to_string(n) + " B"; }
 
-// The L1 bytes of the node's tiles of `tileSize`, from code emitted into a throw-away writer.
-size_t l1BytesAt(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingGeometry& g,
-                 const std::vector<int64_t>& tileSize, const TilingTarget& target, size_t alignment) {
+// The node's tiles of `tileSize` emitted into a throw-away writer (cutting tiles among cores leaves their
+// L1 buffers as they are: probes of the L1 bytes need not cut).
+NodeTilingReport probe(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+                       const TilingGeometry& g, const std::vector<int64_t>& tileSize, const TilingTarget& target,
+                       size_t alignment, int cores = 1) {
   ProgramParts scratch(writer.options().prefix, "");
-  NetworkWriter probe(graph, writer.memory(), writer.options(), scratch);
-  return emitWithTileSizes(probe, graph, nodeIndex, g, tileSize, target, alignment, 1).report.l1Bytes;
+  NetworkWriter probeWriter(graph, writer.memory(), writer.options(), scratch);
+  return emitWithTileSizes(probeWriter, graph, nodeIndex, follower, g, tileSize, target, alignment, cores).report;
 }
 
 }  // namespace
@@ -818,21 +912,74 @@ size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t n
                        size_t alignment) {
   const TilingGeometry g = geometryOf(graph, graph.nodes[nodeIndex]);
   const TileProblem problem = tileProblemFor(graph, graph.nodes[nodeIndex], g, target);
-  return l1BytesAt(writer, graph, nodeIndex, g, smallestTiling(problem, target.solverBudget), target, alignment);
+  return probe(writer, graph, nodeIndex, std::nullopt, g, smallestTiling(problem, target.solverBudget), target, alignment)
+      .l1Bytes;
 }
 
-NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,
-                               size_t alignment) {
+// Whether the arena bytes of tensors `a` and `b` overlap (tensors outside the arena overlap nothing).
+bool shareArenaBytes(const Graph& graph, const ActivationMemory& memory, TensorId a, TensorId b) {
+  if (memory.bufferOfTensor[static_cast<size_t>(a)] < 0 || memory.bufferOfTensor[static_cast<size_t>(b)] < 0) return false;
+  const size_t aLo = memory.offsetOfTensor(a), bLo = memory.offsetOfTensor(b);
+  return aLo < bLo + graph.tensor(b).byteSize() && bLo < aLo + graph.tensor(a).byteSize();
+}
+
+std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& memory, size_t nodeIndex) {
+  const Node& node = graph.nodes[nodeIndex];
+  const size_t next = nodeIndex + 1;
+  if (next >= graph.nodes.size() || node.outputs.size() != 1) return std::nullopt;
+  const TensorId out = node.outputs[0];
+  const Node& follower = graph.nodes[next];
+  const OpSchema& schema = OpRegistry::instance().get(follower);
+  if (schema.aliasesInput || !schema.emit || follower.outputs.size() != 1 ||
+      std::find(graph.outputs.begin(), graph.outputs.end(), out) != graph.outputs.end() ||
+      (graph.kvCache && (graph.kvCache->hasRuntimeLength(out) || graph.kvCache->hasRuntimeLength(follower.outputs[0])))) {
+    return std::nullopt;
+  }
+  const std::vector<std::vector<int>> consumers = graph.consumers();
+  if (consumers[static_cast<size_t>(out)] != std::vector<int>{static_cast<int>(next)}) return std::nullopt;
+  size_t reads = 0;
+  for (TensorId in : follower.inputs) {
+    if (in == out) ++reads;
+    else if (in != kNoTensor && !graph.tensor(in).isConstant()) return std::nullopt;
+  }
+  const Shape& shape = graph.tensor(out).shape;
+  if (reads != 1 || graph.tensor(follower.outputs[0]).shape != shape) return std::nullopt;
+  // Element-wise on the node's output: its iteration space is that output, read and written index for index.
+  const TilingGeometry g = geometryOf(graph, follower);
+  const size_t bound = boundSlot(graph, nodeIndex, next);
+  if (g.iteration != shape) return std::nullopt;
+  for (const std::vector<AxisMap>* maps : {&g.inputs[bound], &g.outputs[0]}) {
+    for (size_t a = 0; a < maps->size(); ++a) {
+      const AxisMap& m = (*maps)[a];
+      if (m.iterAxis != static_cast<int>(a) || m.stride != 1 || m.offset != 0 || m.window != 1) return std::nullopt;
+    }
+  }
+  if (schema.scratchBytes) return std::nullopt;
+  // The arena plan let the follower's output reuse what the node reads, once the node is done; in the
+  // same tiles the node still reads it while the follower's first tiles are written back.
+  for (TensorId in : node.inputs) {
+    if (in != kNoTensor && !graph.tensor(in).isConstant() && shareArenaBytes(graph, memory, in, follower.outputs[0])) {
+      return std::nullopt;
+    }
+  }
+  return next;
+}
+
+NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+                               const TilingTarget& target, size_t alignment) {
   const Node& node = graph.nodes[nodeIndex];
   const auto start = std::chrono::steady_clock::now();
   const TilingGeometry g = geometryOf(graph, node);
   TileProblem problem = tileProblemFor(graph, node, g, target);
-  // Cutting tiles among cores leaves their L1 buffers as they are: probes need not cut.
   auto actualL1 = [&](const std::vector<int64_t>& tileSize) {
-    return l1BytesAt(writer, graph, nodeIndex, g, tileSize, target, alignment);
+    return probe(writer, graph, nodeIndex, follower, g, tileSize, target, alignment).l1Bytes;
   };
   auto finish = [&](const std::vector<int64_t>& tileSize, bool optimal) {
-    TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, g, tileSize, target, alignment, writer.options().cores);
+    // Whether the follower's share of every tile is the node's share is only known cut among cores.
+    if (follower && writer.options().cores > 1) {
+      probe(writer, graph, nodeIndex, follower, g, tileSize, target, alignment, writer.options().cores);
+    }
+    TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, follower, g, tileSize, target, alignment, writer.options().cores);
     writer.body() << code.code;
     code.report.solverOptimal = optimal;
     code.report.solverSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -6,6 +6,8 @@
 // the tile's buffers, run as a fork/join job; the tiling and the buffers stay those of one core.
 #pragma once
 
+#include <optional>
+
 #include "codegen/network_writer.h"
 #include "ir/error.h"
 #include "ir/graph.h"
@@ -17,10 +19,23 @@ struct TilingDoesNotFit : Error {
   using Error::Error;
 };
 
-// Emits node `nodeIndex` of `graph` tiled for `target` (its outputs must not be empty). Throws
-// TilingDoesNotFit naming the node and the L1 its smallest tiling needs when no tiling fits.
-NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,
-                               size_t alignment);
+// Thrown, before anything is emitted, when a follower cannot share the tiled node's tiles.
+struct FollowerNotFused : Error {
+  using Error::Error;
+};
+
+// The node right after `nodeIndex` when it can be computed in the same tiles, on the tiled node's output
+// buffer in L1: an element-wise node (every other input constant, no scratch) that is the only reader of
+// the node's single output, which is no graph output. The output is then never written to the activation
+// level, and the follower costs no transfers, DMA waits or fork/join of its own. Not when the arena plan
+// put the follower's output where the node's runtime inputs are.
+std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& memory, size_t nodeIndex);
+
+// Emits node `nodeIndex` of `graph` tiled for `target` (its outputs must not be empty), with `follower`
+// (from tiledFollower) computed in the same tiles. Throws TilingDoesNotFit naming the node and the L1 its
+// smallest tiling needs when no tiling fits, FollowerNotFused when the follower cannot be computed so.
+NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+                               const TilingTarget& target, size_t alignment);
 
 // The compute-level bytes of the node's smallest tiling, as emitted.
 size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const TilingTarget& target,

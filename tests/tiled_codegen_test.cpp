@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "ir/error.h"
+#include "ops/interpreter.h"
+#include "passes/pipeline.h"
 #include "targets/host_target.h"
 #include "tests/support/single_node.h"
 #include "tests/support/tensors.h"
@@ -62,6 +64,68 @@ TEST(TiledCodegen, ASmallL1SplitsTheMatMulIntoALoopOfTiles) {
   EXPECT_GT(totalTiles(model), 4u);  // more than the unrolled limit: the loop over DMA tables
   EXPECT_NE(model.network.source.find("for (uint32_t t = 0;"), std::string::npos);
   EXPECT_EQ(model.network.tiledNodes[0].dmaOutBytes, 37u * 29 * 4);  // every output element written once
+}
+
+// x -> MatMul(x, w) -> a -> Add(a, bias) -> out: the Add reads only the MatMul's output (its bias is
+// constant), so it runs in the MatMul's tiles on the tile's L1 buffer, and `a` never leaves L1. A second
+// MatMul reads x afterwards, so that the arena plan cannot put `out` where x is.
+Graph matMulThenAddedBias() {
+  Graph g;
+  TensorId x = g.addTensor({.name = "x", .dtype = DType::Int8, .shape = {12, 32}});
+  TensorId a = g.addTensor({.name = "a", .dtype = DType::Int32, .shape = {12, 20}});
+  TensorId out = g.addTensor({.name = "out", .dtype = DType::Int32, .shape = {12, 20}});
+  TensorId w = g.addConstant("w", pattern(DType::Int8, {32, 20}, -128, 127, 2));
+  TensorId bias = g.addConstant("bias", pattern(DType::Int32, {20}, -999, 999, 3));
+  TensorId again = g.addTensor({.name = "again", .dtype = DType::Int32, .shape = {12, 20}});
+  g.inputs = {x};
+  g.outputs = {out, again};
+  g.nodes.push_back({"matmul", "MatMul", "", {x, w}, {a}, {}});
+  g.nodes.push_back({"add_bias", "Add", "", {a, bias}, {out}, {}});
+  g.nodes.push_back({"matmul_again", "MatMul", "", {x, w}, {again}, {}});
+  return g;
+}
+
+TEST(TiledCodegen, AnElementWiseFollowerRunsInTheTilesOfItsProducer) {
+  for (int cores : {1, 4}) {
+    for (int64_t l1 : {64000, 1500}) {
+      CompiledModel model;
+      model.platform = siracusaWithL1(l1);
+      model.cores = cores;
+      model.graph = matMulThenAddedBias();
+      model.inputs = {pattern(DType::Int8, {12, 32}, -128, 127, 1)};
+      compileGraph(model, "tiled follower test");
+      ASSERT_EQ(model.network.tiledNodes.size(), 2u) << cores << " cores, L1 " << l1;
+      const NodeTilingReport& r = model.network.tiledNodes[0];
+      EXPECT_EQ(r.follower, "add_bias");
+      if (l1 < 64000) {
+        EXPECT_GT(r.tiles, 1u);
+      }
+      EXPECT_EQ(r.dmaOutBytes, 12u * 20 * 4);  // only the Add's output is written back
+      EXPECT_LE(model.network.l1ArenaBytes, static_cast<size_t>(l1));
+
+      std::string dir = (std::filesystem::temp_directory_path() / "deeploy-follower-XXXXXX").string();
+      ASSERT_TRUE(mkdtemp(dir.data()));
+      writeNetworkSources(dir, model.network);
+      std::vector<TensorData> got = runHostProgram(buildHostProgram(dir, {}), model.graph, model.inputs, 60);
+      std::filesystem::remove_all(dir);
+      Graph reference = matMulThenAddedBias();
+      runMidend(reference);
+      const std::vector<TensorData> want = interpretGraph(reference, model.inputs);
+      EXPECT_TRUE(got[0] == want[0] && got[1] == want[1]) << cores << " cores, L1 " << l1;
+    }
+  }
+}
+
+TEST(TiledCodegen, AFollowerThatAnotherNodeAlsoReadsIsTiledOnItsOwn) {
+  Graph g = matMulThenAddedBias();
+  g.outputs.push_back(g.nodes[0].outputs[0]);  // `a` is also a graph output: it must reach the arena
+  CompiledModel model;
+  model.platform = siracusaWithL1(64000);
+  model.graph = std::move(g);
+  model.inputs = {pattern(DType::Int8, {12, 32}, -128, 127, 1)};
+  compileGraph(model, "tiled follower test");
+  ASSERT_EQ(model.network.tiledNodes.size(), 3u);
+  EXPECT_EQ(model.network.tiledNodes[0].follower, "");
 }
 
 TEST(TiledCodegen, EdgeTilesOfUnequalSizeAreComputedExactly) {

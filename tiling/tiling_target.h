@@ -21,6 +21,7 @@ struct TilingTarget {
 struct NodeTilingReport {
   std::string node;
   std::string op;
+  std::string follower;            // a node computed in the same tiles, on this node's output in L1
   std::vector<int64_t> tileSize;   // per iteration axis
   std::vector<int64_t> tileCount;  // per iteration axis
   size_t tiles = 0;

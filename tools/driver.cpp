@@ -177,6 +177,7 @@ nlohmann::json tiledNodesJson(const std::vector<NodeTilingReport>& nodes) {
   for (const NodeTilingReport& r : nodes) {
     out.push_back({{"node", r.node},
                    {"op", r.op},
+                   {"computes_in_its_tiles", r.follower},
                    {"tile_shape", r.tileSize},
                    {"tile_counts", r.tileCount},
                    {"tiles", r.tiles},
