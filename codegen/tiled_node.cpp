@@ -919,8 +919,11 @@ size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t n
 // Whether the arena bytes of tensors `a` and `b` overlap (tensors outside the arena overlap nothing).
 bool shareArenaBytes(const Graph& graph, const ActivationMemory& memory, TensorId a, TensorId b) {
   if (memory.bufferOfTensor[static_cast<size_t>(a)] < 0 || memory.bufferOfTensor[static_cast<size_t>(b)] < 0) return false;
-  const size_t aLo = memory.offsetOfTensor(a), bLo = memory.offsetOfTensor(b);
-  return aLo < bLo + graph.tensor(b).byteSize() && bLo < aLo + graph.tensor(a).byteSize();
+  const auto bytes = [&](TensorId id) {
+    const uint64_t lo = memory.offsetOfTensor(id);
+    return ByteRange{lo, lo + graph.tensor(id).byteSize()};
+  };
+  return bytes(a).overlaps(bytes(b));
 }
 
 std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& memory, size_t nodeIndex) {
@@ -930,9 +933,8 @@ std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& 
   const TensorId out = node.outputs[0];
   const Node& follower = graph.nodes[next];
   const OpSchema& schema = OpRegistry::instance().get(follower);
-  if (schema.aliasesInput || !schema.emit || follower.outputs.size() != 1 ||
-      std::find(graph.outputs.begin(), graph.outputs.end(), out) != graph.outputs.end() ||
-      (graph.kvCache && (graph.kvCache->hasRuntimeLength(out) || graph.kvCache->hasRuntimeLength(follower.outputs[0])))) {
+  if (schema.aliasesInput || !schema.emit || schema.scratchBytes || follower.outputs.size() != 1 ||
+      graph.isGraphOutput(out) || runsOverFilledRows(graph, follower)) {
     return std::nullopt;
   }
   const std::vector<std::vector<int>> consumers = graph.consumers();
@@ -954,7 +956,6 @@ std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& 
       if (m.iterAxis != static_cast<int>(a) || m.stride != 1 || m.offset != 0 || m.window != 1) return std::nullopt;
     }
   }
-  if (schema.scratchBytes) return std::nullopt;
   // The arena plan let the follower's output reuse what the node reads, once the node is done; in the
   // same tiles the node still reads it while the follower's first tiles are written back.
   for (TensorId in : node.inputs) {

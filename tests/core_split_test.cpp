@@ -2,7 +2,6 @@
 // job; the answer must not depend on the number of cores.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 
 #include "codegen/core_split.h"
 #include "ops/interpreter.h"
@@ -16,6 +15,7 @@ namespace {
 
 using testing::NodeCase;
 using testing::pattern;
+using testing::runOnHost;
 
 CompiledModel compileOnCores(const NodeCase& c, int cores) {
   CompiledModel model;
@@ -24,16 +24,6 @@ CompiledModel compileOnCores(const NodeCase& c, int cores) {
   model.inputs = testing::runtimeInputs(c);
   compileGraph(model, "core split test of " + c.op);
   return model;
-}
-
-// Builds and runs the model on the host, where the jobs of a split node run one after another.
-std::vector<TensorData> runOnHost(const CompiledModel& model) {
-  std::string dir = (std::filesystem::temp_directory_path() / "deeploy-split-XXXXXX").string();
-  if (!mkdtemp(dir.data())) throw Error("cannot create a temporary directory");
-  writeNetworkSources(dir, model.network);
-  std::vector<TensorData> outputs = runHostProgram(buildHostProgram(dir, {}), model.graph, model.inputs, 60);
-  std::filesystem::remove_all(dir);
-  return outputs;
 }
 
 TEST(CoreSplit, ADecodeStepMatMulSplitsItsColumnsAmongCores) {

@@ -3,7 +3,6 @@
 // cannot fit.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 
 #include "ir/error.h"
 #include "ops/interpreter.h"
@@ -103,11 +102,7 @@ TEST(TiledCodegen, AnElementWiseFollowerRunsInTheTilesOfItsProducer) {
       EXPECT_EQ(r.dmaOutBytes, 12u * 20 * 4);  // only the Add's output is written back
       EXPECT_LE(model.network.l1ArenaBytes, static_cast<size_t>(l1));
 
-      std::string dir = (std::filesystem::temp_directory_path() / "deeploy-follower-XXXXXX").string();
-      ASSERT_TRUE(mkdtemp(dir.data()));
-      writeNetworkSources(dir, model.network);
-      std::vector<TensorData> got = runHostProgram(buildHostProgram(dir, {}), model.graph, model.inputs, 60);
-      std::filesystem::remove_all(dir);
+      const std::vector<TensorData> got = testing::runOnHost(model);
       Graph reference = matMulThenAddedBias();
       runMidend(reference);
       const std::vector<TensorData> want = interpretGraph(reference, model.inputs);
@@ -175,11 +170,7 @@ CompiledModel expectTiledOnCoresMatchesReference(const NodeCase& c, int64_t l1, 
   model.graph = testing::makeSingleNodeGraph(c);
   model.inputs = testing::runtimeInputs(c);
   compileGraph(model, "tiled test of " + c.op + " on cores");
-  std::string dir = (std::filesystem::temp_directory_path() / "deeploy-tiled-cores-XXXXXX").string();
-  if (!mkdtemp(dir.data())) throw Error("cannot create a temporary directory");
-  writeNetworkSources(dir, model.network);
-  std::vector<TensorData> got = runHostProgram(buildHostProgram(dir, {}), model.graph, model.inputs, 60);
-  std::filesystem::remove_all(dir);
+  std::vector<TensorData> got = testing::runOnHost(model);
   std::vector<TensorData> want = testing::runReference(c);
   EXPECT_EQ(got.size(), want.size());
   for (size_t o = 0; o < std::min(got.size(), want.size()); ++o) EXPECT_TRUE(got[o] == want[o]) << c.op << " output " << o;

@@ -25,13 +25,17 @@ std::vector<TensorData> runGeneratedCOn(const NodeCase& c, const Platform& platf
   model.graph = makeSingleNodeGraph(c);
   model.inputs = runtimeInputs(c);
   compileGraph(model, "unit test of " + c.op);
-  std::string pattern = (std::filesystem::temp_directory_path() / "deeploy-unit-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
-  writeNetworkSources(pattern, model.network);
-  std::string exe = buildHostProgram(pattern, {});
-  auto outputs = runHostProgram(exe, model.graph, model.inputs, 60);
-  std::filesystem::remove_all(pattern);
+  std::vector<TensorData> outputs = runOnHost(model);
   if (compiled) *compiled = std::move(model);
+  return outputs;
+}
+
+std::vector<TensorData> runOnHost(const CompiledModel& model) {
+  std::string dir = (std::filesystem::temp_directory_path() / "deeploy-unit-XXXXXX").string();
+  if (!mkdtemp(dir.data())) throw Error("cannot create a temporary directory");
+  writeNetworkSources(dir, model.network);
+  std::vector<TensorData> outputs = runHostProgram(buildHostProgram(dir, {}), model.graph, model.inputs, 60);
+  std::filesystem::remove_all(dir);
   return outputs;
 }
 

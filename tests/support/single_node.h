@@ -19,6 +19,9 @@ std::vector<TensorData> runGeneratedC(const NodeCase& c);
 // The same, compiled for `platform` (tiled when it computes from its own level); `model` (optional)
 // receives the compiled model.
 std::vector<TensorData> runGeneratedCOn(const NodeCase& c, const Platform& platform, CompiledModel* model = nullptr);
+// Builds a compiled model's C with the host compiler in a temporary folder and runs it on its inputs
+// (the jobs of split nodes run one after another).
+std::vector<TensorData> runOnHost(const CompiledModel& model);
 
 // The reference interpreter rejects the case with a deeploy::Error naming the node and mentioning `text`.
 void expectErrorMentioning(const NodeCase& c, const std::string& text);
