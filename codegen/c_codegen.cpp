@@ -275,7 +275,8 @@ GeneratedProgram generateProgram(const std::vector<ProgramStep>& steps, const Co
     GeneratedNetwork& result = program.steps[s];
     CodegenOptions stepOptions = options;
     stepOptions.prefix = steps[s].name.empty() ? options.prefix : options.prefix + "_" + steps[s].name;
-    result.memory = planActivationMemory(graph, *makeDefaultPlanner(), options.alignment);
+    const std::vector<size_t> held = options.tiling ? tiledFollowerHolds(graph) : std::vector<size_t>{};
+    result.memory = planActivationMemory(graph, *makeDefaultPlanner(), options.alignment, held);
     NetworkWriter writer(graph, result.memory, stepOptions, parts);
     if (graph.kvCache) defineKVCacheBuffers(writer);
     emitRunBody(writer, graph, stepOptions, result);

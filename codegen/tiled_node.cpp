@@ -574,8 +574,10 @@ class TileCodeWriter {
   std::string unrolled() {
     std::ostringstream c;
     auto line = [&](const std::string& text) { c << "    " << text << "\n"; };
-    line("dp_dma_group dp_in[2] = {{0u}, {0u}}, dp_out[2] = {{0u}, {0u}};");
-    auto starts = [&](size_t t, bool loads, const std::string& group) {
+    // The transfers that start together: one dp_dma_start, or a constant table of them and one
+    // dp_dma_start_list (every address in it is a link-time constant).
+    auto starts = [&](size_t t, bool loads, const std::string& group) -> size_t {
+      std::vector<std::string> requests;
       for (const auto& [key, s] : streams_) {
         if ((s.kind == Stream::Kind::Output) == loads) continue;
         const std::string slot = writer_.l1() + " + " + std::to_string(s.offset[static_cast<size_t>(s.parity[t])]);
@@ -583,18 +585,33 @@ class TileCodeWriter {
           const std::string l1 = "(" + slot + " + " + std::to_string(p.denseOffset) + ")";
           const std::string far = s.kind == Stream::Kind::Constant ? s.array[t]
                                                                    : "(" + base(s) + " + " + std::to_string(p.tensorOffset) + ")";
-          line("dp_dma_start(&" + group + ", " + (loads ? l1 : far) + ", " + (loads ? far : l1) + ", &" + p.shape + ");");
+          requests.push_back(std::string(loads ? l1 : far) + ", " + (loads ? far : l1) + ", &" + p.shape);
         }
       }
+      if (requests.size() == 1) line("dp_dma_start(&" + group + ", " + requests[0] + ");");
+      if (requests.size() < 2) return requests.size();
+      const std::string table = std::string(loads ? "dp_loads_" : "dp_stores_") + std::to_string(t);
+      std::string entries;
+      for (const std::string& r : requests) entries += (entries.empty() ? "" : ", ") + ("{" + r + "}");
+      line("static const dp_dma_request " + table + "[" + std::to_string(requests.size()) + "] = {" + entries + "};");
+      line("dp_dma_start_list(&" + group + ", " + table + ", " + std::to_string(requests.size()) + "u);");
+      return requests.size();
     };
+    // One tile uses the groups of parity 0 alone.
+    const std::string groups = tiles_ > 1 ? "[2] = {{0u}, {0u}}" : "[1] = {{0u}}";
+    line("dp_dma_group dp_in" + groups + ", dp_out" + groups + ";");
     if (!loadsFirstTile()) line("dp_dma_wait_all();");
     starts(0, true, "dp_in[0]");
+    size_t loadedAhead = 0;  // transfers started for the tile below, during the tile before it
     for (size_t t = 0; t < tiles_; ++t) {
       const std::string parity = std::to_string(t % 2);
       line("/* tile " + std::to_string(t) + " */");
       line("dp_dma_wait(&dp_in[" + parity + "]);");
-      if (t + 1 < tiles_) starts(t + 1, true, "dp_in[" + std::to_string((t + 1) % 2) + "]");
-      if (t >= 2) line("dp_dma_wait(&dp_out[" + parity + "]);");
+      const size_t loadsNext = t + 1 < tiles_ ? starts(t + 1, true, "dp_in[" + std::to_string((t + 1) % 2) + "]") : 0;
+      // Tile t - 2's stores into this parity's output buffer started before this tile's loads, so the
+      // wait for the loads has waited for them too (transfers complete in start order).
+      if (t >= 2 && loadedAhead == 0) line("dp_dma_wait(&dp_out[" + parity + "]);");
+      loadedAhead = loadsNext;
       const auto offsetOf = [&](const Stream& s) { return std::to_string(s.offset[static_cast<size_t>(s.parity[t])]); };
       if (calls_[t].perCore.empty()) {
         for (const std::string& call : calls_[t].whole) line(resolveMarks(call, offsetOf));
@@ -926,7 +943,7 @@ bool shareArenaBytes(const Graph& graph, const ActivationMemory& memory, TensorI
   return bytes(a).overlaps(bytes(b));
 }
 
-std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& memory, size_t nodeIndex) {
+std::optional<size_t> tiledFollowerCandidate(const Graph& graph, size_t nodeIndex) {
   const Node& node = graph.nodes[nodeIndex];
   const size_t next = nodeIndex + 1;
   if (next >= graph.nodes.size() || node.outputs.size() != 1) return std::nullopt;
@@ -956,10 +973,27 @@ std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& 
       if (m.iterAxis != static_cast<int>(a) || m.stride != 1 || m.offset != 0 || m.window != 1) return std::nullopt;
     }
   }
-  // The arena plan let the follower's output reuse what the node reads, once the node is done; in the
-  // same tiles the node still reads it while the follower's first tiles are written back.
+  return next;
+}
+
+std::vector<size_t> tiledFollowerHolds(const Graph& graph) {
+  std::vector<size_t> holds;
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    if (!OpRegistry::instance().get(graph.nodes[n]).aliasesInput && tiledFollowerCandidate(graph, n)) holds.push_back(n);
+  }
+  return holds;
+}
+
+std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& memory, size_t nodeIndex) {
+  const std::optional<size_t> next = tiledFollowerCandidate(graph, nodeIndex);
+  if (!next) return std::nullopt;
+  // In the same tiles the node still reads its inputs while the follower's first tiles are written back:
+  // an arena plan that did not hold those inputs (planActivationMemory's heldInputs) may have put the
+  // follower's output on them.
+  const Node& node = graph.nodes[nodeIndex];
   for (TensorId in : node.inputs) {
-    if (in != kNoTensor && !graph.tensor(in).isConstant() && shareArenaBytes(graph, memory, in, follower.outputs[0])) {
+    if (in != kNoTensor && !graph.tensor(in).isConstant() &&
+        shareArenaBytes(graph, memory, in, graph.nodes[*next].outputs[0])) {
       return std::nullopt;
     }
   }

@@ -33,7 +33,8 @@ ViewRoots findViews(const Graph& graph) {
 
 }  // namespace
 
-ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment) {
+ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment,
+                                      const std::vector<size_t>& heldInputs) {
   ActivationMemory mem;
   mem.alignment = alignment;
   mem.bufferOfTensor.assign(graph.tensors.size(), -1);
@@ -73,6 +74,9 @@ ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& p
       mem.allocations.push_back({alignUp(scratch, alignment), step, step});
       mem.bufferLabels.push_back("scratch of " + node.name);
     }
+  }
+  for (size_t n : heldInputs) {
+    for (TensorId in : graph.nodes[n].inputs) touch(in, static_cast<int>(n) + 2);
   }
   for (TensorId out : graph.outputs) touch(out, lastStep);
 

@@ -24,7 +24,9 @@ struct ActivationMemory {
 
 // KV caches (Graph::kvCache) get no buffer: they persist across runs in buffers of their own.
 // Graph inputs are live from step 0 (copied in), node n runs at step n + 1, graph outputs stay live
-// through the last step (copied out).
-ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment);
+// through the last step (copied out). The runtime inputs of the nodes in `heldInputs` stay live through the
+// step of the node after them (which may run in the same tiles and write its output meanwhile).
+ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment,
+                                      const std::vector<size_t>& heldInputs = {});
 
 }  // namespace deeploy

@@ -501,7 +501,7 @@ std::string accumulatorCType(DType out) {
   return dtypeSize(out) == 8 ? "uint64_t" : "uint32_t";
 }
 
-void useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,
+bool useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,
                const std::vector<std::string>& macroArgs) {
   // The variants compiled by runtime/kernels/{matmul,gemm,conv,conv_transpose}.c.
   static const std::set<std::string> compiled = {
@@ -515,10 +515,11 @@ void useKernel(KernelEmitter& e, const std::string& header, const std::string& m
       "dp_rqconv_im2col_s8_s8_u8",  "dp_rqconv_direct_s8_s8_u8",  "dp_rqconv_im2col_u8_s8_s8",  "dp_rqconv_direct_u8_s8_s8",
       "dp_rqconv_im2col_u8_s8_u8",  "dp_rqconv_direct_u8_s8_u8",  "dp_conv_transpose_f32_f32_f32"};
   e.include(header);
-  if (compiled.count(name)) return;
+  if (compiled.count(name)) return true;
   std::string code = macro + "(DP_INSTANCE, " + name;
   for (const auto& arg : macroArgs) code += ", " + arg;
   e.definition(name, code + ")");
+  return false;
 }
 
 std::string offsetArray(KernelEmitter& e, const std::vector<int64_t>& values, const std::string& hint) {
@@ -676,8 +677,9 @@ KernelCall productCall(KernelEmitter& e, const MatMulGeometry& g, const MatMulOp
   std::vector<std::string> macroArgs = {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype))};
   if (!requantized) macroArgs.push_back(accumulatorCType(y.dtype));
   macroArgs.push_back(std::string(cTypeName(y.dtype)));
-  useKernel(e, productKernelHeader(operands.layout, "kernels/matmul.h"), macro, name, macroArgs);
-  KernelCall call{name,
+  const bool compiled = useKernel(e, productKernelHeader(operands.layout, "kernels/matmul.h"), macro, name, macroArgs);
+  // The compiled requantized products are called through their inline picker (matmul.h's *_call).
+  KernelCall call{requantized && compiled ? name + "_call" : name,
                   {operands.a, operands.b, e.outputPtr(0), std::to_string(g.batch), std::to_string(g.m),
                    std::to_string(g.n), std::to_string(g.k), offsetArray(e, g.aOffsets, "a_offsets"),
                    offsetArray(e, operands.layout == "nt16" ? int16WeightOffsets(g) : g.bOffsets, "b_offsets")}};

@@ -131,8 +131,8 @@ void requireKernelTypes(const KernelEmitter& e, std::initializer_list<DType> typ
 // The accumulator C type for a result of type `out`: float, or a wrapping uint32_t/uint64_t.
 std::string accumulatorCType(DType out);
 // Makes `name` callable: the runtime library compiles the common variants; any other is instantiated
-// in the generated file as `static` from `macro`(SCOPE, name, macroArgs...).
-void useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,
+// in the generated file as `static` from `macro`(SCOPE, name, macroArgs...). True for a compiled one.
+bool useKernel(KernelEmitter& e, const std::string& header, const std::string& macro, const std::string& name,
                const std::vector<std::string>& macroArgs);
 // An int32 array of element offsets (fails if a value does not fit).
 std::string offsetArray(KernelEmitter& e, const std::vector<int64_t>& values, const std::string& hint);

@@ -111,6 +111,36 @@ TEST(TiledCodegen, AnElementWiseFollowerRunsInTheTilesOfItsProducer) {
   }
 }
 
+// Without a later reader of x, an arena plan that let x die with the MatMul could put `out` on x; the
+// plan holds x through the Add's step instead, so that the Add still runs in the MatMul's tiles.
+TEST(TiledCodegen, TheArenaPlanKeepsTheProducersInputsFromTheFollowersOutput) {
+  for (int cores : {1, 8}) {
+    Graph g = matMulThenAddedBias();
+    g.nodes.pop_back();
+    g.outputs.pop_back();
+    CompiledModel model;
+    model.platform = siracusaWithL1(1500);
+    model.cores = cores;
+    model.graph = g;
+    model.inputs = {pattern(DType::Int8, {12, 32}, -128, 127, 1)};
+    compileGraph(model, "tiled follower test");
+    ASSERT_EQ(model.network.tiledNodes.size(), 1u) << cores << " cores";
+    EXPECT_EQ(model.network.tiledNodes[0].follower, "add_bias");
+    EXPECT_GT(model.network.tiledNodes[0].tiles, 1u);
+    const ActivationMemory& memory = model.network.memory;
+    auto bufferOf = [&](const std::string& name) {
+      return memory.allocations[static_cast<size_t>(memory.bufferOfTensor[static_cast<size_t>(model.graph.findTensor(name))])];
+    };
+    const Allocation& x = bufferOf("x");
+    const Allocation& out = bufferOf("out");
+    EXPECT_TRUE(lifetimesOverlap(x, out));
+
+    const std::vector<TensorData> got = testing::runOnHost(model);
+    runMidend(g);
+    EXPECT_TRUE(got[0] == interpretGraph(g, model.inputs)[0]) << cores << " cores";
+  }
+}
+
 TEST(TiledCodegen, AFollowerThatAnotherNodeAlsoReadsIsTiledOnItsOwn) {
   Graph g = matMulThenAddedBias();
   g.outputs.push_back(g.nodes[0].outputs[0]);  // `a` is also a graph output: it must reach the arena

@@ -103,7 +103,16 @@ static void test_registers(void) {
   CHECK(DP_DMA_REG(DP_DMA_SETUP_CYCLES) == SETUP, "setup reads back");
   CHECK(DP_DMA_REG(DP_DMA_WAKE_HARTS) == 1u, "wake harts %#lx", (unsigned long)DP_DMA_REG(DP_DMA_WAKE_HARTS));
   CHECK(DP_DMA_REG(DP_DMA_WAKE_AT) == 0u, "wake at %lu after reset", (unsigned long)DP_DMA_REG(DP_DMA_WAKE_AT));
+  CHECK(DP_DMA_REG(DP_DMA_LIST_COUNT) == 0u, "list count %lu after reset", (unsigned long)DP_DMA_REG(DP_DMA_LIST_COUNT));
   CHECK((DP_DMA_REG(DP_DMA_STATUS) & DP_DMA_STATUS_BUSY) == 0u, "busy at start");
+  CHECK(dp_dma_stall_cycles() == 0u, "%llu stall cycles at start", (unsigned long long)dp_dma_stall_cycles());
+  /* WAKE_NOW raises the MSIP of the harts its bits name (fork/join wakes harts 1.. so). */
+  DP_CLINT_MSIP[0] = 0u;
+  DP_DMA_REG(DP_DMA_WAKE_NOW) = 0u;
+  CHECK(DP_CLINT_MSIP[0] == 0u, "WAKE_NOW 0 woke hart 0");
+  DP_DMA_REG(DP_DMA_WAKE_NOW) = 1u;
+  CHECK(DP_CLINT_MSIP[0] == 1u, "WAKE_NOW bit 0 did not wake hart 0");
+  DP_CLINT_MSIP[0] = 0u;
   phase_done("registers");
 }
 
@@ -339,13 +348,25 @@ static void test_timing(void) {
   dp_dma_shape s1000 = shape_1d(1000u), s1001 = shape_1d(1001u), s0 = shape_1d(0u);
   uint64_t t0, t1, t2;
   if (mode == MODE_REAL) return;
-  /* 145 cycles. */
+  /* 145 cycles; the device counts the stall from the wait's WAKE_AT (a few instructions after the start)
+   * to the completion. */
+  const uint64_t stall0 = dp_dma_stall_cycles();
   t0 = dp_dma_clock();
   dp_dma_start(&g, plain, fast, &s1000);
   dp_dma_wait(&g);
   t1 = dp_dma_clock();
+  const uint64_t stalled = dp_dma_stall_cycles() - stall0;
   CHECK(t1 - t0 >= 145u, "woken %lu ns after a 145-cycle transfer", (unsigned long)(t1 - t0));
   if (mode == MODE_EXACT) CHECK(t1 - t0 <= 145u + 80u, "woken %lu ns after a 145-cycle transfer", (unsigned long)(t1 - t0));
+  CHECK(stalled > 145u - 60u && stalled < 145u, "stalled %llu cycles for a 145-cycle transfer", (unsigned long long)stalled);
+  /* Waiting for a transfer that has completed stalls nothing. */
+  dp_dma_start(&g, plain, fast, &s1000);
+  while ((int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - g.started) < 0) {
+  }
+  const uint64_t stall1 = dp_dma_stall_cycles();
+  dp_dma_wait(&g);
+  CHECK(dp_dma_stall_cycles() == stall1, "a wait for a completed transfer stalled %llu cycles",
+        (unsigned long long)(dp_dma_stall_cycles() - stall1));
   /* 270 then 1021 cycles, one after the other. */
   t0 = dp_dma_clock();
   dp_dma_start(&g, mid, fast, &s1000);
@@ -524,6 +545,56 @@ static void test_errors(void) {
   phase_done("errors");
 }
 
+/* START_LIST: a table's transfers start in table order, as one dp_dma_start each would (the third reads
+ * what the first wrote); a list longer than the queue is started in parts by the driver; more entries
+ * than free slots start none (ERR_FULL) and an unreadable table starts none (ERR_BUS). */
+static void test_start_list(void) {
+  static const dp_dma_shape rows_of_16 = {16u, 4u, 1u, 64u, 16u, 0u, 0u}; /* 4 rows of 16 B, packed */
+  const dp_dma_shape run = shape_1d(100u);
+  const dp_dma_request list[3] = {{plain, fast + 7u, &run}, {plain + 200u, fast + 1000u, &rows_of_16}, {plain + 300u, plain, &run}};
+  dp_dma_group g = {0u};
+  fill(fast, sizeof fast, 31u);
+  memset(plain, 0, 4096u);
+  memcpy(reference, plain, 4096u);
+  reference_copy(reference, fast + 7u, &run);
+  reference_copy(reference + 200u, fast + 1000u, &rows_of_16);
+  reference_copy(reference + 300u, reference, &run);
+  const uint32_t transfers0 = dp_dma_transfers();
+  dp_dma_start_list(&g, list, 3u);
+  CHECK(g.started == transfers0 + 3u, "the group waits for id %lu, not the list's last %lu", (unsigned long)g.started,
+        (unsigned long)(transfers0 + 3u));
+  dp_dma_wait(&g);
+  CHECK(memcmp(plain, reference, 4096u) == 0, "a list's transfers differ from the same starts one by one");
+
+  enum { MANY = 45 };
+  static dp_dma_request many[MANY];
+  const dp_dma_shape eight = shape_1d(8u);
+  for (uint32_t k = 0; k < MANY; ++k) many[k] = (dp_dma_request){plain + 8u * k, fast + 3u * k, &eight};
+  memset(plain, 0, 8u * MANY);
+  const uint32_t transfers1 = dp_dma_transfers();
+  dp_dma_start_list(&g, many, MANY);
+  dp_dma_wait(&g);
+  CHECK(dp_dma_transfers() - transfers1 == MANY, "a list of %d started %lu transfers", MANY,
+        (unsigned long)(dp_dma_transfers() - transfers1));
+  int wrong = 0;
+  for (uint32_t k = 0; k < MANY; ++k) wrong |= memcmp(plain + 8u * k, fast + 3u * k, 8u) != 0;
+  CHECK(!wrong, "a list longer than the queue moved other bytes");
+  CHECK(dp_dma_errors() == 0u, "lists set errors %#lx", (unsigned long)dp_dma_errors());
+
+  const uint32_t transfers2 = dp_dma_transfers();
+  DP_DMA_REG(DP_DMA_LIST_COUNT) = DP_DMA_REG(DP_DMA_QUEUE_DEPTH) + 1u;
+  DP_DMA_REG(DP_DMA_START_LIST) = (uint32_t)(uintptr_t)many;
+  CHECK(dp_dma_errors() == DP_DMA_STATUS_ERR_FULL, "a list longer than the queue: errors %#lx", (unsigned long)dp_dma_errors());
+  CHECK(dp_dma_transfers() == transfers2, "a list longer than the queue started transfers");
+  dp_dma_clear_errors();
+  DP_DMA_REG(DP_DMA_LIST_COUNT) = 2u;
+  DP_DMA_REG(DP_DMA_START_LIST) = 0x01000000u; /* unmapped */
+  CHECK(dp_dma_errors() == DP_DMA_STATUS_ERR_BUS, "an unreadable list: errors %#lx", (unsigned long)dp_dma_errors());
+  CHECK(dp_dma_transfers() == transfers2, "an unreadable list started transfers");
+  dp_dma_clear_errors();
+  phase_done("start_list");
+}
+
 /* Fork/join while transfers are pending: the device's wake-ups of hart 0 and the helpers' (the same
  * MSIP) do not disturb each other. */
 static volatile uint32_t job_sums[64];
@@ -595,6 +666,7 @@ int main(void) {
   test_wake_at();
   test_zero_bytes();
   test_errors();
+  test_start_list();
   test_with_fork_join();
   printf("dma_test: %d transfers, %llu bytes, %llu modelled cycles, %d failure(s)\n", (int)dp_dma_transfers(),
          (unsigned long long)dp_dma_bytes(), (unsigned long long)dp_dma_modelled_cycles(), failures);

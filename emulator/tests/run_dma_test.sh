@@ -24,7 +24,7 @@ command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || skip "riscv64-unknown-elf-
 [ -d /usr/lib/picolibc/riscv64-unknown-elf/include ] || skip "picolibc-riscv64-unknown-elf is missing"
 mkdir -p "$out"
 
-cflags="-std=c99 -O2 -Wall -Wextra -Werror -march=rv32imac -mabi=ilp32 --specs=picolibc.specs -I $runtime -DDP_STACK_BYTES=16384"
+cflags="-std=c99 -O2 -Wall -Wextra -Werror -march=rv32imac -mabi=ilp32 --specs=picolibc.specs -I $runtime -DDP_STACK_BYTES=16384 -DDP_CLUSTER_DMA"
 objects=""
 for src in "$here/dma_test.c" "$runtime/siracusa/dma.c" "$runtime/rv32/cluster.c" "$runtime/rv32/entry.S"; do
   obj=$out/$(basename "$src").o

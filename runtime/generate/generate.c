@@ -82,18 +82,19 @@ static int choose(const int32_t *row, uint32_t *random) {
 
 /* One step's cost: busiest hart's instructions (rv32) or nanoseconds (host). */
 #ifdef __riscv
-static uint64_t harts_before[DP_MAX_HARTS], wait_before;
+static uint64_t instret_before;
+static uint32_t jobs_before[DP_MAX_HARTS], wait_before; /* sums modulo 2^32 (rv32/cluster.h) */
 static void cost_start(void) {
   int h;
-  for (h = 1; h < DP_MAX_HARTS; ++h) harts_before[h] = dp_job_instret[h];
+  for (h = 1; h < DP_MAX_HARTS; ++h) jobs_before[h] = dp_job_instret[h];
   wait_before = dp_join_wait_instret;
-  harts_before[0] = dp_read_instret();
+  instret_before = dp_read_instret();
 }
 static unsigned long long cost_end(void) {
-  uint64_t busiest = (dp_read_instret() - harts_before[0]) - (dp_join_wait_instret - wait_before);
+  uint64_t busiest = (dp_read_instret() - instret_before) - (uint32_t)(dp_join_wait_instret - wait_before);
   int h;
   for (h = 1; h < DP_MAX_HARTS; ++h) {
-    uint64_t work = dp_job_instret[h] - harts_before[h];
+    uint64_t work = (uint32_t)(dp_job_instret[h] - jobs_before[h]);
     if (work > busiest) busiest = work;
   }
   return (unsigned long long)busiest;

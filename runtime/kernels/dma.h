@@ -30,6 +30,17 @@ typedef struct {
 } dp_dma_shape;
 
 void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_shape *shape);
+
+/* One transfer of a list (dp_dma_start_list): the arguments of a dp_dma_start. */
+typedef struct {
+  void *dst;
+  const void *src;
+  const dp_dma_shape *shape;
+} dp_dma_request;
+
+/* Starts the `count` transfers of `requests`, in order, into `group`, as as many dp_dma_start calls would
+ * (the tiled code keeps the transfers that start together in a constant table: one call for them all). */
+void dp_dma_start_list(dp_dma_group *group, const dp_dma_request *requests, uint32_t count);
 void dp_dma_wait(dp_dma_group *group);
 /* Waits for every transfer started so far (the tiled code's stores not yet waited for, before code that
  * reads or writes memory without a transfer of its own). */

@@ -488,4 +488,21 @@ void dp_rqmatmul_nn_u8_s8_s8(DP_MATMUL_PARAMS(uint8_t, int8_t, int8_t), DP_RQ_PA
 void dp_rqmatmul_nt_u8_s8_u8(DP_MATMUL_PARAMS(uint8_t, int8_t, uint8_t), DP_RQ_PARAMS);
 void dp_rqmatmul_nn_u8_s8_u8(DP_MATMUL_PARAMS(uint8_t, int8_t, uint8_t), DP_RQ_PARAMS);
 
+/* What the generated code calls for the compiled requantized products: the compiled variant, or (CORE-V)
+ * the row kernels straight away when the call's arguments meet their conditions (DP_SIMD_RQ_ROWS_PICK,
+ * inlined here, where the arguments are mostly constants). */
+#define DP_DEFINE_RQMATMUL_CALL(LAYOUT, name, TA, TB, TY)                                       \
+  static inline void name##_call(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {                \
+    DP_SIMD_RQ_ROWS_PICK(LAYOUT, TA, TB, TY)                                                  \
+    name(a, b, y, batch, m, n, k, a_offsets, b_offsets, mul, add, rq_strides, shift, lo, hi); \
+  }
+DP_DEFINE_RQMATMUL_CALL(nt, dp_rqmatmul_nt_s8_s8_s8, int8_t, int8_t, int8_t)
+DP_DEFINE_RQMATMUL_CALL(nn, dp_rqmatmul_nn_s8_s8_s8, int8_t, int8_t, int8_t)
+DP_DEFINE_RQMATMUL_CALL(nt, dp_rqmatmul_nt_s8_s8_u8, int8_t, int8_t, uint8_t)
+DP_DEFINE_RQMATMUL_CALL(nn, dp_rqmatmul_nn_s8_s8_u8, int8_t, int8_t, uint8_t)
+DP_DEFINE_RQMATMUL_CALL(nt, dp_rqmatmul_nt_u8_s8_s8, uint8_t, int8_t, int8_t)
+DP_DEFINE_RQMATMUL_CALL(nn, dp_rqmatmul_nn_u8_s8_s8, uint8_t, int8_t, int8_t)
+DP_DEFINE_RQMATMUL_CALL(nt, dp_rqmatmul_nt_u8_s8_u8, uint8_t, int8_t, uint8_t)
+DP_DEFINE_RQMATMUL_CALL(nn, dp_rqmatmul_nn_u8_s8_u8, uint8_t, int8_t, uint8_t)
+
 #endif

@@ -140,13 +140,12 @@ void dp_xpulp_rqmatmul_rows_nt_u8(DP_XPULP_RQMATMUL_PARAMS(uint8_t));
 void dp_xpulp_rqmatmul_rows_nn_s8(DP_XPULP_RQMATMUL_PARAMS(int8_t));
 void dp_xpulp_rqmatmul_rows_nn_u8(DP_XPULP_RQMATMUL_PARAMS(uint8_t));
 
-/* The head of the generic RQMatMul kernels (LAYOUT nt or nn; the parameter list and the generic body
- * follow it): `name` hands products of few rows to the functions above (a tail call, so a core's small
- * share of a GEMV does not pay for the generic kernel's prologue), everything else to the generic body,
- * a function of its own (name##_generic), whose hooks take the larger products. */
-#define DP_XPULP_RQMATMUL_HEAD(LAYOUT, SCOPE, name, TA, TB, TY)                                                      \
-  static void name##_generic(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS);                                          \
-  SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {                                                    \
+/* In a function with the RQMatMul kernels' parameters: hands a product of few rows (LAYOUT nt or nn) to the
+ * functions above and returns; falls through for the others. At the head of the generic kernels, and
+ * inlined where the generated code calls them (dp_rqmatmul_*_call, matmul.h), so that a core's small share
+ * of a GEMV skips the kernel's dispatch (fifteen arguments passed on, seven on the stack) and, for constant
+ * arguments, the test itself. */
+#define DP_XPULP_RQ_ROWS_PICK(LAYOUT, TA, TB, TY)                                                                    \
     if (sizeof(TY) == 1 && DP_XPULP_TYPES(TA, TB, uint32_t) && k >= 4 &&                                           \
         (DP_XPULP_LAYOUT_IS_NT(LAYOUT) ? m == 1 : m <= DP_XPULP_NN_ROWS_MAX && n >= 4) &&                          \
         (uint32_t)rq_strides[2] <= 1u && lo <= hi) {                                                               \
@@ -159,7 +158,15 @@ void dp_xpulp_rqmatmul_rows_nn_u8(DP_XPULP_RQMATMUL_PARAMS(uint8_t));
                                             (uint8_t *)(void *)y, batch, m, n, k, a_offsets, b_offsets, mul, add,  \
                                             rq_strides, shift, lo, hi);                                            \
       return;                                                                                                      \
-    }                                                                                                              \
+    }
+
+/* The head of the generic RQMatMul kernels (the parameter list and the generic body follow it): `name`
+ * hands products of few rows to the functions above, everything else to the generic body, a function of
+ * its own (name##_generic), whose hooks take the larger products. */
+#define DP_XPULP_RQMATMUL_HEAD(LAYOUT, SCOPE, name, TA, TB, TY)                                                      \
+  static void name##_generic(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS);                                          \
+  SCOPE void name(DP_MATMUL_PARAMS(TA, TB, TY), DP_RQ_PARAMS) {                                                    \
+    DP_XPULP_RQ_ROWS_PICK(LAYOUT, TA, TB, TY)                                                                      \
     name##_generic(a, b, y, batch, m, n, k, a_offsets, b_offsets, mul, add, rq_strides, shift, lo, hi);            \
   }                                                                                                                \
   static __attribute__((noinline)) void name##_generic

@@ -4,6 +4,9 @@
  * entry.S points them in. */
 #include "cluster.h"
 #include "rv32/hart.h"
+#ifdef DP_CLUSTER_DMA
+#include "siracusa/dma_device.h"
+#endif
 
 #ifndef DP_STACK_BYTES
 #error "build with -DDP_STACK_BYTES=<stack bytes per hart> (entry.S uses the same value)"
@@ -22,8 +25,8 @@ static volatile int cluster_cores = 1;
 
 void dp_worker_main(int hart);
 
-volatile uint64_t dp_job_instret[DP_MAX_HARTS];
-volatile uint64_t dp_join_wait_instret;
+volatile uint32_t dp_job_instret[DP_MAX_HARTS];
+volatile uint32_t dp_join_wait_instret;
 
 DP_DEFINE_COUNTER64(dp_read_instret, "minstret")
 /* The counters below add differences of minstret's low word (a job retires far fewer than 2^32
@@ -86,17 +89,52 @@ static __attribute__((noinline)) void join_helpers(void) {
   __sync_synchronize();
 }
 
-void dp_parallel(dp_job_fn fn, void *arg, int jobs) {
-  const int cores = cluster_cores;
+/* Raises the software interrupt of harts 1 .. cores-1 (a fork costs hart 0 these instructions every time,
+ * and a decode step forks hundreds of times): on the Siracusa-class cluster one write to the DMA device's
+ * WAKE_NOW, elsewhere one store to each hart's CLINT word, no loop. */
+static inline void wake_helpers(int cores) {
+#ifdef DP_CLUSTER_DMA
+  DP_DMA_REG(DP_DMA_WAKE_NOW) = ((1u << cores) - 1u) & ~1u;
+#else
+  _Static_assert(DP_MAX_HARTS == 8, "wake_helpers names harts 1..7");
+  volatile uint32_t *const msip = DP_CLINT_MSIP;
+  switch (cores) {
+    case 8: msip[7] = 1u; __attribute__((fallthrough));
+    case 7: msip[6] = 1u; __attribute__((fallthrough));
+    case 6: msip[5] = 1u; __attribute__((fallthrough));
+    case 5: msip[4] = 1u; __attribute__((fallthrough));
+    case 4: msip[3] = 1u; __attribute__((fallthrough));
+    case 3: msip[2] = 1u; __attribute__((fallthrough));
+    case 2: msip[1] = 1u; break;
+    default: break;
+  }
+#endif
+}
+
+/* Publishes the job and wakes harts 1..; the generation goes up after the job's fields (fence). */
+static inline void fork_helpers(dp_job_fn fn, void *arg, int jobs, int cores) {
   job_fn = fn;
   job_arg = arg;
   job_count = jobs;
   __sync_synchronize();
   job_generation = job_generation + 1u;
-  for (volatile uint32_t *msip = DP_CLINT_MSIP + 1, *const end = DP_CLINT_MSIP + cores; msip < end; ++msip) *msip = 1u;
-  if (jobs > cores)
-    run_share(cores - 1, cores);
-  else if (jobs == cores)
-    fn(arg, cores - 1, jobs);
+  wake_helpers(cores);
+}
+
+/* More or fewer jobs than harts: hart 0's share of them, then the join. */
+static __attribute__((noinline)) void run_share_and_join(int cores) {
+  run_share(cores - 1, cores);
+  join_helpers();
+}
+
+void dp_parallel(dp_job_fn fn, void *arg, int jobs) {
+  const int cores = cluster_cores;
+  fork_helpers(fn, arg, jobs, cores);
+  if (jobs != cores) {
+    run_share_and_join(cores);
+    return;
+  }
+  /* One job a hart, what the generated code asks for: hart 0 keeps nothing across its own. */
+  fn(arg, cores - 1, jobs);
   join_helpers();
 }

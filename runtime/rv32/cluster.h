@@ -15,8 +15,10 @@ int dp_cluster_cores(void);
 uint64_t dp_read_instret(void);
 /* Instructions harts 1.. have retired inside jobs, and hart 0 while waiting for the others at joins:
  * the profile's per-hart work excludes waiting. */
-extern volatile uint64_t dp_job_instret[DP_MAX_HARTS];
-extern volatile uint64_t dp_join_wait_instret;
+/* Both are sums modulo 2^32 (one word to update at every job): readers take their differences in 32 bits,
+ * over spans (a node, a step) of far fewer instructions. */
+extern volatile uint32_t dp_job_instret[DP_MAX_HARTS];
+extern volatile uint32_t dp_join_wait_instret;
 
 /* dp_parallel (kernels/parallel.h): job k runs on hart (k + 1) mod cores, so hart 0, which also forks and
  * joins, takes the last and smallest part of a split node; it returns when all jobs have finished. */

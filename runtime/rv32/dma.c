@@ -166,6 +166,11 @@ void dp_dma_start(dp_dma_group *group, void *dst, const void *src, const dp_dma_
   }
 }
 
+void dp_dma_start_list(dp_dma_group *group, const dp_dma_request *requests, uint32_t count) {
+  uint32_t i;
+  for (i = 0; i < count; ++i) dp_dma_start(group, requests[i].dst, requests[i].src, requests[i].shape);
+}
+
 void dp_dma_wait_all(void) {
   if (queued > 0) perform(queued);
 }

@@ -37,11 +37,17 @@
 #define DP_DMA_WAKE_HARTS 0x58u       /* bit h: completions raise hart h's MSIP; reset 1 */
 #define DP_DMA_START_SHAPE 0x5cu      /* WO: an address: RUN_BYTES..DST_PLANE_STRIDE from the 7 words there, then START */
 #define DP_DMA_WAKE_AT 0x60u          /* 0 (reset): wake at every completion; n: only once COMPLETED - n >= 0 */
+#define DP_DMA_LIST_COUNT 0x64u       /* entries START_LIST reads; reset 0 */
+#define DP_DMA_START_LIST 0x68u       /* WO: an address: LIST_COUNT entries of (DST, SRC, shape address), each started as START_SHAPE */
+#define DP_DMA_WAKE_NOW 0x6cu         /* WO: bit h: raise hart h's MSIP now (fork/join wakes its harts in one write) */
+#define DP_DMA_STALL_CYCLES_LO 0x70u  /* RO: modelled cycles from each WAKE_AT naming a pending transfer to its completion, 64 bits */
+#define DP_DMA_STALL_CYCLES_HI 0x74u
 #define DP_DMA_WIN_BASE(w) (0x80u + 0x10u * (w))
 #define DP_DMA_WIN_SIZE(w) (0x84u + 0x10u * (w)) /* 0: window off */
 #define DP_DMA_WIN_BW_Q8(w) (0x88u + 0x10u * (w))
 
 #define DP_DMA_ID_VALUE 0x444d4101u
+#define DP_DMA_QUEUE_SLOTS 32u        /* QUEUE_DEPTH: the most entries one START_LIST takes */
 #define DP_DMA_WINDOWS 4
 #define DP_DMA_STATUS_BUSY 0x1u       /* a transfer is pending */
 #define DP_DMA_STATUS_ERR_SHAPE 0x2u  /* a START had 0 rows or planes, or 4 GiB or more: not queued */
@@ -66,11 +72,11 @@ void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cy
 uint64_t dp_dma_modelled_cycles(void);
 uint64_t dp_dma_bytes(void);
 uint32_t dp_dma_transfers(void);
-/* Cycles the waiting hart slept for transfers (in dp_dma_wait, and in dp_dma_start while the queue was
- * full), read from mcycle: under -icount QEMU's virtual clock, which jumps to the device's modelled
- * completion while every hart sleeps, so this is the modelled time the cores stalled on the DMA. minstret
- * (deeploy's QEMU counts each hart's own instructions there) does not advance while a hart sleeps. */
-extern volatile uint64_t dp_dma_wait_cycles;
+/* Modelled cycles the waiting hart slept for transfers (in dp_dma_wait, and in dp_dma_start while the
+ * queue was full), counted by the device from each WAKE_AT to the completion it names (on QEMU's virtual
+ * clock, which under -icount jumps to that completion while every hart sleeps). minstret (deeploy's QEMU
+ * counts each hart's own instructions there) does not advance while a hart sleeps. */
+uint64_t dp_dma_stall_cycles(void);
 /* mcycle: the clock the device's model runs on (QEMU's virtual clock under -icount, which jumps to the
  * next completion while every hart sleeps with sleep=off). */
 uint64_t dp_dma_clock(void);
