@@ -943,7 +943,12 @@ bool shareArenaBytes(const Graph& graph, const ActivationMemory& memory, TensorI
   return bytes(a).overlaps(bytes(b));
 }
 
-std::optional<size_t> tiledFollowerCandidate(const Graph& graph, size_t nodeIndex) {
+namespace {
+
+// The node that could run in node `nodeIndex`'s tiles (tiled_node.h's tiledFollower), whatever the arena
+// plan; `consumers` is the graph's.
+std::optional<size_t> followerCandidate(const Graph& graph, const std::vector<std::vector<int>>& consumers,
+                                        size_t nodeIndex) {
   const Node& node = graph.nodes[nodeIndex];
   const size_t next = nodeIndex + 1;
   if (next >= graph.nodes.size() || node.outputs.size() != 1) return std::nullopt;
@@ -954,7 +959,6 @@ std::optional<size_t> tiledFollowerCandidate(const Graph& graph, size_t nodeInde
       graph.isGraphOutput(out) || runsOverFilledRows(graph, follower)) {
     return std::nullopt;
   }
-  const std::vector<std::vector<int>> consumers = graph.consumers();
   if (consumers[static_cast<size_t>(out)] != std::vector<int>{static_cast<int>(next)}) return std::nullopt;
   size_t reads = 0;
   for (TensorId in : follower.inputs) {
@@ -976,16 +980,21 @@ std::optional<size_t> tiledFollowerCandidate(const Graph& graph, size_t nodeInde
   return next;
 }
 
+}  // namespace
+
 std::vector<size_t> tiledFollowerHolds(const Graph& graph) {
+  const std::vector<std::vector<int>> consumers = graph.consumers();
   std::vector<size_t> holds;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    if (!OpRegistry::instance().get(graph.nodes[n]).aliasesInput && tiledFollowerCandidate(graph, n)) holds.push_back(n);
+    if (!OpRegistry::instance().get(graph.nodes[n]).aliasesInput && followerCandidate(graph, consumers, n)) {
+      holds.push_back(n);
+    }
   }
   return holds;
 }
 
 std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& memory, size_t nodeIndex) {
-  const std::optional<size_t> next = tiledFollowerCandidate(graph, nodeIndex);
+  const std::optional<size_t> next = followerCandidate(graph, graph.consumers(), nodeIndex);
   if (!next) return std::nullopt;
   // In the same tiles the node still reads its inputs while the follower's first tiles are written back:
   // an arena plan that did not hold those inputs (planActivationMemory's heldInputs) may have put the

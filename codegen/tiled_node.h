@@ -27,10 +27,9 @@ struct FollowerNotFused : Error {
 // The node right after `nodeIndex` when it can be computed in the same tiles, on the tiled node's output
 // buffer in L1: an element-wise node (every other input constant, no scratch) that is the only reader of
 // the node's single output, which is no graph output. The output is then never written to the activation
-// level, and the follower costs no transfers, DMA waits or fork/join of its own.
-std::optional<size_t> tiledFollowerCandidate(const Graph& graph, size_t nodeIndex);
-// The candidate, unless the arena plan put the follower's output where the node's runtime inputs are
-// (a plan that did not hold them, see tiledFollowerHolds).
+// level, and the follower costs no transfers, DMA waits or fork/join of its own. Not when the arena plan
+// put the follower's output where the node's runtime inputs are (a plan that did not hold them, see
+// tiledFollowerHolds).
 std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& memory, size_t nodeIndex);
 // The nodes whose runtime inputs the arena plan must hold through the next node's step, so that a
 // follower computed in their tiles does not write over them (planActivationMemory's heldInputs).

@@ -67,7 +67,7 @@ TEST(TiledCodegen, ASmallL1SplitsTheMatMulIntoALoopOfTiles) {
 
 // x -> MatMul(x, w) -> a -> Add(a, bias) -> out: the Add reads only the MatMul's output (its bias is
 // constant), so it runs in the MatMul's tiles on the tile's L1 buffer, and `a` never leaves L1. A second
-// MatMul reads x afterwards, so that the arena plan cannot put `out` where x is.
+// MatMul reads x afterwards (x outlives the fused pair; without it, see the arena test below).
 Graph matMulThenAddedBias() {
   Graph g;
   TensorId x = g.addTensor({.name = "x", .dtype = DType::Int8, .shape = {12, 32}});

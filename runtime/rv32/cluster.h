@@ -14,9 +14,8 @@ int dp_cluster_cores(void);
 /* Retired instructions of the calling hart (exact under QEMU -icount shift=0). */
 uint64_t dp_read_instret(void);
 /* Instructions harts 1.. have retired inside jobs, and hart 0 while waiting for the others at joins:
- * the profile's per-hart work excludes waiting. */
-/* Both are sums modulo 2^32 (one word to update at every job): readers take their differences in 32 bits,
- * over spans (a node, a step) of far fewer instructions. */
+ * the profile's per-hart work excludes waiting. Both are sums modulo 2^32 (one word to update at every
+ * job): readers take their differences in 32 bits, over spans (a node, a step) of far fewer instructions. */
 extern volatile uint32_t dp_job_instret[DP_MAX_HARTS];
 extern volatile uint32_t dp_join_wait_instret;
 
