@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds deeploy's QEMU (qemu-system-riscv32 with the CORE-V extensions and the cluster DMA) from Debian's
+# Builds deeploy's QEMU (qemu-system-riscv32 with the CORE-V extensions, the cluster DMA and the NPU) from Debian's
 # QEMU 7.2 source package plus every emulator/patches/*.patch, in name order, into OUTDIR:
 #
 #   emulator/build.sh [OUTDIR]          (default OUTDIR: <repo>/build/qemu-xpulp)

@@ -13,6 +13,12 @@
 
 #define DP_CLINT_MSIP ((volatile uint32_t *)0x02000000u)
 
+static inline uint32_t dp_hart_id(void) {
+  uint32_t hart;
+  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mhartid\n.option pop" : "=r"(hart));
+  return hart;
+}
+
 /* Lets the machine software interrupt end this hart's wfi. */
 static inline void dp_enable_wakeups(void) {
   __asm__ volatile(".option push\n.option arch, +zicsr\ncsrs mie, %0\n.option pop" : : "r"(8u)); /* MSIE */

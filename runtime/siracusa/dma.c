@@ -30,12 +30,6 @@ DP_DEFINE_COUNTER64(dp_dma_clock, "mcycle")
 /* The hart that waits for transfers (dp_dma_configure's caller): the device raises its MSIP. */
 static uint32_t waiting_hart;
 
-static uint32_t hart_id(void) {
-  uint32_t hart;
-  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, mhartid\n.option pop" : "=r"(hart));
-  return hart;
-}
-
 /* Whether transfer `id` has completed (ids wrap at 32 bits; at most 32 are pending). */
 static int completed(uint32_t id) { return (int32_t)(DP_DMA_REG(DP_DMA_COMPLETED) - id) >= 0; }
 
@@ -113,7 +107,7 @@ void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cy
   }
   DP_DMA_REG(DP_DMA_SETUP_CYCLES) = setup_cycles;
   DP_DMA_REG(DP_DMA_DEFAULT_BW_Q8) = default_bytes_per_cycle_q8;
-  waiting_hart = hart_id();
+  waiting_hart = dp_hart_id();
   DP_DMA_REG(DP_DMA_WAKE_HARTS) = waiting_hart < 32u ? 1u << waiting_hart : 0u;
   DP_DMA_REG(DP_DMA_STATUS) = DP_DMA_STATUS_ERRORS;
   dp_enable_wakeups();
