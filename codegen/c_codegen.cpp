@@ -6,6 +6,7 @@
 
 #include "codegen/c_literals.h"
 #include "codegen/network_writer.h"
+#include "codegen/npu_node.h"
 #include "codegen/core_split.h"
 #include "codegen/runtime_length.h"
 #include "codegen/tiled_node.h"
@@ -171,6 +172,13 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       } else {
         markedInGroup += mark + comment;
       }
+      continue;
+    }
+    if (node.engine == NodeEngine::Npu) {
+      flushGroup();
+      settleStores();
+      writer.body() << mark << comment;
+      emitNpuNode(writer, n, options.npuWeightsInWeightMemory);
       continue;
     }
     bool overFilledRows = runsOverFilledRows(graph, node);

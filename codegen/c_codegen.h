@@ -27,6 +27,8 @@ struct CodegenOptions {
   // levels to addresses place by linker script. Empty: untagged.
   std::string weightLevel;
   std::string activationLevel;
+  // Nodes the engine mapping gave the NPU read their weights from its weight memory (CONF0).
+  bool npuWeightsInWeightMemory = false;
 };
 
 // " DP_IN_LEVEL(\".dp_level.<level>.const\")" (constants) or ".bss" (zero-initialized buffers) after

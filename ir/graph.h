@@ -28,6 +28,10 @@ struct Tensor {
   size_t byteSize() const { return static_cast<size_t>(elementCount()) * dtypeSize(dtype); }
 };
 
+// Which engine of the platform runs a node: its cores (the default) or its NPU. The engine mapping
+// pass (passes/engine_mapping.h) decides; code generation follows.
+enum class NodeEngine { Cores, Npu };
+
 struct Node {
   std::string name;
   std::string op;      // operator type, e.g. "Conv" or "RequantShift"
@@ -35,6 +39,7 @@ struct Node {
   std::vector<TensorId> inputs;  // kNoTensor marks an omitted optional input
   std::vector<TensorId> outputs;
   Attributes attrs;
+  NodeEngine engine = NodeEngine::Cores;
 
   std::string describe() const;  // "node 'conv1' (Conv)"
 };

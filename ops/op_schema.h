@@ -4,12 +4,14 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ir/error.h"
 #include "ir/graph.h"
 #include "ops/kernel_choices.h"
+#include "ops/npu_conv.h"
 #include "tiling/geometry.h"
 
 namespace deeploy {
@@ -97,6 +99,8 @@ struct OpSchema {
   bool aliasesInput = false;
   // How the node splits into tiles (optional: without it the node runs whole in the compute level).
   std::function<TilingGeometry(const Graph&, const Node&)> tiling = nullptr;
+  // The node as one NPU convolution, or nullopt when the NPU cannot run it (optional: cores only).
+  std::function<std::optional<NpuConv>(const Graph&, const Node&)> npu = nullptr;
 };
 
 class OpRegistry {

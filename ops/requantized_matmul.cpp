@@ -5,9 +5,11 @@
 // constant bias Add into mul and add, so RQGemm has no C:
 //   RQMatMul(A, B, mul, add)                           MatMul semantics for A and B
 //   RQGemm(A, B, mul, add), attributes transA, transB  y = requant(op(A) * op(B))
-// Kernels: the dp_rqmatmul_* kernels of runtime/kernels/matmul.h.
+// Kernels: the dp_rqmatmul_* kernels of runtime/kernels/matmul.h; with a constant B, the NPU as a
+// pointwise convolution (ops/npu_conv.h).
 #include "ops/kernel_calls.h"
 #include "ops/linalg.h"
+#include "ops/npu_conv.h"
 
 namespace deeploy {
 
@@ -74,6 +76,7 @@ OpSchema requantizedSchema(const std::string& name, Product p) {
     return matmulScratchBytes(graph, node, geometryOf(p, a, b, node.attrs, failWithError(node)));
   };
   s.tiling = [p](const Graph& graph, const Node& node) { return tilingOf(p, graph, node); };
+  s.npu = productAsNpuConv;
   return s;
 }
 

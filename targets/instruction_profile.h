@@ -18,6 +18,12 @@ struct InstructionProfile {
   std::vector<uint64_t> dmaWaitPerNode;
   uint64_t dmaCycles = 0;
   uint64_t dmaBytes = 0;
+  // Likewise for the NPU (siracusa): modelled cycles of the tasks each node committed and hart 0's modelled
+  // cycles asleep waiting for them; over the run, the cycles and the MACs of all tasks.
+  std::vector<uint64_t> npuCyclesPerNode;
+  std::vector<uint64_t> npuWaitPerNode;
+  uint64_t npuCycles = 0;
+  uint64_t npuMacs = 0;
 
   uint64_t busiestCore() const { return perCore.empty() ? 0 : *std::max_element(perCore.begin(), perCore.end()); }
 };

@@ -20,6 +20,8 @@ namespace {
 constexpr double kMaxDmaBytesPerCycle = 4096;
 constexpr int kMaxCores = 1024;
 constexpr uint64_t kMaxAlignment = 4096;
+constexpr double kMaxModelCycles = 1e9;
+constexpr uint64_t kMaxNpuRegister = 0xffffffff;  // the NPU device's timing registers are 32 bits
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -152,14 +154,42 @@ MemoryLevel parseLevel(const json& item, size_t index, const std::string& origin
   return level;
 }
 
+CoreCostModel parseCostModel(const json& item, const std::string& engine, const std::string& origin) {
+  ObjectReader r(item, "compute engine '" + engine + "': cost_model", origin);
+  r.allowOnly({"int8_mac_cycles", "node_cycles", "source"});
+  return {r.positiveNumber("int8_mac_cycles", kMaxModelCycles), r.positiveNumber("node_cycles", kMaxModelCycles),
+          r.name("source")};
+}
+
+NpuModel parseNpu(const json& item, const std::string& engine, const std::string& origin) {
+  ObjectReader r(item, "compute engine '" + engine + "': npu", origin);
+  r.allowOnly({"setup_cycles", "step_cycles_1x1", "step_cycles_3x3", "step_cycles_depthwise", "stream_bytes_per_cycle",
+               "weight_bytes_per_cycle", "weight_memory", "weight_memory_bytes_per_cycle", "source"});
+  NpuModel npu;
+  npu.setupCycles = r.wholeNumber("setup_cycles", 0, kMaxNpuRegister);
+  npu.stepCycles1x1 = r.wholeNumber("step_cycles_1x1", 1, kMaxNpuRegister);
+  npu.stepCycles3x3 = r.wholeNumber("step_cycles_3x3", 1, kMaxNpuRegister);
+  npu.stepCyclesDepthwise = r.wholeNumber("step_cycles_depthwise", 1, kMaxNpuRegister);
+  npu.streamBytesPerCycle = r.positiveNumber("stream_bytes_per_cycle", kMaxDmaBytesPerCycle);
+  npu.weightBytesPerCycle = r.positiveNumber("weight_bytes_per_cycle", kMaxDmaBytesPerCycle);
+  npu.weightMemory = r.optionalString("weight_memory");
+  if (!npu.weightMemory.empty()) {
+    npu.weightMemoryBytesPerCycle = r.positiveNumber("weight_memory_bytes_per_cycle", kMaxDmaBytesPerCycle);
+  }
+  npu.source = r.name("source");
+  return npu;
+}
+
 ComputeEngine parseEngine(const json& item, size_t index, const std::string& origin) {
   ObjectReader r(item, itemName(item, "compute engine", index), origin);
-  r.allowOnly({"name", "cores", "isa", "computes_from"});
+  r.allowOnly({"name", "cores", "isa", "computes_from", "cost_model", "npu"});
   ComputeEngine engine;
   engine.name = r.name("name");
   engine.cores = static_cast<int>(r.wholeNumber("cores", 1, kMaxCores));
   engine.isaFeatures = r.strings("isa");
   engine.computesFrom = r.name("computes_from");
+  if (r.has("cost_model")) engine.costModel = parseCostModel(r.field("cost_model"), engine.name, origin);
+  if (r.has("npu")) engine.npu = parseNpu(r.field("npu"), engine.name, origin);
   return engine;
 }
 
@@ -252,9 +282,14 @@ void checkReferences(const Platform& p, const std::string& origin) {
     }
   }
   std::set<std::string> engineNames;
+  int npus = 0;
   for (const auto& engine : p.engines) {
     if (!engineNames.insert(engine.name).second) fail("two compute engines are named '" + engine.name + "'");
     requireLevel(engine.computesFrom, "compute engine '" + engine.name + "': computes_from");
+    if (!engine.npu) continue;
+    if (&engine == &p.engines.front()) fail("compute engine '" + engine.name + "': the first engine must be the cores");
+    if (++npus > 1) fail("compute engine '" + engine.name + "': a platform has at most one NPU");
+    if (!engine.npu->weightMemory.empty()) requireLevel(engine.npu->weightMemory, "compute engine '" + engine.name + "': npu: weight_memory");
   }
   requireLevel(p.weightLevel, "default_levels: weights");
   requireLevel(p.activationLevel, "default_levels: activations");
@@ -267,6 +302,11 @@ void checkReferences(const Platform& p, const std::string& origin) {
 }
 
 }  // namespace
+
+const ComputeEngine* Platform::npuEngine() const {
+  auto it = std::find_if(engines.begin(), engines.end(), [](const ComputeEngine& e) { return e.npu.has_value(); });
+  return it == engines.end() ? nullptr : &*it;
+}
 
 const MemoryLevel* Platform::findLevel(const std::string& levelName) const {
   auto it = std::find_if(levels.begin(), levels.end(), [&](const MemoryLevel& l) { return l.name == levelName; });

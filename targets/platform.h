@@ -53,12 +53,37 @@ struct MachineDescription {
   uint64_t dmaSetupCycles = 0;             // modelled cost of programming one DMA transfer
 };
 
+// What the engine mapping pass estimates a node costs on the cores: cycles per int8 multiply-accumulate on
+// one core plus a fixed cost per node and core (kernel set-up, fork/join). Estimates, with their source.
+struct CoreCostModel {
+  double int8MacCycles = 0;
+  double nodeCycles = 0;
+  std::string source;
+};
+
+// An N-EUREKA-class NPU (emulator/NPU.md): the parameters of its timing model, which the emulated device
+// runs on and the engine mapping pass estimates with, and the level only it reads weights from.
+struct NpuModel {
+  uint64_t setupCycles = 0;
+  uint64_t stepCycles1x1 = 1, stepCycles3x3 = 1, stepCyclesDepthwise = 1;  // per step and weight bit
+  double streamBytesPerCycle = 1;  // activations in and out
+  double weightBytesPerCycle = 1;  // weights from any level but the weight memory
+  std::string weightMemory;        // the level of weights only the NPU reads (empty: none)
+  double weightMemoryBytesPerCycle = 1;
+  std::string source;
+};
+
 struct ComputeEngine {
   std::string name;
   int cores = 1;
   std::vector<std::string> isaFeatures;
   std::string computesFrom;  // the memory level its kernels read and write
+  std::optional<CoreCostModel> costModel;  // cores: what the engine mapping pass estimates with
+  std::optional<NpuModel> npu;             // set: the engine is an NPU, not cores
 };
+
+// Which nodes the NPU runs (--npu): none; those the cost model gives it (the default); every one it can run.
+enum class NpuPolicy { Off, Auto, All };
 
 struct Platform {
   std::string name;
@@ -73,9 +98,12 @@ struct Platform {
   std::optional<MachineDescription> machine;  // for platforms of a real board (bare-metal targets)
   // "int16_weights": constant int8 weights of NT products stored widened to int16 (KernelChoices).
   bool int16Weights = false;
+  NpuPolicy npuPolicy = NpuPolicy::Off;  // a choice of the command line (resolvePlatform), not of the file
 
   // nullptr when the platform has no level of that name.
   const MemoryLevel* findLevel(const std::string& levelName) const;
+  // The engine with an NPU model (nullptr: none).
+  const ComputeEngine* npuEngine() const;
   // Throws Error naming the platform when the level does not exist.
   const MemoryLevel& level(const std::string& levelName) const;
   size_t levelIndex(const std::string& levelName) const;

@@ -76,13 +76,54 @@ TEST(Platform, ShippedSiracusaHasTheClusterHierarchy) {
   ASSERT_EQ(p.level("L1").neighbours.size(), 1u);
   EXPECT_EQ(p.level("L1").neighbours[0].level, "L2");
   EXPECT_DOUBLE_EQ(p.level("L1").neighbours[0].bytesPerCycle, 8);
-  ASSERT_EQ(p.engines.size(), 1u);
+  ASSERT_EQ(p.engines.size(), 2u);
   EXPECT_EQ(p.engines[0].cores, 8);
   EXPECT_EQ(p.engines[0].computesFrom, "L1");
+  ASSERT_TRUE(p.engines[0].costModel);
+  EXPECT_GT(p.engines[0].costModel->int8MacCycles, 0);
+  EXPECT_FALSE(p.engines[0].costModel->source.empty());
+  // The NPU reads its weights from the weight memory, where the platform keeps constants.
+  ASSERT_EQ(p.npuEngine(), &p.engines[1]);
+  EXPECT_EQ(p.engines[1].npu->weightMemory, "WMEM");
+  EXPECT_NE(p.engines[1].npu->source.find("N-EUREKA"), std::string::npos);
   EXPECT_EQ(p.weightLevel, "WMEM");
   EXPECT_EQ(p.activationLevel, "L2");
   EXPECT_EQ(p.ioLevel, "L2");
   EXPECT_NE(p.source.find("2408.04413"), std::string::npos);
+  EXPECT_EQ(p.npuPolicy, NpuPolicy::Off) << "the command line turns the NPU on";
+}
+
+TEST(Platform, AnNpuEngineIsCheckedAgainstTheLevels) {
+  const json npu = {{"setup_cycles", 10}, {"step_cycles_1x1", 1}, {"step_cycles_3x3", 2}, {"step_cycles_depthwise", 3},
+                    {"stream_bytes_per_cycle", 16}, {"weight_bytes_per_cycle", 8}, {"weight_memory", "WMEM"},
+                    {"weight_memory_bytes_per_cycle", 32}, {"source", "test"}};
+  json d = smallPlatform(1000, 10000, 10000);
+  d["compute_engines"].push_back({{"name", "npu"}, {"cores", 1}, {"isa", json::array()}, {"computes_from", "L1"}, {"npu", npu}});
+  const Platform p = parsePlatform(d, "npu.json");
+  ASSERT_NE(p.npuEngine(), nullptr);
+  EXPECT_EQ(p.npuEngine()->npu->stepCycles3x3, 2u);
+  EXPECT_DOUBLE_EQ(p.npuEngine()->npu->weightMemoryBytesPerCycle, 32);
+  EXPECT_EQ(parsePlatform(smallPlatform(1000, 10000, 10000), "plain.json").npuEngine(), nullptr);
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> bad = {
+      {[](json& j) { j["compute_engines"][1]["npu"]["weight_memory"] = "FLASH"; }, "weight_memory"},
+      {[](json& j) { j["compute_engines"][1]["npu"]["step_cycles_1x1"] = 0; }, "step_cycles_1x1"},
+      {[](json& j) { j["compute_engines"][1]["npu"]["bandwidth"] = 1; }, "unknown field 'bandwidth'"},
+      {[](json& j) { j["compute_engines"][1]["npu"].erase("source"); }, "source"},
+      {[](json& j) { std::swap(j["compute_engines"][0], j["compute_engines"][1]); }, "the first engine must be the cores"},
+      {[](json& j) {
+         j["compute_engines"].push_back(j["compute_engines"][1]);
+         j["compute_engines"][2]["name"] = "npu2";
+       },
+       "at most one NPU"},
+      {[](json& j) { j["compute_engines"][0]["cost_model"] = {{"int8_mac_cycles", 0.5}, {"source", "x"}}; }, "node_cycles"},
+  };
+  for (const auto& [mutate, text] : bad) {
+    json broken = d;
+    mutate(broken);
+    const std::string message = errorOf([&] { parsePlatform(broken, "npu.json"); });
+    EXPECT_NE(message.find(text), std::string::npos) << message;
+    EXPECT_NE(message.find("npu.json"), std::string::npos) << message;
+  }
 }
 
 TEST(Platform, ShippedMcuIsSingleCoreWithFlashWeights) {
@@ -347,6 +388,15 @@ TEST(Platform, ResolveAppliesCommandLineOverrides) {
   EXPECT_EQ(resolvePlatform({}).name, "host");
   EXPECT_NE(errorOf([] { resolvePlatform({"host", std::nullopt, 4096}); }).find("no memory level 'L2'"),
             std::string::npos);
+}
+
+TEST(Platform, TheNpuPolicyHoldsOnTheTargetWithTheNpuOnly) {
+  PlatformChoice choice{"siracusa"};
+  EXPECT_EQ(resolvePlatform(choice, "siracusa").npuPolicy, NpuPolicy::Auto) << "the default";
+  EXPECT_EQ(resolvePlatform(choice, "host").npuPolicy, NpuPolicy::Off) << "the host has no NPU to run tasks";
+  choice.npu = NpuPolicy::All;
+  EXPECT_EQ(resolvePlatform(choice, "siracusa").npuPolicy, NpuPolicy::All);
+  EXPECT_NE(errorOf([&] { resolvePlatform(choice, "rv32"); }).find("--npu all needs --target siracusa"), std::string::npos);
 }
 
 TEST(Platform, Int16WeightsAreThePlatformsChoiceUnlessTheCommandLineSaysOtherwise) {

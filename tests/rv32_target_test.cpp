@@ -240,6 +240,49 @@ TEST(SiracusaTarget, TiledTransfersAreTheDevicesAndTheProfileModelsThem) {
   EXPECT_GT(profile.dmaCyclesPerNode[0], (tiles.dmaInBytes + tiles.dmaOutBytes) / 8);
 }
 
+// RQMatMul of A [rows, k] (int8 or uint8) by a constant int8 B [k, n], requantized per column, or per
+// tensor to uint8.
+NodeCase requantizedProduct(int64_t rows, int64_t k, int64_t n, bool signedData) {
+  Attributes rq;
+  rq.set("div", int64_t{512});
+  rq.set("n_levels", int64_t{256});
+  rq.set("signed", int64_t{signedData ? 1 : 0});
+  const DType a = signedData ? DType::Int8 : DType::UInt8;
+  return {"RQMatMul", rq,
+          {{pattern(a, {rows, k}, signedData ? -128 : 0, signedData ? 127 : 255, 5)},
+           {pattern(DType::Int8, {k, n}, -128, 127, 6), true},
+           {signedData ? pattern(DType::Int32, {n}, 1, 400, 7) : pattern(DType::Int32, {}, 3, 3, 7), true},
+           {signedData ? pattern(DType::Int32, {n}, -9000, 9000, 8) : pattern(DType::Int32, {}, 100, 100, 8), true}}};
+}
+
+TEST(SiracusaNpu, ProductsOnTheNpuMatchTheReferenceAndItsCyclesTheCompilersModel) {
+  REQUIRE_SIRACUSA_EMULATOR();
+  Platform siracusa = untiledSiracusa();
+  siracusa.npuPolicy = NpuPolicy::All;
+  const NodeCase cases[] = {requantizedProduct(1, 64, 64, true), requantizedProduct(33, 40, 70, true),
+                            requantizedProduct(12, 100, 9, false)};
+  for (const NodeCase& c : cases) {
+    for (int cores : {1, 8}) {
+      CompiledModel model;
+      InstructionProfile profile;
+      EXPECT_TRUE(runOnRv32(c, siracusa, &profile, cores, &model, &siracusa)[0] == testing::runReference(c)[0])
+          << "A " << shapeToString(c.inputs[0].value.shape()) << " on " << cores << " harts";
+      ASSERT_EQ(model.graph.nodes.size(), 1u);
+      EXPECT_EQ(model.graph.nodes[0].engine, NodeEngine::Npu);
+      ASSERT_EQ(model.engineDecisions.size(), 1u);
+      ASSERT_EQ(profile.npuCyclesPerNode.size(), 1u);
+      // The device ran the task the compiler costed: the same modelled cycles, every MAC once.
+      EXPECT_EQ(profile.npuCyclesPerNode[0], model.engineDecisions[0].npuCycles);
+      const auto conv = productAsNpuConv(model.graph, model.graph.nodes[0]);
+      ASSERT_TRUE(conv);
+      EXPECT_EQ(profile.npuMacs, static_cast<uint64_t>(npuMacs(conv->geometry)));
+      // Hart 0 commits one constant task and sleeps; the other harts do nothing.
+      EXPECT_LT(profile.perCore[0], 100u);
+      for (size_t hart = 1; hart < profile.perCore.size(); ++hart) EXPECT_EQ(profile.perCore[hart], 0u);
+    }
+  }
+}
+
 TEST(SiracusaTarget, LevelsGetLinkerRegionsAtTheirAddresses) {
   const std::string script = rv32MachineLinkerScript(builtinPlatform("siracusa"));
   EXPECT_NE(script.find("LEVEL_L1 (rw) : ORIGIN = 0x83000000, LENGTH = 0xfa00"), std::string::npos) << script;

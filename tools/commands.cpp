@@ -73,18 +73,40 @@ int runCompile(const CompileCommand& cmd) {
 
 namespace {
 
+// A device's work over the run, its modelled cycles and hart 0's modelled sleep waiting for it.
+void printDeviceTotals(const char* device, uint64_t amount, const char* what, uint64_t cycles,
+                       const std::vector<uint64_t>& waitPerNode, const char* model) {
+  uint64_t slept = 0;
+  for (uint64_t w : waitPerNode) slept += w;
+  std::printf("%s: %llu %s %llu modelled cycles; hart 0 slept %llu modelled cycles waiting for it (estimates from the "
+              "platform's %s model, not measurements)\n",
+              device, static_cast<unsigned long long>(amount), what, static_cast<unsigned long long>(cycles),
+              static_cast<unsigned long long>(slept), model);
+}
+
 // Instructions per node (busiest core, then every core) and per inference; on a target with a cluster
-// DMA also its modelled cycles per node, in a column of their own (a model, not a count).
+// DMA also its modelled cycles per node, in a column of their own (a model, not a count), and when nodes
+// ran on the NPU, each node's engine and the NPU's modelled cycles.
 void printProfile(const CompiledModel& model, const InstructionProfile& profile) {
   const Graph& graph = model.graph;
   const bool dma = !profile.dmaCyclesPerNode.empty();
-  const std::string dmaHeader = dma ? "  DMA cycles (model)  DMA stall (model)" : "";
+  const bool npu = !profile.npuCyclesPerNode.empty() &&
+                   std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const Node& n) { return n.engine == NodeEngine::Npu; });
+  const std::string dmaHeader = std::string(npu ? "  engine  NPU cycles (model)  NPU stall (model)" : "") +
+                                (dma ? "  DMA cycles (model)  DMA stall (model)" : "");
   std::printf("%-40s %-16s %14s%s  %s\n", "node", "op", "busiest core", dmaHeader.c_str(), "per core");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const std::string name = graph.nodes[n].name.substr(0, 40), op = graph.nodes[n].op.substr(0, 16);
-    char dmaCycles[48] = "";
+    char dmaCycles[96] = "";
+    int used = 0;
+    if (npu) {
+      used = std::snprintf(dmaCycles, sizeof dmaCycles, "  %6s  %18llu  %17llu", graph.nodes[n].engine == NodeEngine::Npu ? "npu" : "cores",
+                           static_cast<unsigned long long>(profile.npuCyclesPerNode[n]),
+                           static_cast<unsigned long long>(profile.npuWaitPerNode[n]));
+    }
     if (dma) {
-      std::snprintf(dmaCycles, sizeof dmaCycles, "  %19llu  %17llu", static_cast<unsigned long long>(profile.dmaCyclesPerNode[n]),
+      std::snprintf(dmaCycles + used, sizeof dmaCycles - static_cast<size_t>(used), "  %19llu  %17llu",
+                    static_cast<unsigned long long>(profile.dmaCyclesPerNode[n]),
                     static_cast<unsigned long long>(profile.dmaWaitPerNode[n]));
     }
     const int job = model.network.computedInJobOf.empty() ? -1 : model.network.computedInJobOf[n];
@@ -104,14 +126,8 @@ void printProfile(const CompiledModel& model, const InstructionProfile& profile)
   for (uint64_t v : profile.perCore) each += (each.empty() ? "" : " ") + std::to_string(v);
   std::printf("per inference: busiest core %llu instructions (per core: %s), waiting excluded\n",
               static_cast<unsigned long long>(profile.busiestCore()), each.c_str());
-  if (dma) {
-    uint64_t stalled = 0;
-    for (uint64_t w : profile.dmaWaitPerNode) stalled += w;
-    std::printf("cluster DMA: %llu bytes moved in %llu modelled cycles; hart 0 stalled %llu modelled cycles waiting for "
-                "it (estimates from the platform's DMA model, not measurements)\n",
-                static_cast<unsigned long long>(profile.dmaBytes), static_cast<unsigned long long>(profile.dmaCycles),
-                static_cast<unsigned long long>(stalled));
-  }
+  if (npu) printDeviceTotals("NPU", profile.npuMacs, "MACs in", profile.npuCycles, profile.npuWaitPerNode, "NPU");
+  if (dma) printDeviceTotals("cluster DMA", profile.dmaBytes, "bytes moved in", profile.dmaCycles, profile.dmaWaitPerNode, "DMA");
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, Engine> engines{{"c", Engine::C}, {"reference", Engine::Reference}};
   const char* kTargetHelp =
       "Where the program runs: host, rv32 (bare metal on QEMU virt), siracusa (the emulated Siracusa-class "
-      "cluster: RV32 harts with the Xpulp/CORE-V extensions and a cluster DMA, tiled into L1 unless --untiled), "
+      "cluster: RV32 harts with the Xpulp/CORE-V extensions, a cluster DMA and an NPU, tiled into L1 unless --untiled), "
       "cortex-m4 or cortex-m55 (bare metal on QEMU's mps2-an386 and mps3-an547); siracusa and the Cortex-M "
       "targets imply their platform";
   auto addPlatformOptions = [](CLI::App* command, PlatformChoice& choice) {
@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
     auto* narrow = command->add_flag_callback("--int8-weights", [&choice] { choice.int16Weights = false; },
                                               "Keep constant int8 weights as int8 (replaces the platform's choice)");
     wide->excludes(narrow);
+    const std::map<std::string, NpuPolicy> policies{{"off", NpuPolicy::Off}, {"auto", NpuPolicy::Auto}, {"all", NpuPolicy::All}};
+    command->add_option("--npu", choice.npu,
+                        "Which nodes the platform's NPU runs: auto (default: where its modelled cycles are fewer than "
+                        "the cores' estimate), all (every node it can run), off (none); siracusa has one, untiled only")
+        ->transform(CLI::CheckedTransformer(policies, CLI::ignore_case));
   };
 
   CompileCommand compile;

@@ -9,6 +9,7 @@
 #include "frontend/input_binding.h"
 #include "ir/error.h"
 #include "frontend/onnx_loader.h"
+#include "passes/engine_mapping.h"
 #include "passes/type_inference.h"
 #include "targets/run_target.h"
 
@@ -19,6 +20,9 @@ Platform resolvePlatform(const PlatformChoice& choice, const std::string& target
   if (choice.l1Bytes) overrideLevelSize(platform, "L1", *choice.l1Bytes);
   if (choice.l2Bytes) overrideLevelSize(platform, "L2", *choice.l2Bytes);
   if (choice.int16Weights) platform.int16Weights = *choice.int16Weights;
+  // The NPU exists on the emulated cluster only: elsewhere its tasks would have nothing to run them.
+  if (choice.npu == NpuPolicy::All && target != "siracusa") throw Error("--npu all needs --target siracusa, where the NPU runs");
+  platform.npuPolicy = target == "siracusa" ? choice.npu : NpuPolicy::Off;
   if (choice.untiled) {
     for (ComputeEngine& engine : platform.engines) engine.computesFrom = platform.activationLevel;
   }
@@ -51,7 +55,15 @@ CompiledModel compileModel(const std::string& modelPath, const std::optional<Nam
 
 namespace {
 
+// The engine of every node, then the code and its placement in the platform's levels.
 void generateAndPlace(CompiledModel& model, const std::string& description) {
+  model.engineDecisions = mapEngines(model.graph, model.platform, model.cores);
+  const auto onNpu = std::count_if(model.engineDecisions.begin(), model.engineDecisions.end(),
+                                   [](const EngineDecision& d) { return d.engine == NodeEngine::Npu; });
+  if (!model.engineDecisions.empty()) {
+    model.passLog.lines.push_back("nodes on the NPU: " + std::to_string(onNpu) + " of the " +
+                                  std::to_string(model.engineDecisions.size()) + " it can run");
+  }
   model.network = generateC(model.graph, codegenOptionsFor(model, description));
   model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
   requireLevelsFit(model.memoryLevels, model.platform);
@@ -68,6 +80,7 @@ CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& 
   options.kernels.int16Weights = model.platform.int16Weights;
   options.weightLevel = model.platform.weightLevel;
   options.activationLevel = model.platform.activationLevel;
+  options.npuWeightsInWeightMemory = npuWeightsInWeightMemory(model.platform);
   return options;
 }
 

@@ -9,6 +9,7 @@
 #include "codegen/c_codegen.h"
 #include "frontend/npz.h"
 #include "ir/graph.h"
+#include "passes/engine_mapping.h"
 #include "passes/kv_cache.h"
 #include "passes/pipeline.h"
 #include "targets/memory_levels.h"
@@ -26,6 +27,7 @@ struct CompiledModel {
   MemoryLevelPlacement memoryLevels;
   double compileSeconds = 0;
   std::optional<KVCacheSignature> kvCache;  // set when compiled as a step over persistent KV caches
+  std::vector<EngineDecision> engineDecisions;  // the nodes the NPU could run, and which engine got them
 };
 
 // --platform, --l1, --l2, --int8-weights, --int16-weights: the platform to compile for, size overrides
@@ -38,6 +40,8 @@ struct PlatformChoice {
   std::optional<bool> int16Weights;
   // --untiled: the engines compute from the activation level (nothing is tiled, no DMA).
   bool untiled = false;
+  // --npu off|auto|all: which nodes the platform's NPU runs.
+  NpuPolicy npu = NpuPolicy::Auto;
 };
 
 // Loads the chosen platform, or without one the platform `target` implies, and applies the overrides.

@@ -9,6 +9,7 @@
 #include "network.h"
 #ifdef DP_CLUSTER_DMA
 #include "siracusa/dma_device.h"
+#include "siracusa/npu_device.h"
 #endif
 #include "semihosting/io_files.h"
 
@@ -24,9 +25,9 @@ static uint64_t dp_mark_hart0[DP_MARKS];
 static uint32_t dp_mark_wait[DP_MARKS], dp_mark_jobs[DP_MARKS][DP_MAX_HARTS]; /* sums modulo 2^32 (cluster.h) */
 static uint64_t dp_mark_cost;
 #ifdef DP_CLUSTER_DMA
-/* The cluster DMA's modelled cycles of the transfers started so far and hart 0's modelled cycles asleep
- * waiting for them (models, printed apart from the instructions). */
-static uint64_t dp_mark_dma[DP_MARKS], dp_mark_dma_wait[DP_MARKS];
+/* The cluster DMA's and the NPU's modelled cycles of the transfers and tasks started so far and hart 0's
+ * modelled cycles asleep waiting for them (models, printed apart from the instructions). */
+static uint64_t dp_mark_dma[DP_MARKS], dp_mark_dma_wait[DP_MARKS], dp_mark_npu[DP_MARKS], dp_mark_npu_wait[DP_MARKS];
 #endif
 
 /* Out of line everywhere, so that measure_mark_cost times the very code the run function calls. */
@@ -35,6 +36,8 @@ __attribute__((noinline)) void dp_profile_mark(int node) {
 #ifdef DP_CLUSTER_DMA
   dp_mark_dma[node] = dp_dma_modelled_cycles();
   dp_mark_dma_wait[node] = dp_dma_stall_cycles();
+  dp_mark_npu[node] = dp_npu_modelled_cycles();
+  dp_mark_npu_wait[node] = dp_npu_stall_cycles();
 #endif
   dp_mark_hart0[node] = dp_read_instret();
   dp_mark_wait[node] = dp_join_wait_instret;
@@ -76,6 +79,12 @@ static void print_profile(void) {
   }
   printf("DP_DMA total %lu %lu\n", (unsigned long)(dp_mark_dma[NETWORK_NUM_NODES] - dp_mark_dma[0]),
          (unsigned long)dp_dma_bytes());
+  for (n = 0; n < NETWORK_NUM_NODES; ++n) {
+    printf("DP_NPU node %d %lu %lu\n", n, (unsigned long)(dp_mark_npu[n + 1] - dp_mark_npu[n]),
+           (unsigned long)(dp_mark_npu_wait[n + 1] - dp_mark_npu_wait[n]));
+  }
+  printf("DP_NPU total %lu %lu\n", (unsigned long)(dp_mark_npu[NETWORK_NUM_NODES] - dp_mark_npu[0]),
+         (unsigned long)dp_npu_macs());
 #endif
 }
 #endif

@@ -1,0 +1,106 @@
+#include "passes/engine_mapping.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ir/error.h"
+#include "ops/op_schema.h"
+
+namespace deeploy {
+
+namespace {
+
+// Bytes per cycle as the device holds them: x 256, rounded, at least 1.
+uint64_t q8(double bytesPerCycle) { return std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(bytesPerCycle * 256))); }
+
+uint64_t cyclesFor(uint64_t bytes, double bytesPerCycle) {
+  const uint64_t bw = q8(bytesPerCycle);
+  return (bytes * 256 + bw - 1) / bw;
+}
+
+uint64_t stepCycles(const NpuModel& model, NpuMode mode) {
+  switch (mode) {
+    case NpuMode::Pointwise:
+      return model.stepCycles1x1;
+    case NpuMode::Dense3x3:
+      return model.stepCycles3x3;
+    case NpuMode::Depthwise3x3:
+      return model.stepCyclesDepthwise;
+  }
+  return 1;
+}
+
+uint64_t ceilDiv(int64_t a, int64_t b) { return static_cast<uint64_t>((a + b - 1) / b); }
+
+// Bytes the activation streams move: each 6x6 subtile's input window and its output.
+uint64_t activationBytes(const NpuConvGeometry& g) {
+  const int64_t k = g.kernelSize();
+  const int64_t channelsIn = g.mode == NpuMode::Depthwise3x3 ? g.outChannels : g.inChannels;
+  const int64_t valueBytes = g.requant ? 1 : 4;
+  uint64_t bytes = 0;
+  for (int64_t r = 0; r < g.outHeight; r += 6) {
+    for (int64_t c = 0; c < g.outWidth; c += 6) {
+      const int64_t rows = std::min<int64_t>(6, g.outHeight - r), cols = std::min<int64_t>(6, g.outWidth - c);
+      bytes += static_cast<uint64_t>(((rows - 1) * g.stride + k) * ((cols - 1) * g.stride + k) * channelsIn);
+      bytes += static_cast<uint64_t>(rows * cols * g.outChannels * valueBytes);
+    }
+  }
+  return bytes;
+}
+
+uint64_t coreCycles(const NpuConvGeometry& g, const CoreCostModel& model, int cores) {
+  return static_cast<uint64_t>(std::llround(static_cast<double>(npuMacs(g)) * model.int8MacCycles / cores + model.nodeCycles));
+}
+
+}  // namespace
+
+uint64_t npuTaskCycles(const NpuConvGeometry& g, const NpuModel& model, bool weightsInWeightMemory) {
+  const uint64_t subtiles = ceilDiv(g.outHeight, 6) * ceilDiv(g.outWidth, 6);
+  const uint64_t steps = g.mode == NpuMode::Depthwise3x3
+                             ? subtiles * ceilDiv(g.outChannels, 28)
+                             : subtiles * ceilDiv(g.outChannels, 32) * ceilDiv(g.inChannels, g.mode == NpuMode::Pointwise ? 32 : 28);
+  const uint64_t compute = steps * static_cast<uint64_t>(g.weightBits) * stepCycles(model, g.mode);
+  const double weightBandwidth = weightsInWeightMemory ? model.weightMemoryBytesPerCycle : model.weightBytesPerCycle;
+  const uint64_t memory = cyclesFor(subtiles * static_cast<uint64_t>(npuWeightBytes(g)), weightBandwidth) +
+                          cyclesFor(activationBytes(g), model.streamBytesPerCycle);
+  return std::max<uint64_t>(1, model.setupCycles + std::max(compute, memory));
+}
+
+bool npuWeightsInWeightMemory(const Platform& platform) {
+  const ComputeEngine* npu = platform.npuEngine();
+  return npu && !npu->npu->weightMemory.empty() && npu->npu->weightMemory == platform.weightLevel;
+}
+
+std::vector<EngineDecision> mapEngines(Graph& graph, const Platform& platform, int cores) {
+  const NpuPolicy policy = platform.npuPolicy;
+  for (Node& node : graph.nodes) node.engine = NodeEngine::Cores;
+  const ComputeEngine* npu = platform.npuEngine();
+  if (policy == NpuPolicy::Off || (!npu && policy == NpuPolicy::Auto)) return {};
+  if (!npu) throw Error("--npu all: platform '" + platform.name + "' has no NPU");
+  const bool tiled = platform.engines.front().computesFrom != platform.activationLevel;
+  if (tiled) {
+    if (policy == NpuPolicy::All) throw Error("--npu all needs --untiled: NPU tasks are not tiled into L1 yet");
+    return {};
+  }
+  const CoreCostModel fallback{1.0, 0.0, "one cycle per MAC"};
+  const CoreCostModel& coreModel = platform.engines.front().costModel ? *platform.engines.front().costModel : fallback;
+  const bool fromWeightMemory = npuWeightsInWeightMemory(platform);
+  std::vector<EngineDecision> decisions;
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    Node& node = graph.nodes[n];
+    const OpSchema* schema = OpRegistry::instance().find(node.op);
+    if (!schema || !schema->npu) continue;
+    const std::optional<NpuConv> conv = schema->npu(graph, node);
+    if (!conv) continue;
+    EngineDecision d;
+    d.node = n;
+    d.npuCycles = npuTaskCycles(conv->geometry, *npu->npu, fromWeightMemory);
+    d.coreCycles = coreCycles(conv->geometry, coreModel, cores);
+    d.engine = policy == NpuPolicy::All || d.npuCycles < d.coreCycles ? NodeEngine::Npu : NodeEngine::Cores;
+    node.engine = d.engine;
+    decisions.push_back(d);
+  }
+  return decisions;
+}
+
+}  // namespace deeploy
