@@ -4,11 +4,15 @@
 //  (a) int8 products on one hart, instructions per multiply-accumulate, the generic kernels on the
 //      stock rv32 target (rv32imac, gcc) against the Xpulp kernels on siracusa (untiled);
 //  (b) the INT8 microLlama32 decode step on 1, 2, 4 and 8 harts, untiled and tiled at L1 = 64000 and
-//      10000 B, with the cluster DMA's modelled cycles (a model, not a count).
+//      10000 B, on the cores alone, with the cluster DMA's modelled cycles (a model, not a count);
+//  (c) the same step untiled with the NPU (--npu auto): the harts' instructions, the NPU's modelled
+//      cycles, and an estimate of the step's cycles (instructions counted as cycles plus hart 0's sleep
+//      waiting for the NPU, which runs while the harts wait) against the cores alone.
 // Every result is checked, the single nodes against the reference interpreter and the network against
 // its outputs.npz; a mismatch stops the program with an error (exit status 1).
 //
 // Usage: deeploy_siracusa_table [MODEL.onnx]   (inputs.npz and outputs.npz are read beside it)
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -61,6 +65,32 @@ void printProductTable() {
   std::printf("\n");
 }
 
+// `coresAlone`: the untiled busiest hart on 1, 2, 4 and 8 harts without the NPU.
+void printNpuTable(const std::string& modelPath, const TestNetwork& network, const std::vector<uint64_t>& coresAlone) {
+  std::printf("## (c) %s, one decode step untiled with the NPU (--npu auto)\n\n", modelPath.c_str());
+  std::printf("| harts | nodes on the NPU | busiest hart | NPU modelled cycles | hart 0 asleep for the NPU | "
+              "estimated cycles | cores alone (busiest hart) | estimated speedup |\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int cores : {1, 2, 4, 8}) {
+    Platform platform = siracusaPlatform(0);
+    platform.npuPolicy = NpuPolicy::Auto;
+    const CompiledModel model = compileModel(modelPath, network.inputs, platform, cores);
+    const Rv32Run run = runRv32Profiled(model, &platform);
+    requireExpectedOutputs(model.graph, run.outputs, network.outputs, "with the NPU on " + std::to_string(cores) + " harts");
+    const auto onNpu = std::count_if(model.graph.nodes.begin(), model.graph.nodes.end(),
+                                     [](const Node& n) { return n.engine == NodeEngine::Npu; });
+    uint64_t asleep = 0;
+    for (uint64_t w : run.profile.npuWaitPerNode) asleep += w;
+    const uint64_t busiest = run.profile.busiestCore(), estimate = busiest + asleep;
+    const uint64_t alone = coresAlone[static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(cores)))];
+    std::printf("| %d | %td | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %.2fx |\n", cores, onNpu,
+                busiest, run.profile.npuCycles, asleep, estimate, alone,
+                static_cast<double>(alone) / static_cast<double>(estimate));
+    std::fflush(stdout);
+  }
+  std::printf("\n");
+}
+
 void printLlamaTable(const std::string& modelPath) {
   const TestNetwork network = readTestNetwork(modelPath);
   std::printf("## (b) %s, one decode step on siracusa\n\n", modelPath.c_str());
@@ -86,6 +116,7 @@ void printLlamaTable(const std::string& modelPath) {
     }
   }
   std::printf("\n");
+  printNpuTable(modelPath, network, untiled);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "codegen/c_literals.h"
@@ -128,6 +129,74 @@ NodeTilingReport emitTiled(NetworkWriter& writer, const Graph& graph, size_t n, 
   }
 }
 
+// The NPU nodes: their inputs stay live through the next node's step, which may run while the task does.
+std::vector<size_t> npuTaskHolds(const Graph& graph) {
+  std::vector<size_t> held;
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    if (graph.nodes[n].engine == NodeEngine::Npu) held.push_back(n);
+  }
+  return held;
+}
+
+// The arena bytes of a runtime tensor; none for constants, KV caches and empty tensors.
+std::optional<ByteRange> arenaBytes(const NetworkWriter& writer, TensorId id) {
+  const Graph& graph = writer.graph();
+  if (id == kNoTensor) return std::nullopt;
+  const Tensor& t = graph.tensor(id);
+  if (t.isConstant() || t.byteSize() == 0 || (graph.kvCache && graph.kvCache->isState(id)) ||
+      writer.memory().bufferOfTensor[static_cast<size_t>(id)] < 0) {
+    return std::nullopt;
+  }
+  const uint64_t lo = writer.memory().offsetOfTensor(id);
+  return ByteRange{lo, lo + t.byteSize()};
+}
+
+bool overlapsAny(const std::optional<ByteRange>& range, const std::vector<std::optional<ByteRange>>& others) {
+  return range && std::any_of(others.begin(), others.end(), [&](const auto& o) { return o && o->overlaps(*range); });
+}
+
+// NPU tasks committed and not yet waited for, in commit order (they complete in that order): the cores
+// go on with the nodes after them until one touches their bytes.
+class PendingNpuTasks {
+ public:
+  void add(const NetworkWriter& writer, const NpuCommit& commit) {
+    tasks_.push_back({commit.id, arenaBytes(writer, commit.input), arenaBytes(writer, commit.output)});
+  }
+
+  // The id of the last pending task that node n must wait for (it reads bytes a task writes, or writes
+  // bytes a task reads or writes), forgetting it and the tasks before it; empty when there is none.
+  std::string takeConflicting(const NetworkWriter& writer, size_t n) {
+    const Node& node = writer.graph().nodes[n];
+    std::vector<std::optional<ByteRange>> reads, writes;
+    for (TensorId in : node.inputs) reads.push_back(arenaBytes(writer, in));
+    for (TensorId out : node.outputs) writes.push_back(arenaBytes(writer, out));
+    if (const int scratch = writer.memory().scratchOfNode[n]; scratch >= 0) {
+      const uint64_t lo = writer.memory().plan.offsets[static_cast<size_t>(scratch)];
+      writes.push_back(ByteRange{lo, lo + writer.memory().allocations[static_cast<size_t>(scratch)].size});
+    }
+    auto last = std::find_if(tasks_.rbegin(), tasks_.rend(), [&](const Task& t) {
+      return overlapsAny(t.writes, reads) || overlapsAny(t.writes, writes) || overlapsAny(t.reads, writes);
+    });
+    return last == tasks_.rend() ? std::string() : takeThrough(static_cast<size_t>(tasks_.rend() - last));
+  }
+
+  std::string takeAll() { return tasks_.empty() ? std::string() : takeThrough(tasks_.size()); }
+
+ private:
+  struct Task {
+    std::string id;
+    std::optional<ByteRange> reads, writes;
+  };
+
+  std::string takeThrough(size_t count) {
+    std::string id = tasks_[count - 1].id;
+    tasks_.erase(tasks_.begin(), tasks_.begin() + static_cast<std::ptrdiff_t>(count));
+    return id;
+  }
+
+  std::vector<Task> tasks_;
+};
+
 // The statements of one step's run function: inputs in, every node, outputs out.
 void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions& options, GeneratedNetwork& result) {
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
@@ -155,6 +224,13 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
     storesPending = false;
   };
   std::optional<size_t> inTilesOfPrevious;  // the node a tiled node computes in its tiles
+  PendingNpuTasks npuTasks;
+  std::string npuWait;  // the NPU task the node being emitted waits for, after its profile mark
+  auto markNode = [&](const std::string& mark, const std::string& comment) {
+    writer.body() << mark << comment;
+    if (!npuWait.empty()) writer.body() << "  dp_npu_wait(" << npuWait << ");\n";
+    npuWait.clear();
+  };
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
     const OpSchema& schema = OpRegistry::instance().get(node);
@@ -178,9 +254,11 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       flushGroup();
       settleStores();
       writer.body() << mark << comment;
-      emitNpuNode(writer, n, options.npuWeightsInWeightMemory);
+      npuTasks.add(writer, emitNpuNode(writer, n, options.npuWeightsInWeightMemory));
       continue;
     }
+    npuWait = npuTasks.takeConflicting(writer, n);
+    if (!npuWait.empty()) flushGroup();  // the wait goes before the node, so no job group runs across it
     bool overFilledRows = runsOverFilledRows(graph, node);
     if (!schema.emit && !overFilledRows) throw Error(node.describe() + ": the host target has no kernel for this operator");
     std::optional<CoreChunks> chunks;
@@ -189,7 +267,7 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       if (options.cores == 1) {
         flushGroup();
         settleStores();
-        writer.body() << mark << comment;
+        markNode(mark, comment);
         for (const std::string& s : chunks->statements[0]) writer.body() << "  " << s << "\n";
         continue;
       }
@@ -204,7 +282,7 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       continue;
     }
     flushGroup();
-    writer.body() << mark << comment;
+    markNode(mark, comment);
     if (chunks) {
       settleStores();
       group.add(n, std::move(*chunks));
@@ -220,6 +298,7 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
   }
   flushGroup();
   settleStores();
+  if (const std::string last = npuTasks.takeAll(); !last.empty()) writer.body() << "  dp_npu_wait(" << last << ");\n";
   writer.body() << "  DP_PROFILE_MARK(" << graph.nodes.size() << ");\n";
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     TensorId out = graph.outputs[i];
@@ -283,7 +362,7 @@ GeneratedProgram generateProgram(const std::vector<ProgramStep>& steps, const Co
     GeneratedNetwork& result = program.steps[s];
     CodegenOptions stepOptions = options;
     stepOptions.prefix = steps[s].name.empty() ? options.prefix : options.prefix + "_" + steps[s].name;
-    const std::vector<size_t> held = options.tiling ? tiledFollowerHolds(graph) : std::vector<size_t>{};
+    const std::vector<size_t> held = options.tiling ? tiledFollowerHolds(graph) : npuTaskHolds(graph);
     result.memory = planActivationMemory(graph, *makeDefaultPlanner(), options.alignment, held);
     NetworkWriter writer(graph, result.memory, stepOptions, parts);
     if (graph.kvCache) defineKVCacheBuffers(writer);

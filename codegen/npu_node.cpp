@@ -27,7 +27,7 @@ std::string size(int64_t height, int64_t width) {
 
 }  // namespace
 
-void emitNpuNode(NetworkWriter& writer, size_t n, bool weightsInWeightMemory) {
+NpuCommit emitNpuNode(NetworkWriter& writer, size_t n, bool weightsInWeightMemory) {
   const Graph& graph = writer.graph();
   const Node& node = graph.nodes[n];
   const OpSchema& schema = OpRegistry::instance().get(node);
@@ -57,7 +57,9 @@ void emitNpuNode(NetworkWriter& writer, size_t n, bool weightsInWeightMemory) {
     << "  " << range->offset << ", " << conf0Of(*conv, range->bits, weightsInWeightMemory) << "u};\n";
   writer.addJob(c.str());
   writer.includes().insert("siracusa/npu_device.h");
-  writer.body() << "  dp_npu_wait(dp_npu_commit(&" << task << "));\n";
+  const std::string id = writer.options().prefix + "_npu_id_" + std::to_string(n);
+  writer.body() << "  const uint32_t " << id << " = dp_npu_commit(&" << task << ");\n  (void)" << id << ";\n";
+  return {id, conv->input, conv->output};
 }
 
 }  // namespace deeploy

@@ -1,6 +1,6 @@
 // Code for a node the NPU runs (Node::engine == NodeEngine::Npu): its weights encoded in the NPU's layout
 // and its per-channel scales and biases as constants, one constant task (runtime/siracusa/npu_device.h),
-// and a statement that commits it and waits for its completion.
+// and a statement that commits it. The caller waits for it (dp_npu_wait) before code that needs it done.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +9,13 @@
 
 namespace deeploy {
 
+// A committed task: the variable holding its id, and the activations it reads and writes.
+struct NpuCommit {
+  std::string id;
+  TensorId input = kNoTensor, output = kNoTensor;
+};
+
 // `weightsInWeightMemory`: the constants live in the level only the NPU reads (CONF0's WEIGHTS_FROM_WMEM).
-void emitNpuNode(NetworkWriter& writer, size_t n, bool weightsInWeightMemory);
+NpuCommit emitNpuNode(NetworkWriter& writer, size_t n, bool weightsInWeightMemory);
 
 }  // namespace deeploy

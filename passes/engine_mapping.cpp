@@ -52,6 +52,28 @@ uint64_t coreCycles(const NpuConvGeometry& g, const CoreCostModel& model, int co
   return static_cast<uint64_t>(std::llround(static_cast<double>(npuMacs(g)) * model.int8MacCycles / cores + model.nodeCycles));
 }
 
+// Moves every NPU node up to just after the producers of its inputs (and after the NPU node before it, so
+// tasks keep their order): committed early, a task runs while the cores compute what does not need it.
+void scheduleNpuNodesEarly(Graph& graph) {
+  std::vector<Node> order;
+  size_t afterLastTask = 0;
+  for (Node& node : graph.nodes) {
+    size_t at = order.size();
+    if (node.engine == NodeEngine::Npu) {
+      at = afterLastTask;
+      for (size_t i = at; i < order.size(); ++i) {
+        const auto& outs = order[i].outputs;
+        const bool produces = std::any_of(node.inputs.begin(), node.inputs.end(),
+                                          [&](TensorId in) { return std::find(outs.begin(), outs.end(), in) != outs.end(); });
+        if (produces) at = i + 1;
+      }
+      afterLastTask = at + 1;
+    }
+    order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), std::move(node));
+  }
+  graph.nodes = std::move(order);
+}
+
 }  // namespace
 
 uint64_t npuTaskCycles(const NpuConvGeometry& g, const NpuModel& model, bool weightsInWeightMemory) {
@@ -86,20 +108,20 @@ std::vector<EngineDecision> mapEngines(Graph& graph, const Platform& platform, i
   const CoreCostModel& coreModel = platform.engines.front().costModel ? *platform.engines.front().costModel : fallback;
   const bool fromWeightMemory = npuWeightsInWeightMemory(platform);
   std::vector<EngineDecision> decisions;
-  for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    Node& node = graph.nodes[n];
+  for (Node& node : graph.nodes) {
     const OpSchema* schema = OpRegistry::instance().find(node.op);
     if (!schema || !schema->npu) continue;
     const std::optional<NpuConv> conv = schema->npu(graph, node);
     if (!conv) continue;
     EngineDecision d;
-    d.node = n;
+    d.node = node.name;
     d.npuCycles = npuTaskCycles(conv->geometry, *npu->npu, fromWeightMemory);
     d.coreCycles = coreCycles(conv->geometry, coreModel, cores);
     d.engine = policy == NpuPolicy::All || d.npuCycles < d.coreCycles ? NodeEngine::Npu : NodeEngine::Cores;
     node.engine = d.engine;
     decisions.push_back(d);
   }
+  scheduleNpuNodesEarly(graph);
   return decisions;
 }
 

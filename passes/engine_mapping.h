@@ -15,7 +15,7 @@ namespace deeploy {
 
 // One node's choice, for reports.
 struct EngineDecision {
-  size_t node = 0;
+  std::string node;  // its name
   NodeEngine engine = NodeEngine::Cores;
   uint64_t npuCycles = 0;    // modelled, when the NPU can run the node
   uint64_t coreCycles = 0;   // estimated, on `cores` cores
@@ -29,7 +29,9 @@ bool npuWeightsInWeightMemory(const Platform& platform);
 
 // Decides every node's engine by the platform's npuPolicy (off: all on the cores; auto: the NPU where its
 // modelled cycles are fewer than the cores' estimate; all: every node the NPU can run); nodes the NPU cannot
-// run stay on the cores. Returns the decisions for the nodes the NPU could run. Throws Error for --npu all
+// run stay on the cores. Then moves each NPU node up to just after the producers of its inputs (NPU nodes
+// keep their order), so that the cores compute independent nodes while its task runs. Returns the
+// decisions for the nodes the NPU could run. Throws Error for --npu all
 // on a platform without an NPU, or when the platform tiles into L1 (NPU tasks are not tiled yet: they run
 // from the activation level).
 std::vector<EngineDecision> mapEngines(Graph& graph, const Platform& platform, int cores);

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ops/interpreter.h"
+#include "passes/type_inference.h"
 #include "targets/host_target.h"
 #include "tests/support/single_node.h"
 #include "tests/support/tensors.h"
@@ -281,6 +283,59 @@ TEST(SiracusaNpu, ProductsOnTheNpuMatchTheReferenceAndItsCyclesTheCompilersModel
       for (size_t hart = 1; hart < profile.perCore.size(); ++hart) EXPECT_EQ(profile.perCore[hart], 0u);
     }
   }
+}
+
+// A product the NPU runs beside a RequantShift of the same input that the cores run: the task is
+// committed first (moved up from after the RequantShift), the cores requantize while it runs, and hart 0
+// waits for it only at the end.
+TEST(SiracusaNpu, TheCoresComputeIndependentNodesWhileATaskRuns) {
+  REQUIRE_SIRACUSA_EMULATOR();
+  const NodeCase product = requantizedProduct(36, 256, 96, true);
+  Graph g;
+  Tensor a{.name = "a", .dtype = DType::Int8, .shape = {36, 256}};
+  const TensorId in = g.addTensor(a);
+  g.inputs.push_back(in);
+  Attributes rq = product.attrs;
+  const TensorId scaled = g.addTensor({.name = "scaled"}), projected = g.addTensor({.name = "projected"});
+  g.nodes.push_back({"requant", "RequantShift", "",
+                     {in, g.addConstant("mul", pattern(DType::Int32, {}, 5, 5)), g.addConstant("add", pattern(DType::Int32, {}, 7, 7))},
+                     {scaled}, rq});
+  std::vector<TensorId> productInputs = {in};
+  for (size_t i = 1; i < 4; ++i) productInputs.push_back(g.addConstant("p" + std::to_string(i), product.inputs[i].value));
+  g.nodes.push_back({"projection", "RQMatMul", "", productInputs, {projected}, rq});
+  g.outputs = {scaled, projected};
+  Platform siracusa = untiledSiracusa();
+  siracusa.npuPolicy = NpuPolicy::All;
+  CompiledModel model;
+  model.platform = siracusa;
+  model.cores = 8;
+  model.graph = g;
+  model.inputs = {product.inputs[0].value};
+  compileGraph(model, "NPU overlap test");
+  ASSERT_EQ(model.graph.nodes.size(), 2u);
+  EXPECT_EQ(model.graph.nodes[0].name, "projection") << "the NPU node is moved up to its inputs";
+  const std::string& c = model.network.source;
+  const size_t commit = c.find("dp_npu_commit"), requant = c.find("/* requant (RequantShift) */"), wait = c.find("dp_npu_wait(");
+  ASSERT_NE(wait, std::string::npos);
+  EXPECT_LT(commit, requant);
+  EXPECT_LT(requant, wait) << "the cores requantize before hart 0 waits for the task";
+  std::string dir = (std::filesystem::temp_directory_path() / "deeploy-npu-XXXXXX").string();
+  ASSERT_TRUE(mkdtemp(dir.data()));
+  writeNetworkSources(dir, model.network);
+  InstructionProfile profile;
+  const std::vector<TensorData> got =
+      runRv32Program(buildRv32Program(dir, {false, true, 8, "", &siracusa}), model.graph, model.inputs, 120, 8, &profile, &siracusa);
+  std::filesystem::remove_all(dir);
+  inferTypes(g);
+  const std::vector<TensorData> want = interpretGraph(g, model.inputs);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0] == want[0]);
+  EXPECT_TRUE(got[1] == want[1]);
+  // Hart 0 slept less than the task took: the requantization ran meanwhile.
+  uint64_t asleep = 0;
+  for (uint64_t w : profile.npuWaitPerNode) asleep += w;
+  EXPECT_GT(profile.npuCycles, 0u);
+  EXPECT_LT(asleep, profile.npuCycles);
 }
 
 TEST(SiracusaTarget, LevelsGetLinkerRegionsAtTheirAddresses) {
