@@ -118,6 +118,27 @@ TEST(NpuConv, PointwiseWeightsAreBitPlanesOf32InputChannels) {
   EXPECT_EQ(encodeNpuWeights(conv, {-4, 1}), std::vector<uint8_t>(16, 0));
 }
 
+TEST(NpuConv, ThreeByThreeWeightsAre256BitPlanesOf28Channels) {
+  // Dense: weight [0][1][2][28] is tap s = 5 of input 28, i.e. bit 28 * 5 + 0 of block 1's plane.
+  NpuConv dense;
+  dense.geometry.mode = NpuMode::Dense3x3;
+  dense.geometry.inChannels = 29;
+  dense.weights.assign(9 * 29, 0);
+  dense.weights[(1 * 3 + 2) * 29 + 28] = 1;
+  std::vector<uint8_t> want(2 * 32, 0);  // two blocks of 28 channels, one bit plane each
+  want[32 + 140 / 8] = 1u << (140 % 8);
+  EXPECT_EQ(encodeNpuWeights(dense, {0, 1}), want);
+  // Depthwise: weight [29][2][2] is tap 8 of channel 29, i.e. bit 28 * 8 + 1 of block 1's plane.
+  NpuConv depthwise;
+  depthwise.geometry.mode = NpuMode::Depthwise3x3;
+  depthwise.geometry.inChannels = depthwise.geometry.outChannels = 30;
+  depthwise.weights.assign(30 * 9, 0);
+  depthwise.weights[29 * 9 + 8] = 1;
+  want.assign(2 * 32, 0);
+  want[32 + 225 / 8] = 1u << (225 % 8);
+  EXPECT_EQ(encodeNpuWeights(depthwise, {0, 1}), want);
+}
+
 TEST(NpuModel, TaskCyclesFollowTheDocumentedModel) {
   const NpuModel model = *builtinPlatform("siracusa").npuEngine()->npu;
   NpuConvGeometry g;
