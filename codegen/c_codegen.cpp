@@ -138,21 +138,14 @@ std::vector<size_t> npuTaskHolds(const Graph& graph) {
   return held;
 }
 
-// The arena bytes of a runtime tensor; none for constants, KV caches and empty tensors.
-std::optional<ByteRange> arenaBytes(const NetworkWriter& writer, TensorId id) {
-  const Graph& graph = writer.graph();
-  if (id == kNoTensor) return std::nullopt;
-  const Tensor& t = graph.tensor(id);
-  if (t.isConstant() || t.byteSize() == 0 || (graph.kvCache && graph.kvCache->isState(id)) ||
-      writer.memory().bufferOfTensor[static_cast<size_t>(id)] < 0) {
-    return std::nullopt;
+// The arena bytes of the non-empty tensors among `ids` (constants and KV caches live elsewhere).
+std::vector<ByteRange> arenaBytes(const NetworkWriter& writer, const std::vector<TensorId>& ids) {
+  std::vector<ByteRange> ranges;
+  for (TensorId id : ids) {
+    const auto range = arenaBytesOf(writer.graph(), writer.memory(), id);
+    if (range && range->hi > range->lo) ranges.push_back(*range);
   }
-  const uint64_t lo = writer.memory().offsetOfTensor(id);
-  return ByteRange{lo, lo + t.byteSize()};
-}
-
-bool overlapsAny(const std::optional<ByteRange>& range, const std::vector<std::optional<ByteRange>>& others) {
-  return range && std::any_of(others.begin(), others.end(), [&](const auto& o) { return o && o->overlaps(*range); });
+  return ranges;
 }
 
 // NPU tasks committed and not yet waited for, in commit order (they complete in that order): the cores
@@ -160,22 +153,21 @@ bool overlapsAny(const std::optional<ByteRange>& range, const std::vector<std::o
 class PendingNpuTasks {
  public:
   void add(const NetworkWriter& writer, const NpuCommit& commit) {
-    tasks_.push_back({commit.id, arenaBytes(writer, commit.input), arenaBytes(writer, commit.output)});
+    tasks_.push_back({commit.id, arenaBytes(writer, {commit.input}), arenaBytes(writer, {commit.output})});
   }
 
   // The id of the last pending task that node n must wait for (it reads bytes a task writes, or writes
   // bytes a task reads or writes), forgetting it and the tasks before it; empty when there is none.
   std::string takeConflicting(const NetworkWriter& writer, size_t n) {
     const Node& node = writer.graph().nodes[n];
-    std::vector<std::optional<ByteRange>> reads, writes;
-    for (TensorId in : node.inputs) reads.push_back(arenaBytes(writer, in));
-    for (TensorId out : node.outputs) writes.push_back(arenaBytes(writer, out));
+    const std::vector<ByteRange> reads = arenaBytes(writer, node.inputs);
+    std::vector<ByteRange> writes = arenaBytes(writer, node.outputs);
     if (const int scratch = writer.memory().scratchOfNode[n]; scratch >= 0) {
       const uint64_t lo = writer.memory().plan.offsets[static_cast<size_t>(scratch)];
       writes.push_back(ByteRange{lo, lo + writer.memory().allocations[static_cast<size_t>(scratch)].size});
     }
     auto last = std::find_if(tasks_.rbegin(), tasks_.rend(), [&](const Task& t) {
-      return overlapsAny(t.writes, reads) || overlapsAny(t.writes, writes) || overlapsAny(t.reads, writes);
+      return anyOverlap(t.writes, reads) || anyOverlap(t.writes, writes) || anyOverlap(t.reads, writes);
     });
     return last == tasks_.rend() ? std::string() : takeThrough(static_cast<size_t>(tasks_.rend() - last));
   }
@@ -185,7 +177,7 @@ class PendingNpuTasks {
  private:
   struct Task {
     std::string id;
-    std::optional<ByteRange> reads, writes;
+    std::vector<ByteRange> reads, writes;
   };
 
   std::string takeThrough(size_t count) {

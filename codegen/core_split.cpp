@@ -130,7 +130,11 @@ std::optional<CoreChunks> splitAmongCores(NetworkWriter& writer, const Graph& gr
   return result;
 }
 
-namespace {
+std::optional<ByteRange> arenaBytesOf(const Graph& graph, const ActivationMemory& memory, TensorId id) {
+  if (id == kNoTensor || memory.bufferOfTensor[static_cast<size_t>(id)] < 0) return std::nullopt;
+  const uint64_t lo = memory.offsetOfTensor(id);
+  return ByteRange{lo, lo + graph.tensor(id).byteSize()};
+}
 
 bool anyOverlap(const std::vector<ByteRange>& a, const std::vector<ByteRange>& b) {
   for (const ByteRange& x : a) {
@@ -140,8 +144,6 @@ bool anyOverlap(const std::vector<ByteRange>& a, const std::vector<ByteRange>& b
   }
   return false;
 }
-
-}  // namespace
 
 bool CoreJobGroup::accepts(const CoreChunks& next) const {
   if (empty() || next.statements.size() != statements_.size()) return false;

@@ -25,6 +25,11 @@ struct ByteRange {
   bool overlaps(const ByteRange& o) const { return lo < o.hi && o.lo < hi; }
 };
 
+// The arena bytes of tensor `id`; nullopt for tensors outside the arena (constants, KV caches, unused).
+std::optional<ByteRange> arenaBytesOf(const Graph& graph, const ActivationMemory& memory, TensorId id);
+// Whether a range of `a` overlaps a range of `b`.
+bool anyOverlap(const std::vector<ByteRange>& a, const std::vector<ByteRange>& b);
+
 // One node's work cut among cores: per chunk (chunk k runs on core k) its kernel call statements and
 // the arena bytes it reads and writes (constants live outside the arena).
 struct CoreChunks {

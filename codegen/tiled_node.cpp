@@ -935,12 +935,8 @@ size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t n
 
 // Whether the arena bytes of tensors `a` and `b` overlap (tensors outside the arena overlap nothing).
 bool shareArenaBytes(const Graph& graph, const ActivationMemory& memory, TensorId a, TensorId b) {
-  if (memory.bufferOfTensor[static_cast<size_t>(a)] < 0 || memory.bufferOfTensor[static_cast<size_t>(b)] < 0) return false;
-  const auto bytes = [&](TensorId id) {
-    const uint64_t lo = memory.offsetOfTensor(id);
-    return ByteRange{lo, lo + graph.tensor(id).byteSize()};
-  };
-  return bytes(a).overlaps(bytes(b));
+  const auto bytesOfA = arenaBytesOf(graph, memory, a), bytesOfB = arenaBytesOf(graph, memory, b);
+  return bytesOfA && bytesOfB && bytesOfA->overlaps(*bytesOfB);
 }
 
 namespace {

@@ -10,11 +10,8 @@ namespace deeploy {
 
 namespace {
 
-// Bytes per cycle as the device holds them: x 256, rounded, at least 1.
-uint64_t q8(double bytesPerCycle) { return std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(bytesPerCycle * 256))); }
-
 uint64_t cyclesFor(uint64_t bytes, double bytesPerCycle) {
-  const uint64_t bw = q8(bytesPerCycle);
+  const uint64_t bw = bytesPerCycleQ8(bytesPerCycle);
   return (bytes * 256 + bw - 1) / bw;
 }
 

@@ -303,6 +303,10 @@ void checkReferences(const Platform& p, const std::string& origin) {
 
 }  // namespace
 
+uint32_t bytesPerCycleQ8(double bytesPerCycle) {
+  return std::max<uint32_t>(1, static_cast<uint32_t>(bytesPerCycle * 256 + 0.5));
+}
+
 const ComputeEngine* Platform::npuEngine() const {
   auto it = std::find_if(engines.begin(), engines.end(), [](const ComputeEngine& e) { return e.npu.has_value(); });
   return it == engines.end() ? nullptr : &*it;

@@ -109,6 +109,10 @@ struct Platform {
   size_t levelIndex(const std::string& levelName) const;
 };
 
+// A bandwidth as the emulated devices' registers hold it: bytes per cycle x 256, rounded, at least 1 (the
+// devices count 0 as 1), so that the compiler's models and the devices time alike.
+uint32_t bytesPerCycleQ8(double bytesPerCycle);
+
 // Sizes above this are treated as typos (1 TiB; also the size of the host's one level).
 constexpr uint64_t kMaxLevelBytes = uint64_t{1} << 40;
 // Machines have a 32-bit address space: every region ends at or below this.

@@ -90,9 +90,6 @@ std::vector<std::string> linkFlags(const Rv32BuildOptions& options, const std::s
   return flags;
 }
 
-// Bytes per cycle as the devices' registers hold them: x 256, rounded.
-uint32_t bytesPerCycleQ8(double bytesPerCycle) { return static_cast<uint32_t>(bytesPerCycle * 256 + 0.5); }
-
 // The NPU's timing model (emulator/NPU.md) from the platform's NPU engine, its weight memory's range.
 std::string npuConfiguration(const NpuModel& npu, const Platform& platform) {
   const MemoryLevel* memory = npu.weightMemory.empty() ? nullptr : platform.findLevel(npu.weightMemory);

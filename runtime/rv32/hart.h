@@ -30,6 +30,18 @@ static inline void dp_sleep_until_woken(uint32_t hart) {
   DP_CLINT_MSIP[hart] = 0u;
 }
 
+/* A device's 64-bit counter in two registers, the high word after the low: read high, low, high until
+ * both highs agree. */
+static inline uint64_t dp_read_device_counter64(const volatile uint32_t *low) {
+  uint32_t hi, lo, again;
+  do {
+    hi = low[1];
+    lo = low[0];
+    again = low[1];
+  } while (hi != again);
+  return ((uint64_t)hi << 32) | lo;
+}
+
 /* uint64_t fn(void): the 64-bit counter CSR (e.g. "minstret", "mcycle"), high, low, high until both
  * highs agree; LOW: uint32_t fn(void), its low word alone (one CSR read, for differences of less than
  * 2^32). */

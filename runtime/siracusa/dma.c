@@ -113,16 +113,7 @@ void dp_dma_configure(const dp_dma_window *windows, int count, uint32_t setup_cy
   dp_enable_wakeups();
 }
 
-/* A 64-bit counter read as high, low, high until both highs agree. */
-static uint64_t read_counter(uint32_t lo_offset) {
-  uint32_t hi, lo, again;
-  do {
-    hi = DP_DMA_REG(lo_offset + 4u);
-    lo = DP_DMA_REG(lo_offset);
-    again = DP_DMA_REG(lo_offset + 4u);
-  } while (hi != again);
-  return ((uint64_t)hi << 32) | lo;
-}
+static uint64_t read_counter(uint32_t lo_offset) { return dp_read_device_counter64(&DP_DMA_REG(lo_offset)); }
 
 uint64_t dp_dma_modelled_cycles(void) { return read_counter(DP_DMA_CYCLES_LO); }
 

@@ -66,16 +66,7 @@ void dp_npu_configure(const dp_npu_timing *timing) {
   dp_enable_wakeups();
 }
 
-/* A 64-bit counter read as high, low, high until both highs agree. */
-static uint64_t read_counter(uint32_t lo_offset) {
-  uint32_t hi, lo, again;
-  do {
-    hi = DP_NPU_REG(lo_offset + 4u);
-    lo = DP_NPU_REG(lo_offset);
-    again = DP_NPU_REG(lo_offset + 4u);
-  } while (hi != again);
-  return ((uint64_t)hi << 32) | lo;
-}
+static uint64_t read_counter(uint32_t lo_offset) { return dp_read_device_counter64(&DP_NPU_REG(lo_offset)); }
 
 uint64_t dp_npu_modelled_cycles(void) { return read_counter(DP_NPU_CYCLES_LO); }
 
