@@ -242,7 +242,7 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
       }
       continue;
     }
-    if (node.engine == NodeEngine::Npu) {
+    if (node.engine == NodeEngine::Npu && !options.tiling) {  // tiled, its tiles are tasks (emitNpuTile)
       flushGroup();
       settleStores();
       writer.body() << mark << comment;

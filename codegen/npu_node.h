@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "codegen/network_writer.h"
+#include "ops/op_schema.h"
 
 namespace deeploy {
 
@@ -17,5 +18,10 @@ struct NpuCommit {
 
 // `weightsInWeightMemory`: the constants live in the level only the NPU reads (CONF0's WEIGHTS_FROM_WMEM).
 NpuCommit emitNpuNode(NetworkWriter& writer, size_t n, bool weightsInWeightMemory);
+
+// One tile of a tiled node the NPU runs: a task on the tile's buffers in the compute level (`tile`'s
+// operand pointers), committed and waited for, so the tile's write-back follows its result. Its weights,
+// scales and biases stay constants in the weight level, which the NPU reads directly.
+void emitNpuTile(NetworkWriter& writer, KernelEmitter& tile);
 
 }  // namespace deeploy

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "codegen/core_split.h"
+#include "codegen/npu_node.h"
 #include "memory/planner.h"
 #include "ops/op_schema.h"
 #include "tiling/geometry.h"
@@ -860,8 +861,14 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
     Graph sub = tileGraph(graph, node, tile);
     std::vector<TileConstant> constants;
     TileEmitter emitter(writer, sub, node, tile, t, tiles, streams, cores > 1 ? &constants : nullptr);
-    OpRegistry::instance().get(node).emit(emitter);
-    CoreCalls perCore = perCoreCalls(writer, sub, streams, t, constants, cores);
+    // An NPU node's tiles are tasks of the one NPU, never cut among cores.
+    const bool onNpu = node.engine == NodeEngine::Npu;
+    if (onNpu) {
+      emitNpuTile(writer, emitter);
+    } else {
+      OpRegistry::instance().get(node).emit(emitter);
+    }
+    CoreCalls perCore = onNpu ? CoreCalls{} : perCoreCalls(writer, sub, streams, t, constants, cores);
     std::vector<std::string> whole = perCore.calls.empty() ? emitter.commitStatements() : emitter.describedStatements();
     if (follower) {
       appendFollowerCalls(writer, graph, nodeIndex, *follower, *followerGeometry, tile, t, tiles, streams, cores, whole, perCore);
@@ -947,7 +954,8 @@ std::optional<size_t> followerCandidate(const Graph& graph, const std::vector<st
                                         size_t nodeIndex) {
   const Node& node = graph.nodes[nodeIndex];
   const size_t next = nodeIndex + 1;
-  if (next >= graph.nodes.size() || node.outputs.size() != 1) return std::nullopt;
+  // The follower would run on the cores between the NPU's tile tasks: a node of its own costs as much.
+  if (next >= graph.nodes.size() || node.outputs.size() != 1 || node.engine == NodeEngine::Npu) return std::nullopt;
   const TensorId out = node.outputs[0];
   const Node& follower = graph.nodes[next];
   const OpSchema& schema = OpRegistry::instance().get(follower);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "ir/error.h"
 #include "ops/op_schema.h"
@@ -71,6 +72,34 @@ void scheduleNpuNodesEarly(Graph& graph) {
   graph.nodes = std::move(order);
 }
 
+// The weight memory's bytes the NPU nodes' weights, scales and biases take, in mapping order, when the NPU
+// reads its weights there (the level's other constants are checked with every level after code
+// generation, requireLevelsFit).
+class WeightMemoryBudget {
+ public:
+  WeightMemoryBudget(const Platform& platform, bool fromWeightMemory)
+      : capacity_(fromWeightMemory ? platform.level(platform.weightLevel).sizeBytes : 0), level_(platform.weightLevel) {}
+
+  bool take(const NpuConv& conv) {
+    if (capacity_ == 0) return true;  // the weights stay with the other constants: no budget of their own
+    if (used_ + bytesOf(conv) > capacity_) return false;
+    used_ += bytesOf(conv);
+    return true;
+  }
+  std::string overflow(const NpuConv& conv) const {
+    return "its NPU weights, scales and biases (" + std::to_string(bytesOf(conv)) + " B) do not fit in the weight memory " +
+           level_ + " (" + std::to_string(capacity_) + " B, " + std::to_string(used_) + " B taken by the NPU nodes before it)";
+  }
+
+ private:
+  static uint64_t bytesOf(const NpuConv& conv) {
+    return static_cast<uint64_t>(npuWeightBytes(conv.geometry) + 8 * conv.geometry.outChannels);
+  }
+  uint64_t capacity_;
+  std::string level_;
+  uint64_t used_ = 0;
+};
+
 }  // namespace
 
 uint64_t npuTaskCycles(const NpuConvGeometry& g, const NpuModel& model, bool weightsInWeightMemory) {
@@ -94,27 +123,38 @@ std::vector<EngineDecision> mapEngines(Graph& graph, const Platform& platform, i
   const NpuPolicy policy = platform.npuPolicy;
   for (Node& node : graph.nodes) node.engine = NodeEngine::Cores;
   const ComputeEngine* npu = platform.npuEngine();
-  if (policy == NpuPolicy::Off || (!npu && policy == NpuPolicy::Auto)) return {};
-  if (!npu) throw Error("--npu all: platform '" + platform.name + "' has no NPU");
-  const bool tiled = platform.engines.front().computesFrom != platform.activationLevel;
-  if (tiled) {
-    if (policy == NpuPolicy::All) throw Error("--npu all needs --untiled: NPU tasks are not tiled into L1 yet");
-    return {};
+  const std::set<std::string> forced(platform.npuNodes.begin(), platform.npuNodes.end());
+  for (const std::string& name : forced) {
+    if (std::none_of(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.name == name; })) {
+      throw Error("--npu-node '" + name + "': the graph has no node of that name");
+    }
   }
+  if (forced.empty() && (policy == NpuPolicy::Off || (!npu && policy == NpuPolicy::Auto))) return {};
+  if (!npu) throw Error(std::string(forced.empty() ? "--npu all" : "--npu-node") + ": platform '" + platform.name + "' has no NPU");
   const CoreCostModel fallback{1.0, 0.0, "one cycle per MAC"};
   const CoreCostModel& coreModel = platform.engines.front().costModel ? *platform.engines.front().costModel : fallback;
   const bool fromWeightMemory = npuWeightsInWeightMemory(platform);
+  WeightMemoryBudget budget(platform, fromWeightMemory);
   std::vector<EngineDecision> decisions;
   for (Node& node : graph.nodes) {
     const OpSchema* schema = OpRegistry::instance().find(node.op);
-    if (!schema || !schema->npu) continue;
-    const std::optional<NpuConv> conv = schema->npu(graph, node);
+    const std::optional<NpuConv> conv = schema && schema->npu ? schema->npu(graph, node) : std::nullopt;
+    const bool pinned = forced.count(node.name) > 0;
+    if (!conv && pinned) {
+      throw Error(node.describe() + ": --npu-node puts it on the NPU, which cannot run it (the NPU runs RQMatMul and "
+                  "RQGemm with a constant B, contiguous rows, 8-bit operands and output and requantization per column)");
+    }
     if (!conv) continue;
     EngineDecision d;
     d.node = node.name;
     d.npuCycles = npuTaskCycles(conv->geometry, *npu->npu, fromWeightMemory);
     d.coreCycles = coreCycles(conv->geometry, coreModel, cores);
-    d.engine = policy == NpuPolicy::All || d.npuCycles < d.coreCycles ? NodeEngine::Npu : NodeEngine::Cores;
+    const bool byPolicy = policy == NpuPolicy::All || (policy == NpuPolicy::Auto && d.npuCycles < d.coreCycles);
+    d.engine = pinned || byPolicy ? NodeEngine::Npu : NodeEngine::Cores;
+    if (d.engine == NodeEngine::Npu && !budget.take(*conv)) {
+      if (pinned || policy == NpuPolicy::All) throw Error(node.describe() + ": " + budget.overflow(*conv));
+      d.engine = NodeEngine::Cores;  // auto: the cores run what the weight memory cannot hold
+    }
     node.engine = d.engine;
     decisions.push_back(d);
   }

@@ -31,9 +31,11 @@ bool npuWeightsInWeightMemory(const Platform& platform);
 // modelled cycles are fewer than the cores' estimate; all: every node the NPU can run); nodes the NPU cannot
 // run stay on the cores. Then moves each NPU node up to just after the producers of its inputs (NPU nodes
 // keep their order), so that the cores compute independent nodes while its task runs. Returns the
-// decisions for the nodes the NPU could run. Throws Error for --npu all
-// on a platform without an NPU, or when the platform tiles into L1 (NPU tasks are not tiled yet: they run
-// from the activation level).
+// decisions for the nodes the NPU could run. The platform's npuNodes go to the NPU whatever the policy.
+// When the NPU reads its weights from the weight memory, nodes whose weights no longer fit there stay on
+// the cores (auto). Throws Error for --npu all or npuNodes on a platform without an NPU, for an npuNodes
+// name that is no node or a node the NPU cannot run, or naming the first node of all or npuNodes whose
+// weights do not fit in the weight memory.
 std::vector<EngineDecision> mapEngines(Graph& graph, const Platform& platform, int cores);
 
 }  // namespace deeploy

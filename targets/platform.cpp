@@ -21,6 +21,7 @@ constexpr double kMaxDmaBytesPerCycle = 4096;
 constexpr int kMaxCores = 1024;
 constexpr uint64_t kMaxAlignment = 4096;
 constexpr double kMaxModelCycles = 1e9;
+constexpr double kMaxClockHz = 1e11, kMaxPowerMilliwatts = 1e6;  // beyond these: typos
 constexpr uint64_t kMaxNpuRegister = 0xffffffff;  // the NPU device's timing registers are 32 bits
 
 std::string joined(const std::vector<std::string>& items) {
@@ -193,6 +194,12 @@ ComputeEngine parseEngine(const json& item, size_t index, const std::string& ori
   return engine;
 }
 
+EnergyModel parseEnergyModel(const json& item, const std::string& origin) {
+  ObjectReader r(item, "energy_model", origin);
+  r.allowOnly({"clock_hz", "power_mw", "source"});
+  return {r.positiveNumber("clock_hz", kMaxClockHz), r.positiveNumber("power_mw", kMaxPowerMilliwatts), r.name("source")};
+}
+
 AddressRegion parseRegion(const json& item, const std::string& key, const std::string& origin) {
   ObjectReader r(item, "machine: " + key, origin);
   r.allowOnly({"base_address", "size_bytes"});
@@ -329,7 +336,7 @@ size_t Platform::levelIndex(const std::string& levelName) const {
 Platform parsePlatform(const json& description, const std::string& origin) {
   ObjectReader r(description, "platform", origin);
   r.allowOnly({"name", "description", "source", "alignment", "memory_levels", "compute_engines", "default_levels",
-               "machine", "int16_weights"});
+               "machine", "int16_weights", "energy_model"});
   Platform p;
   p.name = r.name("name");
   p.description = r.optionalString("description");
@@ -346,6 +353,7 @@ Platform parsePlatform(const json& description, const std::string& origin) {
   p.activationLevel = d.name("activations");
   p.ioLevel = d.name("io");
   if (r.has("machine")) p.machine = parseMachine(r.field("machine"), origin);
+  if (r.has("energy_model")) p.energy = parseEnergyModel(r.field("energy_model"), origin);
   p.int16Weights = r.optionalBoolean("int16_weights", false);
   checkReferences(p, origin);
   return p;

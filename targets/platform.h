@@ -82,6 +82,17 @@ struct ComputeEngine {
   std::optional<NpuModel> npu;             // set: the engine is an NPU, not cores
 };
 
+// What turns the estimated cycles of a run into time and energy: the clock and the average power the
+// chip draws while it runs a network (one figure for cores, NPU and memories alike), with their source.
+struct EnergyModel {
+  double clockHz = 0;
+  double powerMilliwatts = 0;
+  std::string source;
+
+  double seconds(uint64_t cycles) const { return static_cast<double>(cycles) / clockHz; }
+  double microjoules(uint64_t cycles) const { return seconds(cycles) * powerMilliwatts * 1e3; }
+};
+
 // Which nodes the NPU runs (--npu): none; those the cost model gives it (the default); every one it can run.
 enum class NpuPolicy { Off, Auto, All };
 
@@ -96,9 +107,11 @@ struct Platform {
   std::string ioLevel;          // default level of network inputs and outputs
   uint64_t alignment = 8;       // of every buffer in the arena
   std::optional<MachineDescription> machine;  // for platforms of a real board (bare-metal targets)
+  std::optional<EnergyModel> energy;           // for platforms whose runs estimate cycles
   // "int16_weights": constant int8 weights of NT products stored widened to int16 (KernelChoices).
   bool int16Weights = false;
   NpuPolicy npuPolicy = NpuPolicy::Off;  // a choice of the command line (resolvePlatform), not of the file
+  std::vector<std::string> npuNodes;     // likewise: nodes the NPU runs whatever the policy (--npu-node)
 
   // nullptr when the platform has no level of that name.
   const MemoryLevel* findLevel(const std::string& levelName) const;

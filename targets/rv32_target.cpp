@@ -146,7 +146,8 @@ uint64_t ramBytes(const Platform& platform) {
   return (end - kRamBase + kMiB - 1) / kMiB * kMiB;
 }
 
-// The harness prints "DP_PROFILE node <k> <hart 0> <hart 1> ..." per node and "DP_PROFILE total ...".
+// The harness prints "DP_PROFILE node <k> <hart 0> <hart 1> ..." per node and "DP_PROFILE total ...", on
+// siracusa also "DP_STALL node <k> <hart 0> ..." (the timing model's stall cycles).
 std::vector<uint64_t> countsAfter(std::istringstream& fields) {
   std::vector<uint64_t> counts;
   uint64_t v = 0;
@@ -159,7 +160,7 @@ InstructionProfile parseProfile(const std::string& output, size_t nodes, int cor
   profile.perNode.assign(nodes, {});
   std::istringstream lines(output);
   std::string line;
-  size_t seen = 0;
+  size_t seen = 0, seenStalls = 0;
   while (std::getline(lines, line)) {
     std::istringstream fields(line);
     std::string tag, kind;
@@ -181,17 +182,24 @@ InstructionProfile parseProfile(const std::string& output, size_t nodes, int cor
       }
       continue;
     }
-    if (tag != "DP_PROFILE") continue;
-    if (kind == "total") {
+    if (tag != "DP_PROFILE" && tag != "DP_STALL") continue;
+    if (tag == "DP_PROFILE" && kind == "total") {
       profile.perCore = countsAfter(fields);
       continue;
     }
     size_t node = 0;
     if (kind != "node" || !(fields >> node) || node >= nodes) continue;
+    if (tag == "DP_STALL") {
+      profile.stallsPerNode.resize(nodes);
+      profile.stallsPerNode[node] = countsAfter(fields);
+      seenStalls += profile.stallsPerNode[node].size() == static_cast<size_t>(cores);
+      continue;
+    }
     profile.perNode[node] = countsAfter(fields);
     seen += profile.perNode[node].size() == static_cast<size_t>(cores);
   }
-  if (seen != nodes || profile.perCore.size() != static_cast<size_t>(cores)) {
+  if (seen != nodes || profile.perCore.size() != static_cast<size_t>(cores) ||
+      (!profile.stallsPerNode.empty() && seenStalls != nodes)) {
     throw Error("the rv32 program printed no complete instruction profile:\n" + output);
   }
   return profile;

@@ -93,6 +93,32 @@ TEST(Platform, ShippedSiracusaHasTheClusterHierarchy) {
   EXPECT_EQ(p.npuPolicy, NpuPolicy::Off) << "the command line turns the NPU on";
 }
 
+TEST(Platform, AnEnergyModelTurnsCyclesIntoTimeAndEnergy) {
+  const Platform siracusa = builtinPlatform("siracusa");
+  ASSERT_TRUE(siracusa.energy);
+  EXPECT_NE(siracusa.energy->source.find("490 uJ/token"), std::string::npos);
+  EXPECT_FALSE(builtinPlatform("mcu").energy);
+  json d = smallPlatform(1000, 10000, 10000);
+  d["energy_model"] = {{"clock_hz", 2e8}, {"power_mw", 50}, {"source", "test"}};
+  const Platform p = parsePlatform(d, "energy.json");
+  ASSERT_TRUE(p.energy);
+  EXPECT_DOUBLE_EQ(p.energy->seconds(1000000), 0.005);
+  EXPECT_DOUBLE_EQ(p.energy->microjoules(1000000), 250);  // 5 ms at 50 mW
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> bad = {
+      {[](json& j) { j["energy_model"]["clock_hz"] = 0; }, "clock_hz"},
+      {[](json& j) { j["energy_model"]["power_mw"] = "high"; }, "power_mw"},
+      {[](json& j) { j["energy_model"].erase("source"); }, "source"},
+      {[](json& j) { j["energy_model"]["voltage"] = 0.8; }, "unknown field 'voltage'"},
+  };
+  for (const auto& [mutate, text] : bad) {
+    json broken = d;
+    mutate(broken);
+    const std::string message = errorOf([&] { parsePlatform(broken, "energy.json"); });
+    EXPECT_NE(message.find(text), std::string::npos) << message;
+    EXPECT_NE(message.find("energy.json"), std::string::npos) << message;
+  }
+}
+
 TEST(Platform, AnNpuEngineIsCheckedAgainstTheLevels) {
   const json npu = {{"setup_cycles", 10}, {"step_cycles_1x1", 1}, {"step_cycles_3x3", 2}, {"step_cycles_depthwise", 3},
                     {"stream_bytes_per_cycle", 16}, {"weight_bytes_per_cycle", 8}, {"weight_memory", "WMEM"},

@@ -226,6 +226,30 @@ TEST(SiracusaTarget, IntegerAndFloatNodesMatchTheReferenceOnOneAndEightHarts) {
   }
 }
 
+// The emulator's timing model adds stalls to every hart's instructions; the stock rv32 QEMU has none.
+TEST(SiracusaTarget, TheProfileEstimatesCyclesFromTheTimingModel) {
+  REQUIRE_SIRACUSA_EMULATOR();
+  const Platform siracusa = untiledSiracusa();
+  for (int cores : {1, 4}) {
+    InstructionProfile profile;
+    runOnRv32(int8MatMul(), siracusa, &profile, cores, nullptr, &siracusa);
+    ASSERT_TRUE(profile.hasCycleEstimate());
+    ASSERT_EQ(profile.stallsPerNode.size(), 1u);
+    ASSERT_EQ(profile.stallsPerNode[0].size(), static_cast<size_t>(cores));
+    // Kernels loop with taken branches and use loaded values, so every working hart stalls, but less than
+    // three cycles per instruction.
+    for (int hart = 0; hart < cores; ++hart) {
+      EXPECT_GT(profile.stallsPerNode[0][hart], 0u) << "hart " << hart;
+      EXPECT_LT(profile.stallsPerNode[0][hart], 2 * profile.perNode[0][hart]) << "hart " << hart;
+    }
+    EXPECT_GT(profile.estimatedCycles(), profile.busiestCore());
+    EXPECT_EQ(profile.estimatedCycles(), profile.estimatedCycles(0));
+  }
+  InstructionProfile stock;
+  runOnRv32(int8MatMul(), hostPlatform(), &stock, 2);
+  EXPECT_FALSE(stock.hasCycleEstimate());
+}
+
 TEST(SiracusaTarget, TiledTransfersAreTheDevicesAndTheProfileModelsThem) {
   REQUIRE_SIRACUSA_EMULATOR();
   NodeCase big{"MatMul", {}, {{pattern(DType::Int8, {64, 32}, -128, 127, 3)}, {pattern(DType::Int8, {32, 8}, -128, 127, 4), true}}};
@@ -282,6 +306,30 @@ TEST(SiracusaNpu, ProductsOnTheNpuMatchTheReferenceAndItsCyclesTheCompilersModel
       EXPECT_LT(profile.perCore[0], 100u);
       for (size_t hart = 1; hart < profile.perCore.size(); ++hart) EXPECT_EQ(profile.perCore[hart], 0u);
     }
+  }
+}
+
+// Tiled, an NPU node's tiles are tasks on L1 buffers that the DMA fills and empties; the NPU reads the
+// weights, scales and biases in place in the weight memory.
+TEST(SiracusaNpu, ATiledProductRunsTileByTileOnTheNpu) {
+  REQUIRE_SIRACUSA_EMULATOR();
+  Platform siracusa = siracusaWithL1(4000);
+  siracusa.npuPolicy = NpuPolicy::All;
+  const NodeCase c = requantizedProduct(96, 64, 40, true);
+  for (int cores : {1, 4}) {
+    CompiledModel model;
+    InstructionProfile profile;
+    EXPECT_TRUE(runOnRv32(c, siracusa, &profile, cores, &model, &siracusa)[0] == testing::runReference(c)[0]) << cores << " harts";
+    ASSERT_EQ(model.graph.nodes.size(), 1u);
+    EXPECT_EQ(model.graph.nodes[0].engine, NodeEngine::Npu);
+    ASSERT_EQ(model.network.tiledNodes.size(), 1u);
+    const NodeTilingReport& tiles = model.network.tiledNodes[0];
+    EXPECT_GT(tiles.tiles, 1u);
+    EXPECT_EQ(tiles.dmaInBytes, 96u * 64) << "only A's tiles are loaded";
+    EXPECT_EQ(tiles.dmaOutBytes, 96u * 40);
+    EXPECT_EQ(profile.dmaBytes, tiles.dmaInBytes + tiles.dmaOutBytes);
+    EXPECT_EQ(profile.npuMacs, 96u * 64 * 40) << "every MAC once, over the tiles' tasks";
+    for (size_t hart = 1; hart < profile.perCore.size(); ++hart) EXPECT_EQ(profile.perCore[hart], 0u);
   }
 }
 

@@ -315,7 +315,11 @@ TileProblem tileProblemFor(const Graph& graph, const Node& node, const TilingGeo
     const Tensor& t = graph.tensor(id);
     p.operands.push_back({axes, t.shape, dtypeSize(t.dtype), t.isConstant() ? target.weightBytesPerCycle : target.activationBytesPerCycle});
   };
-  for (size_t i = 0; i < node.inputs.size(); ++i) add(node.inputs[i], g.inputs[i]);
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    // The NPU reads its weights, scales and biases in place (codegen/npu_node.h): no L1, no transfers.
+    const bool inPlace = node.engine == NodeEngine::Npu && node.inputs[i] != kNoTensor && graph.tensor(node.inputs[i]).isConstant();
+    if (!inPlace) add(node.inputs[i], g.inputs[i]);
+  }
   for (size_t o = 0; o < node.outputs.size(); ++o) add(node.outputs[o], g.outputs[o]);
   const OpSchema& schema = OpRegistry::instance().get(node);
   if (schema.scratchBytes) p.fixedBytes = schema.scratchBytes(graph, node);

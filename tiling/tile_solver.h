@@ -53,7 +53,8 @@ std::optional<TileChoice> solveTiling(const TileProblem& problem, std::chrono::m
 std::vector<int64_t> smallestTiling(const TileProblem& problem, std::chrono::milliseconds budget);
 
 // The problem of tiling `node` with geometry `g` for `target`: every operand moves between its level
-// and the compute level; the kernel's scratch is fixed.
+// and the compute level (but the constants of a node the NPU runs, which it reads in place); the kernel's
+// scratch is fixed.
 TileProblem tileProblemFor(const Graph& graph, const Node& node, const TilingGeometry& g, const TilingTarget& target);
 
 }  // namespace deeploy

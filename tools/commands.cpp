@@ -84,6 +84,17 @@ void printDeviceTotals(const char* device, uint64_t amount, const char* what, ui
               static_cast<unsigned long long>(slept), model);
 }
 
+// The run's estimated cycles and, when the platform has an energy model, time and energy.
+void printCycleEstimate(uint64_t cycles, const Platform& platform) {
+  std::printf("estimated cycles: %llu (a model: per node the slowest core's instructions plus the CV32E40P stalls the "
+              "emulator's timing model counts, plus hart 0's modelled sleep for the DMA and the NPU; memory single-cycle)\n",
+              static_cast<unsigned long long>(cycles));
+  if (!platform.energy) return;
+  const EnergyModel& e = *platform.energy;
+  std::printf("estimated time and energy: %.1f us, %.2f uJ at %.0f MHz and %.1f mW (assumptions of the platform file: %s)\n",
+              e.seconds(cycles) * 1e6, e.microjoules(cycles), e.clockHz / 1e6, e.powerMilliwatts, e.source.c_str());
+}
+
 // Instructions per node (busiest core, then every core) and per inference; on a target with a cluster
 // DMA also its modelled cycles per node, in a column of their own (a model, not a count), and when nodes
 // ran on the NPU, each node's engine and the NPU's modelled cycles.
@@ -92,15 +103,20 @@ void printProfile(const CompiledModel& model, const InstructionProfile& profile)
   const bool dma = !profile.dmaCyclesPerNode.empty();
   const bool npu = !profile.npuCyclesPerNode.empty() &&
                    std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const Node& n) { return n.engine == NodeEngine::Npu; });
-  const std::string dmaHeader = std::string(npu ? "  engine  NPU cycles (model)  NPU stall (model)" : "") +
+  const bool cycles = profile.hasCycleEstimate();
+  const std::string dmaHeader = std::string(cycles ? "  cycles (model)" : "") +
+                                (npu ? "  engine  NPU cycles (model)  NPU stall (model)" : "") +
                                 (dma ? "  DMA cycles (model)  DMA stall (model)" : "");
   std::printf("%-40s %-16s %14s%s  %s\n", "node", "op", "busiest core", dmaHeader.c_str(), "per core");
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const std::string name = graph.nodes[n].name.substr(0, 40), op = graph.nodes[n].op.substr(0, 16);
-    char dmaCycles[96] = "";
+    char dmaCycles[128] = "";
     int used = 0;
+    if (cycles) {
+      used = std::snprintf(dmaCycles, sizeof dmaCycles, "  %14llu", static_cast<unsigned long long>(profile.estimatedCycles(n)));
+    }
     if (npu) {
-      used = std::snprintf(dmaCycles, sizeof dmaCycles, "  %6s  %18llu  %17llu", graph.nodes[n].engine == NodeEngine::Npu ? "npu" : "cores",
+      used += std::snprintf(dmaCycles + used, sizeof dmaCycles - static_cast<size_t>(used), "  %6s  %18llu  %17llu", graph.nodes[n].engine == NodeEngine::Npu ? "npu" : "cores",
                            static_cast<unsigned long long>(profile.npuCyclesPerNode[n]),
                            static_cast<unsigned long long>(profile.npuWaitPerNode[n]));
     }
@@ -128,6 +144,7 @@ void printProfile(const CompiledModel& model, const InstructionProfile& profile)
               static_cast<unsigned long long>(profile.busiestCore()), each.c_str());
   if (npu) printDeviceTotals("NPU", profile.npuMacs, "MACs in", profile.npuCycles, profile.npuWaitPerNode, "NPU");
   if (dma) printDeviceTotals("cluster DMA", profile.dmaBytes, "bytes moved in", profile.dmaCycles, profile.dmaWaitPerNode, "DMA");
+  if (cycles) printCycleEstimate(profile.estimatedCycles(), model.platform);
 }
 
 }  // namespace

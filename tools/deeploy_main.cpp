@@ -35,8 +35,11 @@ int main(int argc, char** argv) {
     const std::map<std::string, NpuPolicy> policies{{"off", NpuPolicy::Off}, {"auto", NpuPolicy::Auto}, {"all", NpuPolicy::All}};
     command->add_option("--npu", choice.npu,
                         "Which nodes the platform's NPU runs: auto (default: where its modelled cycles are fewer than "
-                        "the cores' estimate), all (every node it can run), off (none); siracusa has one, untiled only")
+                        "the cores' estimate), all (every node it can run), off (none); siracusa has one")
         ->transform(CLI::CheckedTransformer(policies, CLI::ignore_case));
+    command->add_option("--npu-node", choice.npuNodes,
+                        "Put the node of this name on the NPU whatever --npu says (repeatable); an error when the NPU "
+                        "cannot run it");
   };
 
   CompileCommand compile;

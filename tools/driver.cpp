@@ -22,7 +22,9 @@ Platform resolvePlatform(const PlatformChoice& choice, const std::string& target
   if (choice.int16Weights) platform.int16Weights = *choice.int16Weights;
   // The NPU exists on the emulated cluster only: elsewhere its tasks would have nothing to run them.
   if (choice.npu == NpuPolicy::All && target != "siracusa") throw Error("--npu all needs --target siracusa, where the NPU runs");
+  if (!choice.npuNodes.empty() && target != "siracusa") throw Error("--npu-node needs --target siracusa, where the NPU runs");
   platform.npuPolicy = target == "siracusa" ? choice.npu : NpuPolicy::Off;
+  platform.npuNodes = choice.npuNodes;
   if (choice.untiled) {
     for (ComputeEngine& engine : platform.engines) engine.computesFrom = platform.activationLevel;
   }

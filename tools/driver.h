@@ -40,8 +40,9 @@ struct PlatformChoice {
   std::optional<bool> int16Weights;
   // --untiled: the engines compute from the activation level (nothing is tiled, no DMA).
   bool untiled = false;
-  // --npu off|auto|all: which nodes the platform's NPU runs.
+  // --npu off|auto|all: which nodes the platform's NPU runs; --npu-node: nodes it runs in any case.
   NpuPolicy npu = NpuPolicy::Auto;
+  std::vector<std::string> npuNodes;
 };
 
 // Loads the chosen platform, or without one the platform `target` implies, and applies the overrides.

@@ -174,6 +174,7 @@ struct Generated {
   std::vector<int> tokens;
   std::vector<std::pair<int64_t, uint64_t>> promptRuns;  // prompt tokens read, cost
   std::vector<std::pair<int64_t, uint64_t>> decodeRuns;  // rows cached before the run, cost
+  std::vector<uint64_t> decodeCycles;                    // siracusa: each decode run's estimated cycles
 };
 
 // Costs are ns (host) or busiest-hart instructions (rv32); see runtime/generate/generate.c. On
@@ -190,6 +191,7 @@ void parseGenerateLine(const std::string& line, Generated& out, const BpeTokeniz
               << std::flush;
   } else if (fields >> cost) {
     (kind == "prompt" ? out.promptRuns : out.decodeRuns).emplace_back(value, cost);
+    if (uint64_t cycles = 0; kind == "decode" && fields >> cycles) out.decodeCycles.push_back(cycles);
   }
 }
 
@@ -312,6 +314,22 @@ std::vector<int> generateWithReference(const ReferenceStep& decode, const std::o
   return tokens;
 }
 
+// siracusa: the decode runs' estimated cycles, and with the platform's energy model tokens/s and uJ/token.
+void printCycleEstimates(const Generated& g, const Platform& platform) {
+  if (g.decodeCycles.empty() || g.decodeCycles.size() != g.decodeRuns.size()) return;
+  uint64_t total = 0;
+  for (uint64_t c : g.decodeCycles) total += c;
+  const uint64_t mean = total / g.decodeCycles.size();
+  std::printf("decode: estimated cycles per token: mean %llu (a model: instructions plus the CV32E40P stalls of the "
+              "emulator's timing model and the modelled sleep for the DMA and the NPU)\n",
+              static_cast<unsigned long long>(mean));
+  if (!platform.energy) return;
+  const EnergyModel& e = *platform.energy;
+  std::printf("decode: estimated %.0f tokens/s and %.1f uJ/token at %.0f MHz and %.1f mW (assumptions of the platform "
+              "file; the Deeploy paper: 340 tokens/s, 490 uJ/token)\n",
+              1.0 / e.seconds(mean), e.microjoules(mean), e.clockHz / 1e6, e.powerMilliwatts);
+}
+
 void printCosts(const GenerateCommand& cmd, const Generated& g) {
   const bool host = cmd.target == "host";
   uint64_t promptCost = 0;
@@ -400,6 +418,7 @@ int runGenerate(const GenerateCommand& cmd) {
   Generated g = generateOnTarget(p.program, platform, needsFloatUnit(p.decode.graph),
                                  configHeader(decode, prefill, prompt, cmd, inverseTq16, tokenizer.endOfText()), cmd, tokenizer);
   printCosts(cmd, g);
+  printCycleEstimates(g, platform);
   if (!cmd.checkReference) return 0;
   std::optional<ReferenceStep> prefillReference;
   if (p.prefill) prefillReference = referenceStep(*p.prefill, *files.prefill);

@@ -22,6 +22,10 @@
 
 #ifdef __riscv
 #include "../rv32/cluster.h"
+#ifdef DP_CLUSTER_DMA
+#include "../siracusa/dma_device.h"
+#include "../siracusa/npu_device.h"
+#endif
 #elif !defined(__arm__)
 #include <time.h>
 #endif
@@ -84,15 +88,37 @@ static int choose(const int32_t *row, uint32_t *random) {
 #ifdef __riscv
 static uint64_t instret_before;
 static uint32_t jobs_before[DP_MAX_HARTS], wait_before; /* sums modulo 2^32 (rv32/cluster.h) */
+#ifdef DP_CLUSTER_DMA
+/* siracusa also estimates the step's cycles: per hart its instructions plus the timing model's stalls,
+ * hart 0's with its modelled sleep for the DMA and the NPU; the slowest hart's. */
+static uint32_t stalls_before, job_stalls_before[DP_MAX_HARTS], wait_stalls_before;
+static uint64_t sleep_before;
+static unsigned long long step_cycles;
+static uint64_t device_sleep(void) { return dp_dma_stall_cycles() + dp_npu_stall_cycles(); }
+#endif
 static void cost_start(void) {
   int h;
   for (h = 1; h < DP_MAX_HARTS; ++h) jobs_before[h] = dp_job_instret[h];
   wait_before = dp_join_wait_instret;
+#ifdef DP_CLUSTER_DMA
+  for (h = 1; h < DP_MAX_HARTS; ++h) job_stalls_before[h] = dp_job_stalls[h];
+  wait_stalls_before = dp_join_wait_stalls;
+  sleep_before = device_sleep();
+  stalls_before = dp_read_stalls();
+#endif
   instret_before = dp_read_instret();
 }
 static unsigned long long cost_end(void) {
   uint64_t busiest = (dp_read_instret() - instret_before) - (uint32_t)(dp_join_wait_instret - wait_before);
   int h;
+#ifdef DP_CLUSTER_DMA
+  step_cycles = busiest + (uint32_t)((dp_read_stalls() - stalls_before) - (dp_join_wait_stalls - wait_stalls_before)) +
+                (device_sleep() - sleep_before);
+  for (h = 1; h < DP_MAX_HARTS; ++h) {
+    const unsigned long long cycles = (uint32_t)(dp_job_instret[h] - jobs_before[h]) + (uint32_t)(dp_job_stalls[h] - job_stalls_before[h]);
+    if (cycles > step_cycles) step_cycles = cycles;
+  }
+#endif
   for (h = 1; h < DP_MAX_HARTS; ++h) {
     uint64_t work = (uint32_t)(dp_job_instret[h] - jobs_before[h]);
     if (work > busiest) busiest = work;
@@ -117,6 +143,15 @@ static unsigned long long cost_end(void) {
   return (unsigned long long)((now.tv_sec - started.tv_sec) * 1000000000LL + (now.tv_nsec - started.tv_nsec));
 }
 #endif
+
+/* "DP_GEN <kind> <value> <cost>", on siracusa followed by the run's estimated cycles. */
+static void print_run(const char *kind, long value, unsigned long long cost) {
+#ifdef DP_CLUSTER_DMA
+  printf("DP_GEN %s %ld %llu %llu\n", kind, value, cost, step_cycles);
+#else
+  printf("DP_GEN %s %ld %llu\n", kind, value, cost);
+#endif
+}
 
 /* Sets the inputs of a run reading `rows` tokens after `cached` ones: row i sits at position cached + i
  * and attends to the rows before it and itself. */
@@ -181,7 +216,7 @@ static const int32_t *read_prompt(void) {
       cost = decode(prompt[cached], cached);
       last = logits;
     }
-    printf("DP_GEN prompt %d %llu\n", count, cost);
+    print_run("prompt", count, cost);
     cached += count;
   }
   return last;
@@ -212,7 +247,7 @@ int main(void) {
     fflush(stdout);
     if (++generated == DP_GEN_NEW_TOKENS || current == DP_GEN_END_OF_TEXT || cached == NETWORK_CACHE_CAPACITY) break;
     cost = decode(current, cached);
-    printf("DP_GEN decode %ld %llu\n", (long)cached, cost);
+    print_run("decode", (long)cached, cost);
     row = logits;
     ++cached;
   }

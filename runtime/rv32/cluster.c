@@ -33,6 +33,18 @@ DP_DEFINE_COUNTER64(dp_read_instret, "minstret")
  * instructions). */
 DP_DEFINE_COUNTER_LOW(instret_low, "minstret")
 
+#ifdef DP_CLUSTER_DMA
+volatile uint32_t dp_job_stalls[DP_MAX_HARTS];
+volatile uint32_t dp_join_wait_stalls;
+DP_DEFINE_COUNTER_LOW(stalls_low, "0xfc0")
+uint32_t dp_read_stalls(void) { return stalls_low(); }
+#define DP_STALLS_START(name) const uint32_t name = stalls_low()
+#define DP_STALLS_ADD(sum, start) ((sum) += stalls_low() - (start))
+#else
+#define DP_STALLS_START(name) ((void)0)
+#define DP_STALLS_ADD(sum, start) ((void)0)
+#endif
+
 /* The jobs of the hart running jobs first, first + cores, ... (the job's fields read once: they are
  * volatile). Hart h > 0 starts at job h - 1 and hart 0 at job cores - 1: the generated code splits a node
  * into equal parts but the last, which is smaller, so the hart that also forks and joins takes it. */
@@ -51,9 +63,11 @@ void dp_worker_main(int hart) {
     while (job_generation == seen) dp_sleep_until_woken((uint32_t)hart);
     seen = job_generation;
     __sync_synchronize();
+    DP_STALLS_START(stallStart);
     const uint32_t start = instret_low();
     run_share(hart - 1, cluster_cores);
     dp_job_instret[hart] += instret_low() - start;
+    DP_STALLS_ADD(dp_job_stalls[hart], stallStart);
     /* Results before the flag; every finishing hart wakes hart 0, which checks them all. */
     __sync_synchronize();
     hart_finished[hart] = seen;
@@ -83,8 +97,12 @@ static int helpers_finished(uint32_t generation) {
  * of line: dp_parallel keeps nothing across its own job and ends in a tail call here. */
 static __attribute__((noinline)) void join_helpers(void) {
   const uint32_t generation = job_generation;
+  /* The stall counter's reads inside the instructions counted as waiting, the job's outside its count:
+   * neither adds to the work the profile reports. */
   const uint32_t waitStart = instret_low();
+  DP_STALLS_START(stallStart);
   while (!helpers_finished(generation)) dp_sleep_until_woken(0u);
+  DP_STALLS_ADD(dp_join_wait_stalls, stallStart);
   dp_join_wait_instret += instret_low() - waitStart;
   __sync_synchronize();
 }

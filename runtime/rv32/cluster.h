@@ -18,6 +18,13 @@ uint64_t dp_read_instret(void);
  * job): readers take their differences in 32 bits, over spans (a node, a step) of far fewer instructions. */
 extern volatile uint32_t dp_job_instret[DP_MAX_HARTS];
 extern volatile uint32_t dp_join_wait_instret;
+#ifdef DP_CLUSTER_DMA
+/* deeploy's QEMU only: the cycles its CV32E40P timing model (emulator/README.md) stalled the calling hart,
+ * low word, and the same two sums as above for them; instructions plus stalls estimate cycles. */
+uint32_t dp_read_stalls(void);
+extern volatile uint32_t dp_job_stalls[DP_MAX_HARTS];
+extern volatile uint32_t dp_join_wait_stalls;
+#endif
 
 /* dp_parallel (kernels/parallel.h): job k runs on hart (k + 1) mod cores, so hart 0, which also forks and
  * joins, takes the last and smallest part of a split node; it returns when all jobs have finished. */

@@ -28,6 +28,9 @@ static uint64_t dp_mark_cost;
 /* The cluster DMA's and the NPU's modelled cycles of the transfers and tasks started so far and hart 0's
  * modelled cycles asleep waiting for them (models, printed apart from the instructions). */
 static uint64_t dp_mark_dma[DP_MARKS], dp_mark_dma_wait[DP_MARKS], dp_mark_npu[DP_MARKS], dp_mark_npu_wait[DP_MARKS];
+/* The same as the instruction marks for the timing model's stall cycles (sums modulo 2^32). */
+static uint32_t dp_mark_stall_hart0[DP_MARKS], dp_mark_stall_wait[DP_MARKS], dp_mark_stall_jobs[DP_MARKS][DP_MAX_HARTS];
+static uint32_t dp_mark_stall_cost;
 #endif
 
 /* Out of line everywhere, so that measure_mark_cost times the very code the run function calls. */
@@ -38,6 +41,9 @@ __attribute__((noinline)) void dp_profile_mark(int node) {
   dp_mark_dma_wait[node] = dp_dma_stall_cycles();
   dp_mark_npu[node] = dp_npu_modelled_cycles();
   dp_mark_npu_wait[node] = dp_npu_stall_cycles();
+  dp_mark_stall_hart0[node] = dp_read_stalls();
+  dp_mark_stall_wait[node] = dp_join_wait_stalls;
+  for (h = 0; h < DP_MAX_HARTS; ++h) dp_mark_stall_jobs[node][h] = dp_job_stalls[h];
 #endif
   dp_mark_hart0[node] = dp_read_instret();
   dp_mark_wait[node] = dp_join_wait_instret;
@@ -50,12 +56,35 @@ static void measure_mark_cost(void) {
   dp_profile_mark(NETWORK_NUM_NODES + 1);
   dp_profile_mark(NETWORK_NUM_NODES + 2);
   dp_mark_cost = dp_mark_hart0[NETWORK_NUM_NODES + 2] - dp_mark_hart0[NETWORK_NUM_NODES + 1];
+#ifdef DP_CLUSTER_DMA
+  dp_mark_stall_cost = dp_mark_stall_hart0[NETWORK_NUM_NODES + 2] - dp_mark_stall_hart0[NETWORK_NUM_NODES + 1];
+#endif
 }
 
 static uint64_t hart0_work(int n) {
   const uint64_t elapsed = (dp_mark_hart0[n + 1] - dp_mark_hart0[n]) - (uint32_t)(dp_mark_wait[n + 1] - dp_mark_wait[n]);
   return elapsed > dp_mark_cost ? elapsed - dp_mark_cost : 0;
 }
+
+#ifdef DP_CLUSTER_DMA
+/* "DP_STALL node <k> <hart 0> ...": the timing model's stall cycles of the same work the DP_PROFILE lines
+ * count (a model, not a count). */
+static void print_stalls(void) {
+  int n, h;
+  for (n = 0; n < NETWORK_NUM_NODES; ++n) {
+    printf("DP_STALL node %d", n);
+    for (h = 0; h < DP_CORES; ++h) {
+      uint32_t stalls = dp_mark_stall_jobs[n + 1][h] - dp_mark_stall_jobs[n][h];
+      if (h == 0) {
+        const uint32_t own = (dp_mark_stall_hart0[n + 1] - dp_mark_stall_hart0[n]) - (dp_mark_stall_wait[n + 1] - dp_mark_stall_wait[n]);
+        stalls = own > dp_mark_stall_cost ? own - dp_mark_stall_cost : 0;
+      }
+      printf(" %lu", (unsigned long)stalls);
+    }
+    printf("\n");
+  }
+}
+#endif
 
 static void print_profile(void) {
   uint64_t total[DP_CORES] = {0};
@@ -73,6 +102,7 @@ static void print_profile(void) {
   for (h = 0; h < DP_CORES; ++h) printf(" %lu", (unsigned long)total[h]);
   printf("\n");
 #ifdef DP_CLUSTER_DMA
+  print_stalls();
   for (n = 0; n < NETWORK_NUM_NODES; ++n) {
     printf("DP_DMA node %d %lu %lu\n", n, (unsigned long)(dp_mark_dma[n + 1] - dp_mark_dma[n]),
            (unsigned long)(dp_mark_dma_wait[n + 1] - dp_mark_dma_wait[n]));

@@ -6,6 +6,7 @@
 #include "ops/npu_conv.h"
 #include "passes/engine_mapping.h"
 #include "passes/type_inference.h"
+#include "tests/support/errors.h"
 #include "tests/support/single_node_graph.h"
 #include "tests/support/tensors.h"
 
@@ -184,19 +185,73 @@ TEST(EngineMapping, EachPolicyPlacesTheNodesItShould) {
   EXPECT_EQ(thin.nodes[0].engine, NodeEngine::Npu) << "all: whatever the model says";
 }
 
-TEST(EngineMapping, TheNpuNeedsAPlatformWithOneAndUntiledCode) {
+TEST(EngineMapping, TheNpuNeedsAPlatformWithOne) {
   Graph g = typedGraph(product(1, 64, 64));
   Platform host = hostPlatform();
   host.npuPolicy = NpuPolicy::All;
-  EXPECT_THROW(mapEngines(g, host, 1), Error);
+  EXPECT_NE(errorOf([&] { mapEngines(g, host, 1); }).find("has no NPU"), std::string::npos);
   host.npuPolicy = NpuPolicy::Auto;
   EXPECT_TRUE(mapEngines(g, host, 1).empty());
+  EXPECT_EQ(g.nodes[0].engine, NodeEngine::Cores);
+  // Tiled programs use it too: its tiles are tasks on the L1 buffers.
   Platform tiled = builtinPlatform("siracusa");
   tiled.npuPolicy = NpuPolicy::All;
-  EXPECT_THROW(mapEngines(g, tiled, 8), Error);
-  tiled.npuPolicy = NpuPolicy::Auto;
-  EXPECT_TRUE(mapEngines(g, tiled, 8).empty());
-  EXPECT_EQ(g.nodes[0].engine, NodeEngine::Cores);
+  EXPECT_EQ(mapEngines(g, tiled, 8).size(), 1u);
+  EXPECT_EQ(g.nodes[0].engine, NodeEngine::Npu);
+}
+
+// --npu-node pins a node on the NPU whatever the policy, and names what it cannot pin.
+TEST(EngineMapping, NamedNodesGoToTheNpuOrFailNamingThem) {
+  Graph g = typedGraph(product(3600, 2, 1));  // the cores' node under auto (above)
+  Platform siracusa = untiledSiracusa(NpuPolicy::Off);
+  siracusa.npuNodes = {g.nodes[0].name};
+  EXPECT_EQ(mapEngines(g, siracusa, 8).size(), 1u);
+  EXPECT_EQ(g.nodes[0].engine, NodeEngine::Npu);
+  siracusa.npuNodes = {"no_such_node"};
+  EXPECT_NE(errorOf([&] { mapEngines(g, siracusa, 8); }).find("--npu-node 'no_such_node': the graph has no node of that name"),
+            std::string::npos);
+  NodeCase runtimeB = product(4, 8, 8);
+  runtimeB.inputs[1].constant = false;
+  Graph g2 = typedGraph(runtimeB);
+  siracusa.npuNodes = {g2.nodes[0].name};
+  const std::string message = errorOf([&] { mapEngines(g2, siracusa, 8); });
+  EXPECT_NE(message.find(g2.nodes[0].describe() + ": --npu-node puts it on the NPU, which cannot run it"), std::string::npos)
+      << message;
+  Platform host = hostPlatform();
+  host.npuNodes = {g.nodes[0].name};
+  EXPECT_NE(errorOf([&] { mapEngines(g, host, 1); }).find("--npu-node: platform 'host' has no NPU"), std::string::npos);
+}
+
+// Three 64 x 256 projections against a weight memory that holds two of them (encoded weights, scales and
+// biases): the third does not fit.
+TEST(EngineMapping, WeightsBeyondTheWeightMemoryStayOnTheCoresOrStopAll) {
+  const auto conv = asNpuConv(product(4, 64, 256));
+  ASSERT_TRUE(conv);
+  const int64_t each = npuWeightBytes(conv->geometry) + 8 * 256;
+  Graph g = typedGraph(product(4, 64, 256));
+  const Graph one = g;
+  for (int copy = 1; copy < 3; ++copy) {
+    const size_t base = g.tensors.size();
+    for (const Tensor& t : one.tensors) g.addTensor(Tensor{t.name + "_" + std::to_string(copy), t.dtype, t.shape, t.constant});
+    Node node = one.nodes[0];
+    node.name += "_" + std::to_string(copy);
+    for (TensorId& id : node.inputs) id = static_cast<TensorId>(base + static_cast<size_t>(id));
+    for (TensorId& id : node.outputs) id = static_cast<TensorId>(base + static_cast<size_t>(id));
+    g.nodes.push_back(node);
+  }
+  Platform small = untiledSiracusa(NpuPolicy::All);
+  overrideLevelSize(small, "WMEM", 2 * each + each / 2);
+  const std::string message = errorOf([&] { mapEngines(g, small, 8); });
+  EXPECT_NE(message.find(g.nodes[2].name), std::string::npos) << message;
+  EXPECT_NE(message.find("do not fit in the weight memory WMEM (" + std::to_string(2 * each + each / 2) + " B, " +
+                         std::to_string(2 * each) + " B taken"),
+            std::string::npos)
+      << message;
+  small.npuPolicy = NpuPolicy::Auto;
+  mapEngines(g, small, 8);
+  EXPECT_EQ(g.nodes[0].engine, NodeEngine::Npu);
+  EXPECT_EQ(g.nodes[1].engine, NodeEngine::Npu);
+  EXPECT_EQ(g.nodes[2].engine, NodeEngine::Cores) << "auto: the cores take what does not fit";
 }
 
 }  // namespace
