@@ -133,8 +133,9 @@ void printEnergyTable(const std::string& decodePath) {
   const std::string prefillPath =
       (std::filesystem::path(decodePath).parent_path().parent_path() / "microLlama1_parallel" / "network.onnx").string();
   const EnergyModel energy = *builtinPlatform("siracusa").energy;
-  std::printf("## (d) estimated cycles, time and energy on 8 harts (%.0f MHz, %.1f mW: the platform file's assumptions)\n\n",
-              energy.clockHz / 1e6, energy.powerMilliwatts);
+  std::printf("## (d) estimated cycles, time and energy on 8 harts (%.0f MHz, %.1f mW, %.3f pJ per NPU MAC: the platform "
+              "file's model)\n\n",
+              energy.clockHz / 1e6, energy.powerMilliwatts, energy.npuPicojoulesPerMac);
   std::printf("| step | L1 | NPU | nodes on the NPU | busiest hart | estimated cycles | estimated us | estimated uJ |\n");
   std::printf("|---|---|---|---:|---:|---:|---:|---:|\n");
   struct Row {
@@ -157,7 +158,8 @@ void printEnergyTable(const std::string& decodePath) {
                                        [](const Node& n) { return n.engine == NodeEngine::Npu; });
       const uint64_t cycles = run.profile.estimatedCycles();
       std::printf("| %s | %s | %s | %td | %" PRIu64 " | %" PRIu64 " | %.1f | %.2f |\n", step, l1.c_str(), npu, onNpu,
-                  run.profile.busiestCore(), cycles, energy.seconds(cycles) * 1e6, energy.microjoules(cycles));
+                  run.profile.busiestCore(), cycles, energy.seconds(cycles) * 1e6,
+                  energy.microjoules(cycles, run.profile.npuMacs));
       std::fflush(stdout);
     }
   }

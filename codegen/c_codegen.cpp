@@ -103,20 +103,18 @@ bool hasElements(const Graph& graph, const Node& node) {
                      [&](TensorId id) { return id != kNoTensor && graph.tensor(id).elementCount() > 0; });
 }
 
-// Tiles one node, with the node after it in the same tiles where it can (tiledFollower); when it cannot
-// fit, says the smallest compute level that fits every node.
-NodeTilingReport emitTiled(NetworkWriter& writer, const Graph& graph, size_t n, const TilingTarget& target,
-                           size_t alignment) {
-  writer.includes().insert("kernels/dma.h");
+// The tiles of one node, with the node after it in the same tiles where it can (tiledFollower); when it
+// cannot fit, says the smallest compute level that fits every node.
+NodeTiling tilingOf(const NetworkWriter& writer, const Graph& graph, size_t n, const TilingTarget& target, size_t alignment) {
   try {
     if (std::optional<size_t> follower = tiledFollower(graph, writer.memory(), n)) {
       try {
-        return emitTiledNode(writer, graph, n, follower, target, alignment);
+        return chooseTiling(writer, graph, n, follower, target, alignment);
       } catch (const FollowerNotFused&) {
       } catch (const TilingDoesNotFit&) {
       }
     }
-    return emitTiledNode(writer, graph, n, std::nullopt, target, alignment);
+    return chooseTiling(writer, graph, n, std::nullopt, target, alignment);
   } catch (const TilingDoesNotFit& e) {
     size_t needed = 0;
     for (size_t m = 0; m < graph.nodes.size(); ++m) {
@@ -127,6 +125,12 @@ NodeTilingReport emitTiled(NetworkWriter& writer, const Graph& graph, size_t n, 
     throw TilingDoesNotFit(std::string(e.what()) + "; the smallest " + target.computeLevel + " that fits every node is " +
                            std::to_string(needed) + " B");
   }
+}
+
+// Whether the node is computed in tiles when the platform tiles (the rest are views, empty, or run over
+// the filled rows of KV caches, codegen/runtime_length).
+bool computedInTiles(const Graph& graph, const Node& node) {
+  return !OpRegistry::instance().get(node).aliasesInput && !runsOverFilledRows(graph, node) && hasElements(graph, node);
 }
 
 // The NPU nodes: their inputs stay live through the next node's step, which may run while the task does.
@@ -278,9 +282,11 @@ void emitRunBody(NetworkWriter& writer, const Graph& graph, const CodegenOptions
     if (chunks) {
       settleStores();
       group.add(n, std::move(*chunks));
-    } else if (options.tiling && hasElements(graph, node)) {
-      result.tiledNodes.push_back(emitTiled(writer, graph, n, *options.tiling, options.alignment));
-      if (!result.tiledNodes.back().follower.empty()) inTilesOfPrevious = n + 1;
+    } else if (options.tiling && computedInTiles(graph, node)) {
+      if (!node.tiling) throw Error(node.describe() + ": computed in tiles whose sizes were never decided (decideTiling)");
+      writer.includes().insert("kernels/dma.h");
+      result.tiledNodes.push_back(emitTiledNode(writer, graph, n, *node.tiling, *options.tiling, options.alignment));
+      if (node.tiling->withFollower) inTilesOfPrevious = n + 1;
       storesPending = true;
     } else {
       settleStores();
@@ -339,6 +345,40 @@ void requireSameCaches(const std::vector<ProgramStep>& steps) {
   }
 }
 
+// The activation arena of one step: with tiling, the inputs of nodes that may compute the next node in their
+// tiles are held through its step; without, those of NPU nodes (their tasks run beside the next nodes).
+ActivationMemory planStepMemory(const Graph& graph, const CodegenOptions& options) {
+  const std::vector<size_t> held = options.tiling ? tiledFollowerHolds(graph) : npuTaskHolds(graph);
+  return planActivationMemory(graph, *makeDefaultPlanner(), options.alignment, held);
+}
+
+}  // namespace
+
+void decideTiling(Graph& graph, const CodegenOptions& options) {
+  graph.tilingDecided = true;
+  if (!options.tiling) return;
+  const ActivationMemory memory = planStepMemory(graph, options);
+  ProgramParts scratch(options.prefix, "");
+  const NetworkWriter writer(graph, memory, options, scratch);
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    Node& node = graph.nodes[n];
+    node.tiling.reset();
+    if (!computedInTiles(graph, node)) continue;
+    node.tiling = tilingOf(writer, graph, n, *options.tiling, options.alignment);
+    if (node.tiling->withFollower) ++n;  // computed in these tiles
+  }
+}
+
+namespace {
+
+// `graph` itself once its tiles are decided, else a copy with them in `decided`.
+const Graph& withTilingDecided(const Graph& graph, const CodegenOptions& options, std::optional<Graph>& decided) {
+  if (graph.tilingDecided || !options.tiling) return graph;
+  decided = graph;
+  decideTiling(*decided, options);
+  return *decided;
+}
+
 }  // namespace
 
 GeneratedProgram generateProgram(const std::vector<ProgramStep>& steps, const CodegenOptions& options) {
@@ -350,12 +390,12 @@ GeneratedProgram generateProgram(const std::vector<ProgramStep>& steps, const Co
   program.steps.resize(steps.size());
   size_t l1Bytes = 0;
   for (size_t s = 0; s < steps.size(); ++s) {
-    const Graph& graph = *steps[s].graph;
-    GeneratedNetwork& result = program.steps[s];
     CodegenOptions stepOptions = options;
     stepOptions.prefix = steps[s].name.empty() ? options.prefix : options.prefix + "_" + steps[s].name;
-    const std::vector<size_t> held = options.tiling ? tiledFollowerHolds(graph) : npuTaskHolds(graph);
-    result.memory = planActivationMemory(graph, *makeDefaultPlanner(), options.alignment, held);
+    std::optional<Graph> decided;
+    const Graph& graph = withTilingDecided(*steps[s].graph, stepOptions, decided);
+    GeneratedNetwork& result = program.steps[s];
+    result.memory = planStepMemory(graph, options);
     NetworkWriter writer(graph, result.memory, stepOptions, parts);
     if (graph.kvCache) defineKVCacheBuffers(writer);
     emitRunBody(writer, graph, stepOptions, result);

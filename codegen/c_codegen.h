@@ -53,6 +53,12 @@ struct GeneratedNetwork : GeneratedSources {
   std::vector<int> computedInJobOf;
 };
 
+// Decides, when options.tiling is set, the tiles of every node computed in tiles (Node::tiling: the tile
+// sizes and whether the next node shares them) and marks the graph decided; code generation then only reads
+// them. Throws Error (TilingDoesNotFit) naming the node no tiling fits and the compute level every node fits.
+void decideTiling(Graph& graph, const CodegenOptions& options);
+
+// Graphs whose tiling was not decided (Graph::tilingDecided) are decided on a copy first.
 GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options);
 
 // One step of a program of several: its API is named <prefix>_<name>_run, <PREFIX>_<NAME>_NUM_INPUTS, ...

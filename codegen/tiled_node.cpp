@@ -1013,8 +1013,20 @@ std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& 
   return next;
 }
 
-NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const NodeTiling& tiling,
                                const TilingTarget& target, size_t alignment) {
+  const TilingGeometry g = geometryOf(graph, graph.nodes[nodeIndex]);
+  TiledCode code = tiling.withFollower
+                       ? emitWithTileSizes(writer, graph, nodeIndex, nodeIndex + 1, g, tiling.tileSize, target, alignment, writer.options().cores)
+                       : emitWithTileSizes(writer, graph, nodeIndex, std::nullopt, g, tiling.tileSize, target, alignment, writer.options().cores);
+  writer.body() << code.code;
+  code.report.solverOptimal = tiling.solverOptimal;
+  code.report.solverSeconds = tiling.solverSeconds;
+  return code.report;
+}
+
+NodeTiling chooseTiling(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+                        const TilingTarget& target, size_t alignment) {
   const Node& node = graph.nodes[nodeIndex];
   const auto start = std::chrono::steady_clock::now();
   const TilingGeometry g = geometryOf(graph, node);
@@ -1027,11 +1039,8 @@ NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t
     if (follower && writer.options().cores > 1) {
       probe(writer, graph, nodeIndex, follower, g, tileSize, target, alignment, writer.options().cores);
     }
-    TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, follower, g, tileSize, target, alignment, writer.options().cores);
-    writer.body() << code.code;
-    code.report.solverOptimal = optimal;
-    code.report.solverSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return code.report;
+    return NodeTiling{tileSize, follower.has_value(), optimal,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
   };
 
   std::optional<TileChoice> choice = solveTiling(problem, target.solverBudget);

@@ -35,10 +35,15 @@ std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& 
 // follower computed in their tiles does not write over them (planActivationMemory's heldInputs).
 std::vector<size_t> tiledFollowerHolds(const Graph& graph);
 
-// Emits node `nodeIndex` of `graph` tiled for `target` (its outputs must not be empty), with `follower`
-// (from tiledFollower) computed in the same tiles. Throws TilingDoesNotFit naming the node and the L1 its
+// Chooses the tiles of node `nodeIndex` of `graph` for `target` (its outputs must not be empty), with
+// `follower` (from tiledFollower) computed in the same tiles: the tile solver's cheapest choice whose
+// buffers, as emitted, fit the compute level. Throws TilingDoesNotFit naming the node and the L1 its
 // smallest tiling needs when no tiling fits, FollowerNotFused when the follower cannot be computed so.
-NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+NodeTiling chooseTiling(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
+                        const TilingTarget& target, size_t alignment);
+
+// Emits node `nodeIndex` in the tiles `tiling` chose (with the node after it when tiling.withFollower).
+NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const NodeTiling& tiling,
                                const TilingTarget& target, size_t alignment);
 
 // The compute-level bytes of the node's smallest tiling, as emitted.

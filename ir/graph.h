@@ -32,6 +32,17 @@ struct Tensor {
 // pass (passes/engine_mapping.h) decides; code generation follows.
 enum class NodeEngine { Cores, Npu };
 
+// The tiles a node is computed in, decided before code generation when the platform tiles into a compute
+// level (codegen/c_codegen.h's decideTiling), and read by code generation: the tile size along each of
+// the node's iteration axes, whether the node after it is computed in the same tiles, and how the tile
+// solver fared.
+struct NodeTiling {
+  std::vector<int64_t> tileSize;
+  bool withFollower = false;
+  bool solverOptimal = false;
+  double solverSeconds = 0;
+};
+
 struct Node {
   std::string name;
   std::string op;      // operator type, e.g. "Conv" or "RequantShift"
@@ -40,6 +51,7 @@ struct Node {
   std::vector<TensorId> outputs;
   Attributes attrs;
   NodeEngine engine = NodeEngine::Cores;
+  std::optional<NodeTiling> tiling;
 
   std::string describe() const;  // "node 'conv1' (Conv)"
 };
@@ -70,6 +82,7 @@ class Graph {
   std::vector<TensorId> inputs;     // runtime inputs (never constants)
   std::vector<TensorId> outputs;
   std::optional<KVCacheLayout> kvCache;
+  bool tilingDecided = false;  // decideTiling has set the tiling of every node computed in tiles
 
   TensorId addTensor(Tensor t);
   TensorId addConstant(const std::string& nameHint, TensorData value);

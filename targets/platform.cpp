@@ -21,7 +21,7 @@ constexpr double kMaxDmaBytesPerCycle = 4096;
 constexpr int kMaxCores = 1024;
 constexpr uint64_t kMaxAlignment = 4096;
 constexpr double kMaxModelCycles = 1e9;
-constexpr double kMaxClockHz = 1e11, kMaxPowerMilliwatts = 1e6;  // beyond these: typos
+constexpr double kMaxClockHz = 1e11, kMaxPowerMilliwatts = 1e6, kMaxPicojoulesPerMac = 1e6;  // beyond these: typos
 constexpr uint64_t kMaxNpuRegister = 0xffffffff;  // the NPU device's timing registers are 32 bits
 
 std::string joined(const std::vector<std::string>& items) {
@@ -196,8 +196,13 @@ ComputeEngine parseEngine(const json& item, size_t index, const std::string& ori
 
 EnergyModel parseEnergyModel(const json& item, const std::string& origin) {
   ObjectReader r(item, "energy_model", origin);
-  r.allowOnly({"clock_hz", "power_mw", "source"});
-  return {r.positiveNumber("clock_hz", kMaxClockHz), r.positiveNumber("power_mw", kMaxPowerMilliwatts), r.name("source")};
+  r.allowOnly({"clock_hz", "power_mw", "npu_pj_per_mac", "source"});
+  EnergyModel e;
+  e.clockHz = r.positiveNumber("clock_hz", kMaxClockHz);
+  e.powerMilliwatts = r.positiveNumber("power_mw", kMaxPowerMilliwatts);
+  if (r.has("npu_pj_per_mac")) e.npuPicojoulesPerMac = r.positiveNumber("npu_pj_per_mac", kMaxPicojoulesPerMac);
+  e.source = r.name("source");
+  return e;
 }
 
 AddressRegion parseRegion(const json& item, const std::string& key, const std::string& origin) {

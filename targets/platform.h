@@ -82,15 +82,19 @@ struct ComputeEngine {
   std::optional<NpuModel> npu;             // set: the engine is an NPU, not cores
 };
 
-// What turns the estimated cycles of a run into time and energy: the clock and the average power the
-// chip draws while it runs a network (one figure for cores, NPU and memories alike), with their source.
+// What turns the estimated cycles of a run into time and energy, per engine: the clock, the average power
+// the chip draws while its cores run a network (cores, memories, DMA: no finer split is published), and the
+// energy of each multiply-accumulate the NPU computes, with their sources.
 struct EnergyModel {
   double clockHz = 0;
   double powerMilliwatts = 0;
+  double npuPicojoulesPerMac = 0;
   std::string source;
 
   double seconds(uint64_t cycles) const { return static_cast<double>(cycles) / clockHz; }
-  double microjoules(uint64_t cycles) const { return seconds(cycles) * powerMilliwatts * 1e3; }
+  double microjoules(uint64_t cycles, uint64_t npuMacs) const {
+    return seconds(cycles) * powerMilliwatts * 1e3 + static_cast<double>(npuMacs) * npuPicojoulesPerMac * 1e-6;
+  }
 };
 
 // Which nodes the NPU runs (--npu): none; those the cost model gives it (the default); every one it can run.

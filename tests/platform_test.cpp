@@ -97,16 +97,20 @@ TEST(Platform, AnEnergyModelTurnsCyclesIntoTimeAndEnergy) {
   const Platform siracusa = builtinPlatform("siracusa");
   ASSERT_TRUE(siracusa.energy);
   EXPECT_NE(siracusa.energy->source.find("490 uJ/token"), std::string::npos);
+  EXPECT_NE(siracusa.energy->source.find("8.84 TOp/J"), std::string::npos);
+  EXPECT_DOUBLE_EQ(siracusa.energy->npuPicojoulesPerMac, 0.226);
   EXPECT_FALSE(builtinPlatform("mcu").energy);
   json d = smallPlatform(1000, 10000, 10000);
-  d["energy_model"] = {{"clock_hz", 2e8}, {"power_mw", 50}, {"source", "test"}};
+  d["energy_model"] = {{"clock_hz", 2e8}, {"power_mw", 50}, {"npu_pj_per_mac", 0.5}, {"source", "test"}};
   const Platform p = parsePlatform(d, "energy.json");
   ASSERT_TRUE(p.energy);
   EXPECT_DOUBLE_EQ(p.energy->seconds(1000000), 0.005);
-  EXPECT_DOUBLE_EQ(p.energy->microjoules(1000000), 250);  // 5 ms at 50 mW
+  EXPECT_DOUBLE_EQ(p.energy->microjoules(1000000, 0), 250);            // 5 ms at 50 mW
+  EXPECT_DOUBLE_EQ(p.energy->microjoules(1000000, 4000000), 250 + 2);  // and 4 M MACs at 0.5 pJ
   const std::vector<std::pair<std::function<void(json&)>, std::string>> bad = {
       {[](json& j) { j["energy_model"]["clock_hz"] = 0; }, "clock_hz"},
       {[](json& j) { j["energy_model"]["power_mw"] = "high"; }, "power_mw"},
+      {[](json& j) { j["energy_model"]["npu_pj_per_mac"] = -1; }, "npu_pj_per_mac"},
       {[](json& j) { j["energy_model"].erase("source"); }, "source"},
       {[](json& j) { j["energy_model"]["voltage"] = 0.8; }, "unknown field 'voltage'"},
   };

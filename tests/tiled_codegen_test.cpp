@@ -65,6 +65,21 @@ TEST(TiledCodegen, ASmallL1SplitsTheMatMulIntoALoopOfTiles) {
   EXPECT_EQ(model.network.tiledNodes[0].dmaOutBytes, 37u * 29 * 4);  // every output element written once
 }
 
+// The tiles are decided before code generation, as data on the graph (Node::tiling), and code generation
+// only reads them: another decision gives other tiles and the same answer.
+TEST(TiledCodegen, TheTilesAreDecisionsOnTheGraphThatCodeGenerationReads) {
+  const NodeCase c = int8MatMul(37, 64, 29);
+  CompiledModel model = expectTiledMatchesReference(c, 2000);
+  ASSERT_TRUE(model.graph.tilingDecided);
+  ASSERT_TRUE(model.graph.nodes[0].tiling);
+  EXPECT_EQ(model.network.tiledNodes[0].tileSize, model.graph.nodes[0].tiling->tileSize);
+  ASSERT_GT(model.graph.nodes[0].tiling->tileSize[0], 1);
+  model.graph.nodes[0].tiling->tileSize[0] = 1;  // one row of A per tile
+  model.network = generateC(model.graph, codegenOptionsFor(model, "a decision of our own"));
+  EXPECT_EQ(model.network.tiledNodes[0].tileCount[0], 37);
+  EXPECT_TRUE(testing::runOnHost(model)[0] == testing::runReference(c)[0]);
+}
+
 // x -> MatMul(x, w) -> a -> Add(a, bias) -> out: the Add reads only the MatMul's output (its bias is
 // constant), so it runs in the MatMul's tiles on the tile's L1 buffer, and `a` never leaves L1. A second
 // MatMul reads x afterwards (x outlives the fused pair; without it, see the arena test below).

@@ -85,14 +85,16 @@ void printDeviceTotals(const char* device, uint64_t amount, const char* what, ui
 }
 
 // The run's estimated cycles and, when the platform has an energy model, time and energy.
-void printCycleEstimate(uint64_t cycles, const Platform& platform) {
+void printCycleEstimate(uint64_t cycles, uint64_t npuMacs, const Platform& platform) {
   std::printf("estimated cycles: %llu (a model: per node the slowest core's instructions plus the CV32E40P stalls the "
               "emulator's timing model counts, plus hart 0's modelled sleep for the DMA and the NPU; memory single-cycle)\n",
               static_cast<unsigned long long>(cycles));
   if (!platform.energy) return;
   const EnergyModel& e = *platform.energy;
-  std::printf("estimated time and energy: %.1f us, %.2f uJ at %.0f MHz and %.1f mW (assumptions of the platform file: %s)\n",
-              e.seconds(cycles) * 1e6, e.microjoules(cycles), e.clockHz / 1e6, e.powerMilliwatts, e.source.c_str());
+  std::printf("estimated time and energy: %.1f us, %.2f uJ at %.0f MHz, %.1f mW and %.3f pJ per NPU MAC (the platform "
+              "file's model: %s)\n",
+              e.seconds(cycles) * 1e6, e.microjoules(cycles, npuMacs), e.clockHz / 1e6, e.powerMilliwatts, e.npuPicojoulesPerMac,
+              e.source.c_str());
 }
 
 // Instructions per node (busiest core, then every core) and per inference; on a target with a cluster
@@ -144,7 +146,7 @@ void printProfile(const CompiledModel& model, const InstructionProfile& profile)
               static_cast<unsigned long long>(profile.busiestCore()), each.c_str());
   if (npu) printDeviceTotals("NPU", profile.npuMacs, "MACs in", profile.npuCycles, profile.npuWaitPerNode, "NPU");
   if (dma) printDeviceTotals("cluster DMA", profile.dmaBytes, "bytes moved in", profile.dmaCycles, profile.dmaWaitPerNode, "DMA");
-  if (cycles) printCycleEstimate(profile.estimatedCycles(), model.platform);
+  if (cycles) printCycleEstimate(profile.estimatedCycles(), profile.npuMacs, model.platform);
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ CompiledModel compileModel(const std::string& modelPath, const std::optional<Nam
 
 namespace {
 
-// The engine of every node, then the code and its placement in the platform's levels.
+// The engine of every node and, when the platform tiles, its tiles (decisions on the graph), then the code
+// and its placement in the platform's levels.
 void generateAndPlace(CompiledModel& model, const std::string& description) {
   model.engineDecisions = mapEngines(model.graph, model.platform, model.cores);
   const auto onNpu = std::count_if(model.engineDecisions.begin(), model.engineDecisions.end(),
@@ -66,7 +67,11 @@ void generateAndPlace(CompiledModel& model, const std::string& description) {
     model.passLog.lines.push_back("nodes on the NPU: " + std::to_string(onNpu) + " of the " +
                                   std::to_string(model.engineDecisions.size()) + " it can run");
   }
-  model.network = generateC(model.graph, codegenOptionsFor(model, description));
+  const CodegenOptions options = codegenOptionsFor(model, description);
+  decideTiling(model.graph, options);
+  const auto tiled = std::count_if(model.graph.nodes.begin(), model.graph.nodes.end(), [](const Node& n) { return n.tiling.has_value(); });
+  if (tiled > 0) model.passLog.lines.push_back("tiles decided for " + std::to_string(tiled) + " nodes");
+  model.network = generateC(model.graph, options);
   model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
   requireLevelsFit(model.memoryLevels, model.platform);
 }

@@ -174,7 +174,7 @@ struct Generated {
   std::vector<int> tokens;
   std::vector<std::pair<int64_t, uint64_t>> promptRuns;  // prompt tokens read, cost
   std::vector<std::pair<int64_t, uint64_t>> decodeRuns;  // rows cached before the run, cost
-  std::vector<uint64_t> decodeCycles;                    // siracusa: each decode run's estimated cycles
+  std::vector<uint64_t> decodeCycles, decodeNpuMacs;     // siracusa: each decode run's estimated cycles, NPU MACs
 };
 
 // Costs are ns (host) or busiest-hart instructions (rv32); see runtime/generate/generate.c. On
@@ -191,7 +191,10 @@ void parseGenerateLine(const std::string& line, Generated& out, const BpeTokeniz
               << std::flush;
   } else if (fields >> cost) {
     (kind == "prompt" ? out.promptRuns : out.decodeRuns).emplace_back(value, cost);
-    if (uint64_t cycles = 0; kind == "decode" && fields >> cycles) out.decodeCycles.push_back(cycles);
+    if (uint64_t cycles = 0, macs = 0; kind == "decode" && fields >> cycles >> macs) {
+      out.decodeCycles.push_back(cycles);
+      out.decodeNpuMacs.push_back(macs);
+    }
   }
 }
 
@@ -317,17 +320,18 @@ std::vector<int> generateWithReference(const ReferenceStep& decode, const std::o
 // siracusa: the decode runs' estimated cycles, and with the platform's energy model tokens/s and uJ/token.
 void printCycleEstimates(const Generated& g, const Platform& platform) {
   if (g.decodeCycles.empty() || g.decodeCycles.size() != g.decodeRuns.size()) return;
-  uint64_t total = 0;
+  uint64_t total = 0, macs = 0;
   for (uint64_t c : g.decodeCycles) total += c;
-  const uint64_t mean = total / g.decodeCycles.size();
+  for (uint64_t m : g.decodeNpuMacs) macs += m;
+  const uint64_t mean = total / g.decodeCycles.size(), meanMacs = macs / g.decodeCycles.size();
   std::printf("decode: estimated cycles per token: mean %llu (a model: instructions plus the CV32E40P stalls of the "
               "emulator's timing model and the modelled sleep for the DMA and the NPU)\n",
               static_cast<unsigned long long>(mean));
   if (!platform.energy) return;
   const EnergyModel& e = *platform.energy;
-  std::printf("decode: estimated %.0f tokens/s and %.1f uJ/token at %.0f MHz and %.1f mW (assumptions of the platform "
-              "file; the Deeploy paper: 340 tokens/s, 490 uJ/token)\n",
-              1.0 / e.seconds(mean), e.microjoules(mean), e.clockHz / 1e6, e.powerMilliwatts);
+  std::printf("decode: estimated %.0f tokens/s and %.1f uJ/token at %.0f MHz, %.1f mW and %.3f pJ per NPU MAC (the "
+              "platform file's model; the Deeploy paper: 340 tokens/s, 490 uJ/token)\n",
+              1.0 / e.seconds(mean), e.microjoules(mean, meanMacs), e.clockHz / 1e6, e.powerMilliwatts, e.npuPicojoulesPerMac);
 }
 
 void printCosts(const GenerateCommand& cmd, const Generated& g) {

@@ -92,8 +92,8 @@ static uint32_t jobs_before[DP_MAX_HARTS], wait_before; /* sums modulo 2^32 (rv3
 /* siracusa also estimates the step's cycles: per hart its instructions plus the timing model's stalls,
  * hart 0's with its modelled sleep for the DMA and the NPU; the slowest hart's. */
 static uint32_t stalls_before, job_stalls_before[DP_MAX_HARTS], wait_stalls_before;
-static uint64_t sleep_before;
-static unsigned long long step_cycles;
+static uint64_t sleep_before, npu_macs_before;
+static unsigned long long step_cycles, step_npu_macs;
 static uint64_t device_sleep(void) { return dp_dma_stall_cycles() + dp_npu_stall_cycles(); }
 #endif
 static void cost_start(void) {
@@ -104,6 +104,7 @@ static void cost_start(void) {
   for (h = 1; h < DP_MAX_HARTS; ++h) job_stalls_before[h] = dp_job_stalls[h];
   wait_stalls_before = dp_join_wait_stalls;
   sleep_before = device_sleep();
+  npu_macs_before = dp_npu_macs();
   stalls_before = dp_read_stalls();
 #endif
   instret_before = dp_read_instret();
@@ -112,6 +113,7 @@ static unsigned long long cost_end(void) {
   uint64_t busiest = (dp_read_instret() - instret_before) - (uint32_t)(dp_join_wait_instret - wait_before);
   int h;
 #ifdef DP_CLUSTER_DMA
+  step_npu_macs = dp_npu_macs() - npu_macs_before;
   step_cycles = busiest + (uint32_t)((dp_read_stalls() - stalls_before) - (dp_join_wait_stalls - wait_stalls_before)) +
                 (device_sleep() - sleep_before);
   for (h = 1; h < DP_MAX_HARTS; ++h) {
@@ -144,10 +146,10 @@ static unsigned long long cost_end(void) {
 }
 #endif
 
-/* "DP_GEN <kind> <value> <cost>", on siracusa followed by the run's estimated cycles. */
+/* "DP_GEN <kind> <value> <cost>", on siracusa followed by the run's estimated cycles and NPU MACs. */
 static void print_run(const char *kind, long value, unsigned long long cost) {
 #ifdef DP_CLUSTER_DMA
-  printf("DP_GEN %s %ld %llu %llu\n", kind, value, cost, step_cycles);
+  printf("DP_GEN %s %ld %llu %llu %llu\n", kind, value, cost, step_cycles, step_npu_macs);
 #else
   printf("DP_GEN %s %ld %llu\n", kind, value, cost);
 #endif
