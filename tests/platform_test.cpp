@@ -10,6 +10,7 @@
 #include "ir/error.h"
 #include "tests/support/errors.h"
 #include "targets/memory_levels.h"
+#include "tests/support/single_node_graph.h"
 #include "tests/support/tensors.h"
 #include "tools/driver.h"
 
@@ -517,6 +518,34 @@ TEST(MemoryLevels, AssignsConstantsActivationsAndIo) {
   EXPECT_EQ(report["inputs"][0]["level"], "L2");
   EXPECT_EQ(report["buffers"][0]["level"], "L2");
   EXPECT_EQ(report["arena_bytes"], model.network.memory.plan.arenaSize);  // the old fields stay
+}
+
+// The compile report lists every node the NPU could run with both engines' cycles and the choice.
+TEST(MemoryLevels, TheReportShowsTheEngineMapping) {
+  Attributes rq;
+  rq.set("div", int64_t{256});
+  rq.set("n_levels", int64_t{256});
+  rq.set("signed", int64_t{1});
+  const testing::NodeCase product{"RQMatMul", rq,
+                                  {{testing::pattern(DType::Int8, {4, 64}, -128, 127, 1)},
+                                   {testing::pattern(DType::Int8, {64, 64}, -100, 27, 2), true},
+                                   {testing::pattern(DType::Int32, {64}, 1, 300, 3), true},
+                                   {testing::pattern(DType::Int32, {64}, -5000, 5000, 4), true}}};
+  CompiledModel model;
+  model.platform = builtinPlatform("siracusa");
+  model.platform.npuPolicy = NpuPolicy::Auto;
+  model.graph = testing::makeSingleNodeGraph(product);
+  compileGraph(model, "report test");
+  ASSERT_EQ(model.engineDecisions.size(), 1u);
+  const json report = json::parse(memoryReportJson(model));
+  ASSERT_EQ(report["engine_decisions"].size(), 1u);
+  EXPECT_EQ(report["engine_decisions"][0]["node"], model.graph.nodes[0].name);
+  EXPECT_EQ(report["engine_decisions"][0]["engine"], "npu");
+  EXPECT_EQ(report["engine_decisions"][0]["npu_modelled_cycles"], model.engineDecisions[0].npuCycles);
+  EXPECT_GT(report["engine_decisions"][0]["cores_estimated_cycles"].get<uint64_t>(), model.engineDecisions[0].npuCycles);
+  const std::string text = memoryReportText(model);
+  EXPECT_NE(text.find("engine mapping"), std::string::npos) << text;
+  EXPECT_NE(text.find(std::to_string(model.engineDecisions[0].coreCycles) + "  npu"), std::string::npos) << text;
 }
 
 TEST(MemoryLevels, FailsNamingTheLevelTheNeedAndTheCapacity) {

@@ -212,6 +212,29 @@ nlohmann::json tiledNodesJson(const std::vector<NodeTilingReport>& nodes) {
   return out;
 }
 
+const char* engineName(NodeEngine engine) { return engine == NodeEngine::Npu ? "npu" : "cores"; }
+
+nlohmann::json engineDecisionsJson(const std::vector<EngineDecision>& decisions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const EngineDecision& d : decisions) {
+    out.push_back({{"node", d.node}, {"engine", engineName(d.engine)}, {"npu_modelled_cycles", d.npuCycles},
+                   {"cores_estimated_cycles", d.coreCycles}});
+  }
+  return out;
+}
+
+// One line per node the NPU could run: both engines' cycles (models) and the choice.
+void writeEngineTable(std::ostringstream& s, const std::vector<EngineDecision>& decisions) {
+  if (decisions.empty()) return;
+  s << "engine mapping (nodes the NPU can run; the NPU's modelled cycles against the cores' estimate):\n"
+    << std::left << std::setw(44) << "  node" << std::right << std::setw(12) << "NPU" << std::setw(12) << "cores"
+    << "  engine\n";
+  for (const EngineDecision& d : decisions) {
+    s << "  " << std::left << std::setw(42) << d.node.substr(0, 41) << std::right << std::setw(12) << d.npuCycles
+      << std::setw(12) << d.coreCycles << "  " << engineName(d.engine) << "\n";
+  }
+}
+
 nlohmann::json dmaTotals(const std::vector<NodeTilingReport>& nodes) {
   uint64_t in = 0, out = 0;
   for (const NodeTilingReport& r : nodes) {
@@ -291,6 +314,7 @@ std::string memoryReportJson(const CompiledModel& model) {
                            {"platform", model.platform.name},
                            {"memory_levels", levels},
                            {"tiled_nodes", tiledNodesJson(model.network.tiledNodes)},
+                           {"engine_decisions", engineDecisionsJson(model.engineDecisions)},
                            {"dma_bytes", dmaTotals(model.network.tiledNodes)}};
   return report.dump(2) + "\n";
 }
@@ -312,6 +336,7 @@ std::string memoryReportText(const CompiledModel& model) {
       << levelContents(u) << "\n";
   }
   writeTilingTable(s, model.network.tiledNodes);
+  writeEngineTable(s, model.engineDecisions);
   for (const auto& line : model.passLog.lines) s << "pass " << line << "\n";
   return s.str();
 }

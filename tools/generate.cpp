@@ -324,8 +324,9 @@ void printCycleEstimates(const Generated& g, const Platform& platform) {
   for (uint64_t c : g.decodeCycles) total += c;
   for (uint64_t m : g.decodeNpuMacs) macs += m;
   const uint64_t mean = total / g.decodeCycles.size(), meanMacs = macs / g.decodeCycles.size();
-  std::printf("decode: estimated cycles per token: mean %llu (a model: instructions plus the CV32E40P stalls of the "
-              "emulator's timing model and the modelled sleep for the DMA and the NPU)\n",
+  std::printf("decode: estimated cycles per token: mean %llu (a model: the slowest hart's instructions over the step plus "
+              "its CV32E40P stalls from the emulator's timing model, hart 0's with its modelled sleep for the DMA and the "
+              "NPU; deeploy run --profile adds the slowest hart node by node, which can only be more)\n",
               static_cast<unsigned long long>(mean));
   if (!platform.energy) return;
   const EnergyModel& e = *platform.energy;
