@@ -298,6 +298,10 @@ void checkReferences(const Platform& p, const std::string& origin) {
   for (const auto& engine : p.engines) {
     if (!engineNames.insert(engine.name).second) fail("two compute engines are named '" + engine.name + "'");
     requireLevel(engine.computesFrom, "compute engine '" + engine.name + "': computes_from");
+    if (!engine.npu && &engine != &p.engines.front()) {
+      fail("compute engine '" + engine.name + "': an unknown kind of engine: the first engine is the cores and any other "
+           "must be an NPU (with an \"npu\" model)");
+    }
     if (!engine.npu) continue;
     if (&engine == &p.engines.front()) fail("compute engine '" + engine.name + "': the first engine must be the cores");
     if (++npus > 1) fail("compute engine '" + engine.name + "': a platform has at most one NPU");

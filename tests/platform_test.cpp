@@ -382,6 +382,12 @@ INSTANTIATE_TEST_SUITE_P(
         ValidationCase{"DuplicateEngine",
                        [](json& d) { d["compute_engines"].push_back(d["compute_engines"][0]); },
                        "two compute engines are named 'cluster'"},
+        ValidationCase{"UnknownEngineKind",
+                       [](json& d) {
+                         d["compute_engines"].push_back(
+                             {{"name", "dsp"}, {"cores", 1}, {"isa", json::array()}, {"computes_from", "L1"}});
+                       },
+                       "compute engine 'dsp': an unknown kind of engine"},
         ValidationCase{"IsaNotStrings", [](json& d) { d["compute_engines"][0]["isa"] = {1, 2}; },
                        "'isa' must hold strings"},
         ValidationCase{"UnknownWeightLevel", [](json& d) { d["default_levels"]["weights"] = "L3"; },
