@@ -133,9 +133,8 @@ void printEnergyTable(const std::string& decodePath) {
   const std::string prefillPath =
       (std::filesystem::path(decodePath).parent_path().parent_path() / "microLlama1_parallel" / "network.onnx").string();
   const EnergyModel energy = *builtinPlatform("siracusa").energy;
-  std::printf("## (d) estimated cycles, time and energy on 8 harts (%.0f MHz, %.1f mW, %.3f pJ per NPU MAC: the platform "
-              "file's model)\n\n",
-              energy.clockHz / 1e6, energy.powerMilliwatts, energy.npuPicojoulesPerMac);
+  std::printf("## (d) estimated cycles, time and energy on 8 harts (%s: the platform file's model)\n\n",
+              energy.figures().c_str());
   std::printf("| step | L1 | NPU | nodes on the NPU | busiest hart | estimated cycles | estimated us | estimated uJ |\n");
   std::printf("|---|---|---|---:|---:|---:|---:|---:|\n");
   struct Row {

@@ -345,19 +345,16 @@ void requireSameCaches(const std::vector<ProgramStep>& steps) {
   }
 }
 
-// The activation arena of one step: with tiling, the inputs of nodes that may compute the next node in their
-// tiles are held through its step; without, those of NPU nodes (their tasks run beside the next nodes).
+}  // namespace
+
 ActivationMemory planStepMemory(const Graph& graph, const CodegenOptions& options) {
   const std::vector<size_t> held = options.tiling ? tiledFollowerHolds(graph) : npuTaskHolds(graph);
   return planActivationMemory(graph, *makeDefaultPlanner(), options.alignment, held);
 }
 
-}  // namespace
-
-void decideTiling(Graph& graph, const CodegenOptions& options) {
+void decideTiling(Graph& graph, const ActivationMemory& memory, const CodegenOptions& options) {
   graph.tilingDecided = true;
   if (!options.tiling) return;
-  const ActivationMemory memory = planStepMemory(graph, options);
   ProgramParts scratch(options.prefix, "");
   const NetworkWriter writer(graph, memory, options, scratch);
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
@@ -372,10 +369,11 @@ void decideTiling(Graph& graph, const CodegenOptions& options) {
 namespace {
 
 // `graph` itself once its tiles are decided, else a copy with them in `decided`.
-const Graph& withTilingDecided(const Graph& graph, const CodegenOptions& options, std::optional<Graph>& decided) {
+const Graph& withTilingDecided(const Graph& graph, const ActivationMemory& memory, const CodegenOptions& options,
+                               std::optional<Graph>& decided) {
   if (graph.tilingDecided || !options.tiling) return graph;
   decided = graph;
-  decideTiling(*decided, options);
+  decideTiling(*decided, memory, options);
   return *decided;
 }
 
@@ -392,10 +390,10 @@ GeneratedProgram generateProgram(const std::vector<ProgramStep>& steps, const Co
   for (size_t s = 0; s < steps.size(); ++s) {
     CodegenOptions stepOptions = options;
     stepOptions.prefix = steps[s].name.empty() ? options.prefix : options.prefix + "_" + steps[s].name;
-    std::optional<Graph> decided;
-    const Graph& graph = withTilingDecided(*steps[s].graph, stepOptions, decided);
     GeneratedNetwork& result = program.steps[s];
-    result.memory = planStepMemory(graph, options);
+    result.memory = steps[s].memory ? *steps[s].memory : planStepMemory(*steps[s].graph, options);
+    std::optional<Graph> decided;
+    const Graph& graph = withTilingDecided(*steps[s].graph, result.memory, stepOptions, decided);
     NetworkWriter writer(graph, result.memory, stepOptions, parts);
     if (graph.kvCache) defineKVCacheBuffers(writer);
     emitRunBody(writer, graph, stepOptions, result);
@@ -439,8 +437,8 @@ std::string levelSection(const std::string& level, bool constant) {
   return " DP_IN_LEVEL(\".dp_level." + cIdentifier(level) + (constant ? ".const" : ".bss") + "\")";
 }
 
-GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options) {
-  GeneratedProgram program = generateProgram({{"", &graph}}, options);
+GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options, const ActivationMemory* memory) {
+  GeneratedProgram program = generateProgram({{"", &graph, memory}}, options);
   GeneratedNetwork network = std::move(program.steps.front());
   static_cast<GeneratedSources&>(network) = std::move(program);
   return network;

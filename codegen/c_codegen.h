@@ -53,18 +53,26 @@ struct GeneratedNetwork : GeneratedSources {
   std::vector<int> computedInJobOf;
 };
 
-// Decides, when options.tiling is set, the tiles of every node computed in tiles (Node::tiling: the tile
-// sizes and whether the next node shares them) and marks the graph decided; code generation then only reads
-// them. Throws Error (TilingDoesNotFit) naming the node no tiling fits and the compute level every node fits.
-void decideTiling(Graph& graph, const CodegenOptions& options);
+// The activation arena of one step as code generation plans it: with tiling, the inputs of nodes that may
+// compute the next node in their tiles are held through its step; without, those of NPU nodes (their tasks
+// run beside the next nodes).
+ActivationMemory planStepMemory(const Graph& graph, const CodegenOptions& options);
 
-// Graphs whose tiling was not decided (Graph::tilingDecided) are decided on a copy first.
-GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options);
+// Decides, when options.tiling is set, the tiles of every node computed in tiles (Node::tiling: the tile
+// sizes and whether the next node shares them) over the arena `memory` (planStepMemory's) and marks the
+// graph decided; code generation then only reads them. Throws Error (TilingDoesNotFit) naming the node no
+// tiling fits and the compute level every node fits.
+void decideTiling(Graph& graph, const ActivationMemory& memory, const CodegenOptions& options);
+
+// `memory`: the graph's planStepMemory when the caller has it (else planned here). Graphs whose tiling was
+// not decided (Graph::tilingDecided) are decided on a copy first.
+GeneratedNetwork generateC(const Graph& graph, const CodegenOptions& options, const ActivationMemory* memory = nullptr);
 
 // One step of a program of several: its API is named <prefix>_<name>_run, <PREFIX>_<NAME>_NUM_INPUTS, ...
 struct ProgramStep {
   std::string name;
   const Graph* graph = nullptr;
+  const ActivationMemory* memory = nullptr;  // its planStepMemory when already planned
 };
 
 // Several steps over the same KV caches (decode and prefill) in one network.h / network.c: constants,

@@ -1015,10 +1015,10 @@ std::optional<size_t> tiledFollower(const Graph& graph, const ActivationMemory& 
 
 NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t nodeIndex, const NodeTiling& tiling,
                                const TilingTarget& target, size_t alignment) {
-  const TilingGeometry g = geometryOf(graph, graph.nodes[nodeIndex]);
-  TiledCode code = tiling.withFollower
-                       ? emitWithTileSizes(writer, graph, nodeIndex, nodeIndex + 1, g, tiling.tileSize, target, alignment, writer.options().cores)
-                       : emitWithTileSizes(writer, graph, nodeIndex, std::nullopt, g, tiling.tileSize, target, alignment, writer.options().cores);
+  std::optional<size_t> follower;
+  if (tiling.withFollower) follower = nodeIndex + 1;
+  TiledCode code = emitWithTileSizes(writer, graph, nodeIndex, follower, geometryOf(graph, graph.nodes[nodeIndex]),
+                                     tiling.tileSize, target, alignment, writer.options().cores);
   writer.body() << code.code;
   code.report.solverOptimal = tiling.solverOptimal;
   code.report.solverSeconds = tiling.solverSeconds;

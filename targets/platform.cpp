@@ -1,6 +1,7 @@
 #include "targets/platform.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -298,12 +299,14 @@ void checkReferences(const Platform& p, const std::string& origin) {
   for (const auto& engine : p.engines) {
     if (!engineNames.insert(engine.name).second) fail("two compute engines are named '" + engine.name + "'");
     requireLevel(engine.computesFrom, "compute engine '" + engine.name + "': computes_from");
-    if (!engine.npu && &engine != &p.engines.front()) {
+    if (&engine == &p.engines.front()) {
+      if (engine.npu) fail("compute engine '" + engine.name + "': the first engine must be the cores");
+      continue;
+    }
+    if (!engine.npu) {
       fail("compute engine '" + engine.name + "': an unknown kind of engine: the first engine is the cores and any other "
            "must be an NPU (with an \"npu\" model)");
     }
-    if (!engine.npu) continue;
-    if (&engine == &p.engines.front()) fail("compute engine '" + engine.name + "': the first engine must be the cores");
     if (++npus > 1) fail("compute engine '" + engine.name + "': a platform has at most one NPU");
     if (!engine.npu->weightMemory.empty()) requireLevel(engine.npu->weightMemory, "compute engine '" + engine.name + "': npu: weight_memory");
   }
@@ -318,6 +321,13 @@ void checkReferences(const Platform& p, const std::string& origin) {
 }
 
 }  // namespace
+
+std::string EnergyModel::figures() const {
+  char text[96];
+  std::snprintf(text, sizeof text, "%.0f MHz, %.1f mW and %.3f pJ per NPU MAC", clockHz / 1e6, powerMilliwatts,
+                npuPicojoulesPerMac);
+  return text;
+}
 
 uint32_t bytesPerCycleQ8(double bytesPerCycle) {
   return std::max<uint32_t>(1, static_cast<uint32_t>(bytesPerCycle * 256 + 0.5));

@@ -95,6 +95,8 @@ struct EnergyModel {
   double microjoules(uint64_t cycles, uint64_t npuMacs) const {
     return seconds(cycles) * powerMilliwatts * 1e3 + static_cast<double>(npuMacs) * npuPicojoulesPerMac * 1e-6;
   }
+  // "340 MHz, 166.6 mW and 0.226 pJ per NPU MAC": the model's figures, as reports name them.
+  std::string figures() const;
 };
 
 // Which nodes the NPU runs (--npu): none; those the cost model gives it (the default); every one it can run.

@@ -91,10 +91,8 @@ void printCycleEstimate(uint64_t cycles, uint64_t npuMacs, const Platform& platf
               static_cast<unsigned long long>(cycles));
   if (!platform.energy) return;
   const EnergyModel& e = *platform.energy;
-  std::printf("estimated time and energy: %.1f us, %.2f uJ at %.0f MHz, %.1f mW and %.3f pJ per NPU MAC (the platform "
-              "file's model: %s)\n",
-              e.seconds(cycles) * 1e6, e.microjoules(cycles, npuMacs), e.clockHz / 1e6, e.powerMilliwatts, e.npuPicojoulesPerMac,
-              e.source.c_str());
+  std::printf("estimated time and energy: %.1f us, %.2f uJ at %s (the platform file's model: %s)\n", e.seconds(cycles) * 1e6,
+              e.microjoules(cycles, npuMacs), e.figures().c_str(), e.source.c_str());
 }
 
 // Instructions per node (busiest core, then every core) and per inference; on a target with a cluster

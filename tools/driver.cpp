@@ -68,10 +68,11 @@ void generateAndPlace(CompiledModel& model, const std::string& description) {
                                   std::to_string(model.engineDecisions.size()) + " it can run");
   }
   const CodegenOptions options = codegenOptionsFor(model, description);
-  decideTiling(model.graph, options);
+  const ActivationMemory memory = planStepMemory(model.graph, options);
+  decideTiling(model.graph, memory, options);
   const auto tiled = std::count_if(model.graph.nodes.begin(), model.graph.nodes.end(), [](const Node& n) { return n.tiling.has_value(); });
   if (tiled > 0) model.passLog.lines.push_back("tiles decided for " + std::to_string(tiled) + " nodes");
-  model.network = generateC(model.graph, options);
+  model.network = generateC(model.graph, options, &memory);
   model.memoryLevels = placeInMemoryLevels(model.graph, model.network, model.platform);
   requireLevelsFit(model.memoryLevels, model.platform);
 }

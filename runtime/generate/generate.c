@@ -115,14 +115,14 @@ static unsigned long long cost_end(void) {
 #ifdef DP_CLUSTER_DMA
   step_npu_macs = dp_npu_macs() - npu_macs_before;
   step_cycles = busiest + (uint32_t)((dp_read_stalls() - stalls_before) - (dp_join_wait_stalls - wait_stalls_before)) +
-                (device_sleep() - sleep_before);
-  for (h = 1; h < DP_MAX_HARTS; ++h) {
-    const unsigned long long cycles = (uint32_t)(dp_job_instret[h] - jobs_before[h]) + (uint32_t)(dp_job_stalls[h] - job_stalls_before[h]);
-    if (cycles > step_cycles) step_cycles = cycles;
-  }
+                (device_sleep() - sleep_before); /* hart 0's, before `busiest` takes the other harts */
 #endif
   for (h = 1; h < DP_MAX_HARTS; ++h) {
     uint64_t work = (uint32_t)(dp_job_instret[h] - jobs_before[h]);
+#ifdef DP_CLUSTER_DMA
+    const unsigned long long cycles = work + (uint32_t)(dp_job_stalls[h] - job_stalls_before[h]);
+    if (cycles > step_cycles) step_cycles = cycles;
+#endif
     if (work > busiest) busiest = work;
   }
   return (unsigned long long)busiest;
