@@ -80,7 +80,8 @@ class FilledRowsNode {
     if (op == "MatMul" || op == "RQMatMul") return product(block);
     if (op == "RequantShift") return requant(block);
     if (op == "iSoftmax") return softmax(block);
-    if (op == "Add" || op == "Sub" || op == "Mul") return binary(block);
+    if (op == "Softmax") return floatSoftmax(block);
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return binary(block);
     unsupported(node_, "no kernel runs this operator over a run-time length");
   }
 
@@ -158,6 +159,18 @@ class FilledRowsNode {
     c.args[2] = std::to_string(rowsOf(graph_.tensor(node_.outputs[0]).shape));
     c.args[3] = rows();
     return c.text();
+  }
+
+  // Float softmax over the filled columns of each row.
+  std::string floatSoftmax(const std::string& block) {
+    const Shape& shape = graph_.tensor(node_.outputs[0]).shape;
+    int64_t axis = node_.attrs.getInt("axis", -1);
+    if (axis != -1 && axis != static_cast<int64_t>(shape.size()) - 1) {
+      unsupported(node_, "the softmax must run over the last axis");
+    }
+    writer_.includes().insert("kernels/softmax.h");
+    return cCall("dp_softmax_f32", {operand(node_.inputs[0], true).at(block), operand(node_.outputs[0], false).at(block),
+                                    std::to_string(rowsOf(shape)), rows(), "1"});
   }
 
   // Strides over [rows, filled] of the output: packed for a run-time-length operand, else the
@@ -253,7 +266,10 @@ void defineKVCacheBuffers(NetworkWriter& writer) {
 std::string kvCachePrologue(NetworkWriter& writer) {
   const KVCacheLayout& layout = *writer.graph().kvCache;
   std::ostringstream c;
-  c << "  " << cachedRows(writer) << " = *" << writer.tensorPointer(layout.cacheLength, true) << ";\n"
+  // Copied out, not dereferenced: the arena is uint64_t words, read as int32_t it breaks strict aliasing
+  // (GCC rejects it with -Werror when cache_length sits at offset 0).
+  c << "  memcpy(&" << cachedRows(writer) << ", " << writer.tensorPointer(layout.cacheLength, true) << ", sizeof "
+    << cachedRows(writer) << ");\n"
     << "  if (" << cachedRows(writer) << " < 0 || " << cachedRows(writer) << " > " << layout.maxRows - layout.newRows
     << ") return; /* the new rows would not fit */\n"
     << "  " << filledRows(writer) << " = " << cachedRows(writer) << " + " << layout.newRows << ";\n";

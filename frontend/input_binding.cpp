@@ -61,7 +61,14 @@ std::vector<const TensorData*> matchArrays(const Graph& graph, const NamedArrays
 
 std::vector<TensorData> bindInputs(Graph& graph, const NamedArrays& arrays) {
   std::vector<const TensorData*> bound = matchArrays(graph, arrays);
+  // Float containers of integers: every array integer-valued, and some float-declared input with values to
+  // show it (an empty array, such as an empty KV cache, shows nothing either way).
   bool allIntegral = std::all_of(bound.begin(), bound.end(), [](const TensorData* a) { return a->allIntegral(); });
+  bool floatInputWithValues = false;
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    floatInputWithValues |= isFloat(graph.tensor(graph.inputs[i]).declaredType) && bound[i]->size() > 0;
+  }
+  const bool integersInFloatContainers = allIntegral && floatInputWithValues;
   std::vector<TensorData> result;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     Tensor& t = graph.tensor(graph.inputs[i]);
@@ -80,7 +87,7 @@ std::vector<TensorData> bindInputs(Graph& graph, const NamedArrays& arrays) {
     DType declared = t.declaredType == DType::Undefined ? array.dtype() : t.declaredType;
     // NumPy has no bfloat16: a bfloat16 input arrives as float32 values and is computed as such.
     DType type = declared == DType::BFloat16 ? array.dtype() : declared;
-    if (isFloat(declared) && allIntegral) {
+    if (isFloat(declared) && integersInFloatContainers) {
       auto [lo, hi] = array.integerRange();
       type = smallestIntegerType(lo, hi);
     }

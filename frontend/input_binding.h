@@ -12,8 +12,9 @@ namespace deeploy {
 // position. Arrays beyond the inputs are accepted only when they repeat an initializer of the model
 // (Deeploy's test archives store weights too). Sets each input's shape from its array, and its type:
 // an integer-valued array for an input the model declares as float becomes the smallest integer type
-// holding its values, provided all the bound arrays are integer-valued (a quantized network exported
-// with float containers); otherwise the declared type stands. Returns the arrays converted to those
+// holding its values, provided all the bound arrays are integer-valued and some float-declared input's
+// array is not empty (a quantized network exported with float containers); otherwise the declared type
+// stands. Returns the arrays converted to those
 // types, in graph-input order. Throws deeploy::Error for missing or unmatched arrays.
 std::vector<TensorData> bindInputs(Graph& graph, const NamedArrays& arrays);
 

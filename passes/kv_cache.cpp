@@ -89,12 +89,12 @@ void foldCacheTransposes(Graph& graph, const KVCacheLayout& layout) {
 }
 
 void checkRuntimeLengthNodes(const Graph& graph) {
-  static const std::set<std::string> supported = {"KVAppend", "MatMul", "RQMatMul", "RequantShift",
-                                                  "Add",      "Sub",    "Mul",      "iSoftmax"};
+  static const std::set<std::string> supported = {"KVAppend", "MatMul", "RQMatMul", "RequantShift", "Add",
+                                                  "Sub",      "Mul",    "Div",      "iSoftmax",     "Softmax"};
   for (const Node& node : graph.nodes) {
     if (runsOverFilledRows(graph, node) && !supported.count(node.op)) {
       fail(node.describe() + " computes along the cache rows; deeploy runs only KVAppend, MatMul, RQMatMul, "
-           "RequantShift, Add, Sub, Mul and iSoftmax over the rows filled so far");
+           "RequantShift, Add, Sub, Mul, Div, iSoftmax and Softmax over the rows filled so far");
     }
   }
   for (TensorId out : graph.outputs) {
@@ -151,6 +151,10 @@ KVCacheSignature findKVCaches(const Graph& graph) {
     TensorId returned = concat ? returnedAs(graph, consumers, concat->outputs[0]) : kNoTensor;
     if (returned == kNoTensor) continue;
     const Shape& shape = graph.tensor(cache).shape;
+    if (shape.size() < 2 || graph.tensor(concat->outputs[0]).shape.size() != shape.size()) {
+      fail("cache '" + graph.tensor(cache).name + "' has shape " + shapeToString(shape) +
+           ": a cache needs rows on axis -2 (is the graph typed?)");
+    }
     int64_t rows = shape[shape.size() - 2];
     int64_t added = graph.tensor(concat->outputs[0]).shape[shape.size() - 2] - rows;
     if (!first && (rows != sig.cachedRows || added != sig.newRows)) {

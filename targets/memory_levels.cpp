@@ -103,7 +103,8 @@ void requireLevelsFit(const MemoryLevelPlacement& placement, const Platform& pla
     if (u.cacheBytes) need += " besides KV caches of " + bytes(u.cacheBytes);
     std::string message = "platform '" + platform.name + "': " + need + " in " + u.level + " but " + u.level +
                           " has " + bytes(u.capacityBytes);
-    if (u.arenaBytes && u.constantBytes + u.arenaLowerBound <= u.capacityBytes) {
+    // Only when everything else in the level and the arena's lower bound fit together.
+    if (u.arenaBytes && u.usedBytes() - u.arenaBytes + u.arenaLowerBound <= u.capacityBytes) {
       message += " (the arena's lower bound is " + bytes(u.arenaLowerBound) + ": a tighter plan could fit)";
     }
     throw Error(message);

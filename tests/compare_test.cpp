@@ -21,9 +21,10 @@ Graph oneOutput(int64_t n, DType type = DType::Float32) {
   return g;
 }
 
-bool sameFloats(double got, double want) {
+bool sameFloats(double got, double want, double relativeTolerance = 0) {
   Graph g = oneOutput(1);
-  return compareOutputs(g, {testing::floats({1}, {got})}, {{"y", testing::floats({1}, {want})}}).passed;
+  return compareOutputs(g, {testing::floats({1}, {got})}, {{"y", testing::floats({1}, {want})}}, relativeTolerance)
+      .passed;
 }
 
 TEST(CompareOutputs, FloatsWithinAnAbsoluteTolerance) {
@@ -36,6 +37,17 @@ TEST(CompareOutputs, TheToleranceIsAbsoluteAlsoForLargeFloats) {
   const float want = 11078.9404f;
   EXPECT_FALSE(sameFloats(std::nextafter(want, std::numeric_limits<float>::infinity()), want));
   EXPECT_TRUE(sameFloats(want, want));
+}
+
+TEST(CompareOutputs, ARelativeToleranceWidensTheAbsoluteOneForLargeValues) {
+  // At 20, rtol 1e-4 allows 2e-3; below 1 the absolute 1e-4 still applies.
+  EXPECT_FALSE(sameFloats(20.0015, 20.0));
+  EXPECT_TRUE(sameFloats(20.0015, 20.0, 1e-4));
+  EXPECT_FALSE(sameFloats(20.0025, 20.0, 1e-4));
+  EXPECT_TRUE(sameFloats(-20.0015, -20.0, 1e-4));
+  EXPECT_TRUE(sameFloats(0.50009, 0.5, 1e-4));
+  EXPECT_FALSE(sameFloats(0.5002, 0.5, 1e-4));
+  EXPECT_FALSE(sameFloats(std::nan(""), 20.0, 1e-4));
 }
 
 TEST(CompareOutputs, NanAndInfinityNeverMatchFiniteValues) {

@@ -1,7 +1,9 @@
 // The KV-cache step (passes/kv_cache, codegen/runtime_length) against the fixed-length network it comes
-// from, on the shipped language model with caches of random contents; the tokenizer it generates with.
+// from, on the shipped language model with caches of random contents; the tokenizer it generates with and
+// the likelihood deeploy score measures with it.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <random>
 
@@ -11,6 +13,7 @@
 #include "tools/bpe_tokenizer.h"
 #include "tools/driver.h"
 #include "tools/generate.h"
+#include "tools/score.h"
 #include "tools/work_dir.h"
 
 namespace deeploy {
@@ -127,6 +130,53 @@ TEST(Generate, PrefillThenDecodeGivesTheReferenceInterpretersTokens) {
   ASSERT_GT(promptTokens, 16u);
   ASSERT_LT(promptTokens + cmd.tokens, 30u);
   EXPECT_EQ(runGenerate(cmd), 0);
+}
+
+// Two sequences of text encoded by the model's tokenizer, padded with -1 to 24 tokens, in an npz.
+std::string writeScoreTokens() {
+  const BpeTokenizer t = BpeTokenizer::load(kModelDir + "/tokenizer.json");
+  std::vector<int> first = t.encode("The best way to predict the future is to invent it."), second = t.encode("Be kind.");
+  first.resize(24, -1);
+  second.resize(24, -1);
+  TensorData tokens(DType::Int32, {2, 24});
+  for (int64_t p = 0; p < 24; ++p) {
+    tokens.setInt(p, first[static_cast<size_t>(p)]);
+    tokens.setInt(24 + p, second[static_cast<size_t>(p)]);
+  }
+  const std::string path = (std::filesystem::temp_directory_path() / "deeploy_score_tokens.npz").string();
+  writeNpz(path, {{"tokens", tokens}});
+  return path;
+}
+
+// Teacher forcing through prefill runs and through decode runs alone reads the same integer logits, so
+// the same likelihood; the model predicts its own text better than a uniform guess over 512 tokens.
+TEST(Score, PrefillAndDecodeRunsGiveTheSameLikelihood) {
+  ScoreCommand cmd;
+  cmd.model = kModelDir + "/decode_255";
+  cmd.tokens = writeScoreTokens();
+  const ScoreResult decodeOnly = scoreSequences(cmd);
+  cmd.prefill = kModelDir + "/prefill_16";
+  const ScoreResult withPrefill = scoreSequences(cmd);
+  EXPECT_GT(decodeOnly.predicted, 10);
+  EXPECT_EQ(decodeOnly.predicted, withPrefill.predicted);
+  EXPECT_EQ(decodeOnly.negativeLogLikelihood, withPrefill.negativeLogLikelihood);
+  EXPECT_LT(decodeOnly.mean(), std::log(512.0));
+  cmd.last = 1;
+  EXPECT_LT(scoreSequences(cmd).predicted, decodeOnly.predicted);
+  std::filesystem::remove(cmd.tokens);
+}
+
+TEST(Score, RejectsTokensOutsideTheVocabulary) {
+  TensorData tokens(DType::Int32, {1, 3});
+  tokens.setInt(0, 5);
+  tokens.setInt(1, 512);
+  tokens.setInt(2, -1);
+  ScoreCommand cmd;
+  cmd.model = kModelDir + "/decode_255";
+  cmd.tokens = (std::filesystem::temp_directory_path() / "deeploy_score_bad_tokens.npz").string();
+  writeNpz(cmd.tokens, {{"tokens", tokens}});
+  EXPECT_THROW(scoreSequences(cmd), Error);
+  std::filesystem::remove(cmd.tokens);
 }
 
 TEST(BpeTokenizer, EncodesAsTheTrainingScriptDoes) {

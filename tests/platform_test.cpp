@@ -602,6 +602,12 @@ TEST(MemoryLevels, SaysWhenOnlyTheArenaPlanIsTooLoose) {
   l2.arenaLowerBound = 900;
   EXPECT_EQ(errorOf([&] { requireLevelsFit(placement, p); }),
             "platform 'tiny': activations need 1000 B in L2 but L2 has 800 B");
+  // KV caches beside the arena leave the lower bound no room: no hint.
+  l2.arenaLowerBound = 600;
+  l2.cacheBytes = 300;
+  EXPECT_EQ(errorOf([&] { requireLevelsFit(placement, p); }),
+            "platform 'tiny': activations need 1000 B besides KV caches of 300 B in L2 but L2 has 800 B");
+  l2.cacheBytes = 0;
   l2.arenaBytes = 800;
   EXPECT_NO_THROW(requireLevelsFit(placement, p));
 }

@@ -78,4 +78,6 @@ const std::string& BpeTokenizer::bytesOf(int token) const {
   return bytes_[static_cast<size_t>(token)];
 }
 
+std::string BpeTokenizer::textAfter(int, int token) const { return token == endOfText_ ? "\n" : bytesOf(token); }
+
 }  // namespace deeploy

@@ -9,17 +9,21 @@
 #include <utility>
 #include <vector>
 
+#include "tools/tokenizer.h"
+
 namespace deeploy {
 
-class BpeTokenizer {
+class BpeTokenizer final : public Tokenizer {
  public:
   // Throws Error when the file is missing or not such a tokenizer.
   static BpeTokenizer load(const std::string& path);
 
-  std::vector<int> encode(const std::string& text) const;
+  std::vector<int> encode(const std::string& text) const override;
   const std::string& bytesOf(int token) const;  // the token's bytes (not always whole UTF-8 characters)
+  std::string textAfter(int previous, int token) const override;  // end of text prints as a new line
   int endOfText() const { return endOfText_; }
-  int vocabSize() const { return static_cast<int>(bytes_.size()); }
+  int stopToken() const override { return endOfText_; }
+  int vocabSize() const override { return static_cast<int>(bytes_.size()); }
 
  private:
   std::vector<int> encodeChunk(const std::string& chunk) const;

@@ -48,6 +48,7 @@ struct TestCommand {
   // Compile each network as a step over persistent KV caches of this many rows and run it at the
   // test's own cache length (the inputs' caches preloaded, the outputs' caches read back).
   std::optional<int64_t> context;
+  double relativeTolerance = 0;  // floats also pass within this fraction of the expected value
 };
 
 int runCompile(const CompileCommand& cmd);

@@ -1,5 +1,5 @@
 // Comparing computed outputs with expected ones the way Deeploy's harness does: integers exactly,
-// floats within an absolute tolerance, NaN never equal.
+// floats within an absolute tolerance (optionally widened by a relative one), NaN never equal.
 #pragma once
 
 #include <string>
@@ -19,6 +19,8 @@ struct Comparison {
 };
 
 // Expected arrays are matched to graph outputs by name when all names match, otherwise by position.
-Comparison compareOutputs(const Graph& graph, const std::vector<TensorData>& actual, const NamedArrays& expected);
+// A float passes when |actual - expected| <= max(kFloatTolerance, relativeTolerance * |expected|).
+Comparison compareOutputs(const Graph& graph, const std::vector<TensorData>& actual, const NamedArrays& expected,
+                          double relativeTolerance = 0);
 
 }  // namespace deeploy

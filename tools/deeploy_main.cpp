@@ -6,6 +6,7 @@
 #include "targets/run_target.h"
 #include "tools/commands.h"
 #include "tools/generate.h"
+#include "tools/score.h"
 
 int main(int argc, char** argv) {
   using namespace deeploy;
@@ -93,6 +94,10 @@ int main(int argc, char** argv) {
                 "Compile each network as a step over persistent KV caches of this many rows and run it at the "
                 "test's own cache length")
       ->check(CLI::PositiveNumber);
+  t->add_option("--rtol", test.relativeTolerance,
+                "Relative tolerance of floats: an element passes within max(1e-4, RTOL * |expected|) (default 0: "
+                "the absolute 1e-4 alone)")
+      ->check(CLI::NonNegativeNumber);
   addPlatformOptions(t, test.platform);
 
   GenerateCommand generate;
@@ -107,12 +112,27 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 8));
   g->add_option("--seed", generate.seed, "Seed of the sampler (with --temperature)");
   g->add_option("--temperature", generate.temperature, "Sample at this temperature instead of taking the largest logit");
-  g->add_option("--context", generate.context, "Cache capacity in tokens (default 256)")->check(CLI::Range(2, 65536));
-  g->add_option("--tokenizer", generate.tokenizer, "tokenizer.json (default: beside the network or in its parent folder)");
+  g->add_option("--context", generate.context, "Cache capacity in tokens (default: the decode step's cached rows + 1)")->check(CLI::Range(2, 65536));
+  g->add_option("--tokenizer", generate.tokenizer, "The tokenizer: a models/fortunes tokenizer.json or a llama2.c tokenizer.bin (default: tokenizer.json or tokenizer.bin beside the step or in its parent folder, else the file its generation.json names)");
   g->add_flag("--ignore-end", generate.ignoreEnd, "Go on generating past the end-of-text token");
   g->add_flag("--check-reference", generate.checkReference,
               "Also generate with the reference interpreter and fail unless the tokens are identical");
   addPlatformOptions(g, generate.platform);
+
+  ScoreCommand score;
+  auto* sc = app.add_subcommand("score", "Mean negative log-likelihood of token sequences under a KV-cache step (compiled, built and run)");
+  sc->add_option("model", score.model, "The decode step's ONNX file, or a folder holding network.onnx")->required();
+  sc->add_option("--prefill", score.prefill, "A prefill step over the same caches (file or folder): reads the sequences several tokens per run");
+  sc->add_option("--tokens", score.tokens, "An .npz with int32 'tokens' [sequences, length]: BOS first, -1 after the end")
+      ->required()
+      ->check(CLI::ExistingFile);
+  auto* first = sc->add_option("--first", score.first, "Score only the first K sequences")->check(CLI::PositiveNumber);
+  sc->add_option("--last", score.last, "Score only the last K sequences")->check(CLI::PositiveNumber)->excludes(first);
+  sc->add_option("--context", score.context, "Cache capacity in tokens (default: the sequences' length)")->check(CLI::Range(2, 65536));
+  sc->add_option("--target", score.target, kTargetHelp)->check(CLI::IsMember(targetNames()));
+  sc->add_option("--cores", score.cores, "Cores the generated code splits each node's work among; with --target rv32 or siracusa also the harts QEMU starts")
+      ->check(CLI::Range(1, 8));
+  addPlatformOptions(sc, score.platform);
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -120,6 +140,7 @@ int main(int argc, char** argv) {
     if (r->parsed()) return runRun(run);
     if (t->parsed()) return runTest(test);
     if (g->parsed()) return runGenerate(generate);
+    if (sc->parsed()) return runScore(score);
   } catch (const Error& e) {
     std::cerr << "deeploy: error: " << e.what() << "\n";
     return 1;

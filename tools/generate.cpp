@@ -7,15 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "frontend/npz.h"
 #include "ir/error.h"
 #include "ops/interpreter.h"
-#include "targets/host_target.h"
 #include "targets/process.h"
 #include "targets/cortex_m_target.h"
-#include "targets/rv32_target.h"
 #include "targets/run_target.h"
-#include "tools/bpe_tokenizer.h"
+#include "tools/step_program.h"
+#include "tools/tokenizer.h"
 #include "tools/work_dir.h"
 
 namespace fs = std::filesystem;
@@ -26,55 +24,47 @@ namespace {
 
 constexpr double kGenerateTimeoutSeconds = 1800;
 
-// A step's network file and the example inputs beside it that type it (read once: the compile and the
-// reference replay both type the step with them).
-struct StepSource {
-  std::string onnx;
-  std::optional<NamedArrays> typingInputs;
-};
-
-// A step given as a file or a folder holding network.onnx.
-StepSource loadStepSource(const std::string& path) {
-  fs::path model(path);
-  StepSource step{fs::is_directory(model) ? (model / "network.onnx").string() : model.string(), std::nullopt};
-  if (!fs::exists(step.onnx)) throw Error("no step network at '" + step.onnx + "'");
-  fs::path inputs = fs::path(step.onnx).parent_path() / "inputs.npz";
-  if (fs::exists(inputs)) step.typingInputs = readNpz(inputs.string());
-  return step;
-}
-
 struct ModelFiles {
   StepSource decode;
   std::optional<StepSource> prefill;      // --prefill
   std::string tokenizer;
-  std::optional<std::string> generation;  // generation.json beside the tokenizer (logit_scale)
+  std::optional<std::string> generation;  // generation.json beside the step (logit_scale, tokenizer)
 };
+
+// --tokenizer, else tokenizer.json or tokenizer.bin beside the step, else the file the generation.json
+// there names (relative to itself: a model may read its tokenizer from elsewhere, e.g. ../shared).
+std::string findTokenizer(const GenerateCommand& cmd, const fs::path& stepDir, const std::optional<std::string>& generation) {
+  if (cmd.tokenizer) return *cmd.tokenizer;
+  for (const char* name : {"tokenizer.json", "tokenizer.bin"}) {
+    if (auto found = besideStep(stepDir, name)) return found->string();
+  }
+  if (generation) {
+    std::ifstream f(*generation);
+    const nlohmann::json settings = nlohmann::json::parse(f, nullptr, false);
+    if (settings.is_discarded()) throw Error("'" + *generation + "' is not JSON");
+    if (settings.contains("tokenizer")) {
+      return (fs::path(*generation).parent_path() / settings.at("tokenizer").get<std::string>()).lexically_normal().string();
+    }
+  }
+  throw Error("no tokenizer.json or tokenizer.bin beside '" + stepDir.string() +
+              "' or in its parent, and no generation.json there naming one; give --tokenizer");
+}
 
 ModelFiles findModelFiles(const GenerateCommand& cmd) {
   ModelFiles f{loadStepSource(cmd.model), std::nullopt, "", std::nullopt};
   if (cmd.prefill) f.prefill = loadStepSource(*cmd.prefill);
-  fs::path dir = fs::path(f.decode.onnx).parent_path();
-  if (cmd.tokenizer) {
-    f.tokenizer = *cmd.tokenizer;
-  } else {
-    for (const fs::path& candidate : {dir / "tokenizer.json", dir.parent_path() / "tokenizer.json"}) {
-      if (fs::exists(candidate)) f.tokenizer = candidate.string();
-      if (!f.tokenizer.empty()) break;
-    }
-    if (f.tokenizer.empty()) throw Error("no tokenizer.json beside '" + f.decode.onnx + "' or in its parent; give --tokenizer");
-  }
-  fs::path generation = fs::path(f.tokenizer).parent_path() / "generation.json";
-  if (fs::exists(generation)) f.generation = generation.string();
+  const fs::path stepDir = fs::path(f.decode.onnx).parent_path();
+  if (auto generation = besideStep(stepDir, "generation.json")) f.generation = generation->string();
+  f.tokenizer = findTokenizer(cmd, stepDir, f.generation);
   return f;
 }
 
-// exp(-scale * d / T) in the sampler's Q16 arithmetic: scale / T in Q16 (0 for the largest logit).
-uint64_t inverseTemperatureQ16(const GenerateCommand& cmd, const ModelFiles& files) {
+// exp(-scale * d / T) in the sampler's Q16 arithmetic: scale / T in Q16 (0 for the largest logit). The
+// scale, nats per logit unit, is generation.json's logit_scale; float logits are nats without one.
+uint64_t inverseTemperatureQ16(const GenerateCommand& cmd, const ModelFiles& files, bool floatLogits) {
   if (!cmd.temperature) return 0;
   if (*cmd.temperature <= 0) throw Error("--temperature must be positive");
-  if (!files.generation) throw Error("--temperature needs the logits' scale: no generation.json beside the tokenizer");
-  std::ifstream f(*files.generation);
-  double scale = nlohmann::json::parse(f).at("logit_scale").get<double>();
+  const double scale = logitScale(files.generation, floatLogits, "--temperature");
   return static_cast<uint64_t>(std::llround(scale / *cmd.temperature * 65536.0));
 }
 
@@ -97,17 +87,25 @@ uint64_t expNegativeQ16(uint64_t x) {
   return sum >> n;
 }
 
+// generate.c's DP_GEN_DISTANCE_Q16: float logits in float arithmetic, as the device computes them.
+uint64_t distanceQ16(const TensorData& logits, int64_t best, int64_t i, uint64_t inverseTq16) {
+  if (logits.dtype() == DType::Float32) {
+    const float difference = static_cast<float>(logits.getDouble(best)) - static_cast<float>(logits.getDouble(i));
+    return static_cast<uint64_t>(difference * static_cast<float>(inverseTq16));
+  }
+  return static_cast<uint64_t>(logits.getInt(best) - logits.getInt(i)) * inverseTq16;
+}
+
 int chooseToken(const TensorData& logits, int64_t first, int64_t vocab, uint64_t inverseTq16, uint32_t& random) {
   int64_t best = 0;
   for (int64_t i = 1; i < vocab; ++i) {
-    if (logits.getInt(first + i) > logits.getInt(first + best)) best = i;
+    if (logits.getDouble(first + i) > logits.getDouble(first + best)) best = i;
   }
   if (inverseTq16 == 0) return static_cast<int>(best);
   std::vector<uint64_t> weights(static_cast<size_t>(vocab));
   uint64_t total = 0;
   for (int64_t i = 0; i < vocab; ++i) {
-    weights[static_cast<size_t>(i)] =
-        expNegativeQ16(static_cast<uint64_t>(logits.getInt(first + best) - logits.getInt(first + i)) * inverseTq16);
+    weights[static_cast<size_t>(i)] = expNegativeQ16(distanceQ16(logits, first + best, first + i, inverseTq16));
     total += weights[static_cast<size_t>(i)];
   }
   uint64_t draw = nextRandom(random) % total;
@@ -118,59 +116,19 @@ int chooseToken(const TensorData& logits, int64_t first, int64_t vocab, uint64_t
   return static_cast<int>(best);
 }
 
-size_t inputNamed(const Graph& graph, const std::string& name) {
-  for (size_t i = 0; i < graph.inputs.size(); ++i) {
-    if (graph.tensor(graph.inputs[i]).name == name) return i;
-  }
-  throw Error("deeploy generate needs a step network with inputs 'token', 'position' and 'mask' (as "
-              "models/fortunes/export.py writes); this one has no '" + name + "'");
-}
-
-struct StepInterface {
-  size_t token, position, mask;
-  int64_t rows, vocab;
-};
-
-StepInterface stepInterface(const CompiledModel& model, const std::string& step) {
-  const Graph& g = model.graph;
-  if (g.outputs.size() != 1) throw Error("the " + step + " step must return only its logits besides the caches");
-  const Tensor& logits = g.tensor(g.outputs[0]);
-  if (logits.dtype != DType::Int32) throw Error("the " + step + " step's logits must be int32");
-  StepInterface i{inputNamed(g, "token"), inputNamed(g, "position"), inputNamed(g, "mask"), model.kvCache->newRows,
-                  logits.shape.back()};
-  if (logits.elementCount() != i.rows * i.vocab) {
-    throw Error("the " + step + " step reads " + std::to_string(i.rows) + " tokens but its logits are " +
-                shapeToString(logits.shape));
-  }
-  return i;
-}
-
-std::string inputMacros(const std::string& step, const StepInterface& i) {
-  return "#define DP_GEN_" + step + "_TOKEN_INPUT " + std::to_string(i.token) + "\n#define DP_GEN_" + step +
-         "_POSITION_INPUT " + std::to_string(i.position) + "\n#define DP_GEN_" + step + "_MASK_INPUT " +
-         std::to_string(i.mask) + "\n";
-}
-
-std::string configHeader(const StepInterface& decode, const std::optional<StepInterface>& prefill,
-                         const std::vector<int>& prompt, const GenerateCommand& cmd, uint64_t inverseTq16, int endOfText) {
+std::string configHeader(const StepsProgram& steps, const std::vector<int>& prompt, const GenerateCommand& cmd,
+                         uint64_t inverseTq16, int endOfText) {
   std::ostringstream h;
   h << "/* Written by deeploy generate. */\n#define DP_GEN_PROMPT_LENGTH " << prompt.size() << "\n#define DP_GEN_PROMPT {";
   for (size_t i = 0; i < prompt.size(); ++i) h << (i ? ", " : "") << prompt[i];
   h << "}\n#define DP_GEN_NEW_TOKENS " << cmd.tokens << "\n#define DP_GEN_SEED " << cmd.seed
     << "u\n#define DP_GEN_INV_TEMPERATURE_Q16 " << inverseTq16 << "u\n#define DP_GEN_END_OF_TEXT "
-    << (cmd.ignoreEnd ? -1 : endOfText) << "\n#define DP_GEN_VOCAB " << decode.vocab << "\n"
-    << inputMacros("DECODE", decode) << (prefill ? inputMacros("PREFILL", *prefill) : std::string());
+    << (cmd.ignoreEnd ? -1 : endOfText) << "\n" << stepMacros(steps);
   return h.str();
 }
 
-void printElfSizes(const TargetProgram& program) {
-  const ElfSizes sizes = elfSizesOf(program);
-  std::printf("program (ELF): text %llu B (code and constants), data %llu B, bss %llu B (arena, KV caches, stacks)\n",
-              static_cast<unsigned long long>(sizes.text), static_cast<unsigned long long>(sizes.data),
-              static_cast<unsigned long long>(sizes.bss));
-}
-
 struct Generated {
+  int lastPromptToken = -1;  // what the first generated token is printed after
   std::vector<int> tokens;
   std::vector<std::pair<int64_t, uint64_t>> promptRuns;  // prompt tokens read, cost
   std::vector<std::pair<int64_t, uint64_t>> decodeRuns;  // rows cached before the run, cost
@@ -179,16 +137,16 @@ struct Generated {
 
 // Costs are ns (host) or busiest-hart instructions (rv32); see runtime/generate/generate.c. On
 // Cortex-M they come from the plugin's marks (takeCostsFromMarks).
-void parseGenerateLine(const std::string& line, Generated& out, const BpeTokenizer& tokenizer) {
+void parseGenerateLine(const std::string& line, Generated& out, const Tokenizer& tokenizer) {
   std::istringstream fields(line);
   std::string tag, kind;
   int64_t value = 0;
   uint64_t cost = 0;
   if (!(fields >> tag >> kind >> value) || tag != "DP_GEN") return;
   if (kind == "token") {
+    const int previous = out.tokens.empty() ? out.lastPromptToken : out.tokens.back();
     out.tokens.push_back(static_cast<int>(value));
-    std::cout << (value == tokenizer.endOfText() ? std::string("\n") : tokenizer.bytesOf(static_cast<int>(value)))
-              << std::flush;
+    std::cout << tokenizer.textAfter(previous, static_cast<int>(value)) << std::flush;
   } else if (fields >> cost) {
     (kind == "prompt" ? out.promptRuns : out.decodeRuns).emplace_back(value, cost);
     if (uint64_t cycles = 0, macs = 0; kind == "decode" && fields >> cycles >> macs) {
@@ -211,19 +169,14 @@ void takeCostsFromMarks(const std::string& marksFile, Generated& out) {
   }
 }
 
-Generated generateOnTarget(const GeneratedSources& sources, const Platform& platform, bool floatUnit,
-                           const std::string& config, const GenerateCommand& cmd, const BpeTokenizer& tokenizer) {
+Generated generateOnTarget(const StepsProgram& steps, const Platform& platform, const std::string& config,
+                           const GenerateCommand& cmd, const Tokenizer& tokenizer, int lastPromptToken) {
   WorkDir work(std::nullopt);
-  writeNetworkSources(work.path(), sources);
-  {
-    std::ofstream f(fs::path(work.path()) / "generate_config.h");
-    f << config;
-  }
-  const std::string loop = (fs::path(runtimeSourceDir()) / "generate" / "generate.c").string();
-  TargetProgram program = buildProgramWithHarness(cmd.target, work.path(), platform, loop, cmd.cores, floatUnit);
+  TargetProgram program = buildDeviceLoop(work.path(), steps, config, cmd.target, platform, cmd.cores);
   if (!program.elf.empty()) printElfSizes(program);
   std::cout << cmd.prompt << std::flush;
   Generated out;
+  out.lastPromptToken = lastPromptToken;
   ProcessResult r = runProcess(program.command, kGenerateTimeoutSeconds,
                                [&](const std::string& line) { parseGenerateLine(line, out, tokenizer); });
   std::cout << "\n";
@@ -290,7 +243,7 @@ std::vector<int> generateWithReference(const ReferenceStep& decode, const std::o
   while (reference.cached() < promptLength) {
     const int64_t first = reference.cached();
     int64_t rows = prefill ? prefill->signature.newRows : 0;
-    if (prefill && first + rows <= cmd.context) {
+    if (prefill && first + rows <= *cmd.context) {
       int64_t count = std::min(rows, promptLength - first);
       std::vector<int> chunk;
       for (int64_t i = 0; i < rows; ++i) chunk.push_back(prompt[static_cast<size_t>(first + std::min(i, count - 1))]);
@@ -308,7 +261,7 @@ std::vector<int> generateWithReference(const ReferenceStep& decode, const std::o
     int current = chooseToken(logits, row * vocab, vocab, inverseTq16, random);
     tokens.push_back(current);
     if (static_cast<int>(tokens.size()) == cmd.tokens || (current == endOfText && !cmd.ignoreEnd) ||
-        reference.cached() == cmd.context) {
+        reference.cached() == *cmd.context) {
       break;
     }
     logits = reference.run(decode, {current}, 1);
@@ -371,64 +324,39 @@ void printCosts(const GenerateCommand& cmd, const Generated& g) {
   }
 }
 
-// The decode step and, with --prefill, the prefill step, compiled for the same caches into one program.
-struct GenerationProgram {
-  CompiledModel decode;
-  std::optional<CompiledModel> prefill;
-  GeneratedProgram program;
-};
-
-CompiledModel compileStep(const StepSource& step, const GenerateCommand& cmd, const Platform& platform) {
-  return compileKVCacheModel(step.onnx, step.typingInputs, cmd.context, false, platform, cmd.cores);
-}
-
-GenerationProgram compileGenerationProgram(const ModelFiles& files, const GenerateCommand& cmd, const Platform& platform) {
-  GenerationProgram p{compileStep(files.decode, cmd, platform), std::nullopt, {}};
-  std::vector<ProgramStep> steps = {{"decode", &p.decode.graph}};
-  if (files.prefill) {
-    p.prefill = compileStep(*files.prefill, cmd, platform);
-    steps.push_back({"prefill", &p.prefill->graph});
-  }
-  p.program = generateProgram(steps, codegenOptionsFor(p.decode, files.decode.onnx));
-  return p;
-}
-
 ReferenceStep referenceStep(const CompiledModel& model, const StepSource& step) {
   return {loadTypedModel(step.onnx, step.typingInputs), *model.kvCache};
 }
 
 }  // namespace
 
-int runGenerate(const GenerateCommand& cmd) {
-  if (cmd.tokens < 1) throw Error("--tokens must be at least 1");
-  ModelFiles files = findModelFiles(cmd);
-  BpeTokenizer tokenizer = BpeTokenizer::load(files.tokenizer);
-  std::vector<int> prompt = tokenizer.encode(cmd.prompt);
+int runGenerate(const GenerateCommand& request) {
+  if (request.tokens < 1) throw Error("--tokens must be at least 1");
+  ModelFiles files = findModelFiles(request);
+  GenerateCommand cmd = request;
+  if (!cmd.context) cmd.context = stepCapacity(files.decode);
+  const std::unique_ptr<Tokenizer> tokenizer = loadTokenizer(files.tokenizer);
+  std::vector<int> prompt = tokenizer->encode(cmd.prompt);
   if (prompt.empty()) throw Error("the prompt gives no tokens");
-  if (static_cast<int64_t>(prompt.size()) >= cmd.context) {
-    throw Error("the prompt's " + std::to_string(prompt.size()) + " tokens fill the context of " + std::to_string(cmd.context));
+  if (static_cast<int64_t>(prompt.size()) >= *cmd.context) {
+    throw Error("the prompt's " + std::to_string(prompt.size()) + " tokens fill the context of " + std::to_string(*cmd.context));
   }
-  uint64_t inverseTq16 = inverseTemperatureQ16(cmd, files);
   const Platform platform = resolvePlatform(cmd.platform, cmd.target);
-  GenerationProgram p = compileGenerationProgram(files, cmd, platform);
-  StepInterface decode = stepInterface(p.decode, "decode");
-  if (decode.rows != 1) throw Error("the decode step must read one token; this one reads " + std::to_string(decode.rows));
-  std::optional<StepInterface> prefill;
-  if (p.prefill) prefill = stepInterface(*p.prefill, "prefill");
-  if (prefill && prefill->vocab != decode.vocab) throw Error("the prefill and decode steps have different vocabularies");
-  if (decode.vocab != tokenizer.vocabSize()) {
-    throw Error("the network has " + std::to_string(decode.vocab) + " logits, the tokenizer " +
-                std::to_string(tokenizer.vocabSize()) + " tokens");
+  StepsProgram p = compileStepsProgram(files.decode, files.prefill, *cmd.context, platform, cmd.cores);
+  if (p.decodeInterface.vocab != tokenizer->vocabSize()) {
+    throw Error("the network has " + std::to_string(p.decodeInterface.vocab) + " logits, the tokenizer " +
+                std::to_string(tokenizer->vocabSize()) + " tokens");
   }
-  Generated g = generateOnTarget(p.program, platform, needsFloatUnit(p.decode.graph),
-                                 configHeader(decode, prefill, prompt, cmd, inverseTq16, tokenizer.endOfText()), cmd, tokenizer);
+  const uint64_t inverseTq16 = inverseTemperatureQ16(cmd, files, p.decodeInterface.floatLogits);
+  Generated g = generateOnTarget(p, platform, configHeader(p, prompt, cmd, inverseTq16, tokenizer->stopToken()), cmd,
+                                 *tokenizer, prompt.back());
   printCosts(cmd, g);
   printCycleEstimates(g, platform);
   if (!cmd.checkReference) return 0;
   std::optional<ReferenceStep> prefillReference;
   if (p.prefill) prefillReference = referenceStep(*p.prefill, *files.prefill);
   std::vector<int> reference = generateWithReference(referenceStep(p.decode, files.decode), prefillReference,
-                                                     prompt, cmd, inverseTq16, tokenizer.endOfText());
+                                                     prompt, cmd, inverseTq16, tokenizer->stopToken());
   bool same = reference == g.tokens;
   std::printf("reference interpreter: %zu tokens, %s\n", reference.size(),
               same ? "identical to the generated program's" : "DIFFERENT from the generated program's");

@@ -20,7 +20,7 @@ struct GenerateCommand {
   int cores = 1;
   uint32_t seed = 1;
   std::optional<double> temperature;  // none: the largest logit
-  int64_t context = 256;              // cache capacity in tokens
+  std::optional<int64_t> context;     // cache capacity in tokens (default: the decode step's cached rows + 1)
   std::optional<std::string> tokenizer;
   bool ignoreEnd = false;       // go on past the end-of-text token
   bool checkReference = false;  // also generate with the reference interpreter and compare the tokens

@@ -1,11 +1,12 @@
 /* Text generation on the device with the steps of one program (network.h, built by `deeploy
- * generate`): `network_decode_run` reads one token, the optional `network_prefill_run` reads
+ * generate`; with DP_SCORE_SEQUENCES, `deeploy score`'s teacher-forced reading, see score_all): `network_decode_run` reads one token, the optional `network_prefill_run` reads
  * NETWORK_PREFILL_NEW_ROWS tokens at once; both append to the same KV caches. The prompt goes through
  * prefill runs while they fit (the last one padded with the prompt's last token: the causal mask keeps
  * padding out of the prompt's rows, and later runs overwrite its cache rows), else decode runs; then
  * each chosen token is read by a decode run, until DP_GEN_NEW_TOKENS tokens, the end-of-text token or
- * the cache capacity. The choice is integer-only (the same on every target): the largest logit, or
- * with DP_GEN_INV_TEMPERATURE_Q16 > 0 a draw from exp(logit * scale / T) with a xorshift32 generator.
+ * the cache capacity. The choice is the same on every target: the largest logit, or with
+ * DP_GEN_INV_TEMPERATURE_Q16 > 0 a draw from exp(logit * scale / T) with a xorshift32 generator, in
+ * integers but for one float product per logit of a float network (DP_GEN_FLOAT_LOGITS).
  * Prints, in order:
  *   DP_GEN prompt <prompt tokens read> <cost>     per run over the prompt
  *   DP_GEN token <id>                             per generated token
@@ -36,10 +37,21 @@
 #define DP_GEN_ROWS 1
 #endif
 
+#if DP_GEN_FLOAT_LOGITS
+typedef float dp_gen_logit;
+/* How far below the largest logit one lies, in Q16 units of T. */
+#define DP_GEN_DISTANCE_Q16(best, logit) ((uint64_t)(((best) - (logit)) * (float)DP_GEN_INV_TEMPERATURE_Q16))
+#else
+typedef int32_t dp_gen_logit;
+#define DP_GEN_DISTANCE_Q16(best, logit) ((uint64_t)((int64_t)(best) - (logit)) * DP_GEN_INV_TEMPERATURE_Q16)
+#endif
+
 /* The inputs of a run of either step (a decode run uses the first row) and its logits. */
 static int32_t token_input[DP_GEN_ROWS], position_input[DP_GEN_ROWS], cache_length_input;
 static int8_t mask_input[DP_GEN_ROWS * NETWORK_CACHE_CAPACITY];
-static int32_t logits[DP_GEN_ROWS * DP_GEN_VOCAB];
+static dp_gen_logit logits[DP_GEN_ROWS * DP_GEN_VOCAB];
+
+#ifndef DP_SCORE_SEQUENCES
 static const int32_t prompt[DP_GEN_PROMPT_LENGTH] = DP_GEN_PROMPT;
 
 static uint32_t next_random(uint32_t *state) {
@@ -65,7 +77,7 @@ static uint32_t exp_negative_q16(uint64_t x) {
 
 static uint32_t weights[DP_GEN_VOCAB];
 
-static int choose(const int32_t *row, uint32_t *random) {
+static int choose(const dp_gen_logit *row, uint32_t *random) {
   int best = 0, i;
   uint64_t total = 0, draw;
   for (i = 1; i < DP_GEN_VOCAB; ++i) {
@@ -73,7 +85,7 @@ static int choose(const int32_t *row, uint32_t *random) {
   }
   if (DP_GEN_INV_TEMPERATURE_Q16 == 0) return best;
   for (i = 0; i < DP_GEN_VOCAB; ++i) {
-    weights[i] = exp_negative_q16((uint64_t)((int64_t)row[best] - row[i]) * DP_GEN_INV_TEMPERATURE_Q16);
+    weights[i] = exp_negative_q16(DP_GEN_DISTANCE_Q16(row[best], row[i]));
     total += weights[i];
   }
   draw = next_random(random) % total;
@@ -83,6 +95,7 @@ static int choose(const int32_t *row, uint32_t *random) {
   }
   return best;
 }
+#endif
 
 /* One step's cost: busiest hart's instructions (rv32) or nanoseconds (host). */
 #ifdef __riscv
@@ -188,11 +201,11 @@ static unsigned long long decode(int32_t token, int32_t cached) {
 #ifdef NETWORK_PREFILL_NEW_ROWS
 static const void *prefill_inputs[NETWORK_PREFILL_NUM_INPUTS];
 
-/* Runs the prefill step over prompt[first, first + count), padded; returns its cost. */
-static unsigned long long prefill(int first, int count) {
+/* Runs the prefill step over tokens[first, first + count), padded; returns its cost. */
+static unsigned long long prefill(const int32_t *tokens, int first, int count) {
   int32_t chunk[DP_GEN_ROWS];
   int i;
-  for (i = 0; i < DP_GEN_ROWS; ++i) chunk[i] = prompt[i < count ? first + i : first + count - 1];
+  for (i = 0; i < DP_GEN_ROWS; ++i) chunk[i] = tokens[i < count ? first + i : first + count - 1];
   set_inputs(chunk, DP_GEN_ROWS, first);
   cost_start();
   network_prefill_run(prefill_inputs, step_outputs);
@@ -200,34 +213,100 @@ static unsigned long long prefill(int first, int count) {
 }
 #endif
 
-/* Reads the prompt; returns the logits row of its last token. */
-static const int32_t *read_prompt(void) {
+/* Called after each run of read_tokens with the position of its first token and the tokens it read. */
+typedef void (*run_done_fn)(int32_t first, int count);
+
+/* Reads tokens[0, length) from position 0 (prefill runs while they fit, else decode runs); returns the
+ * logits row of the last one. */
+static const dp_gen_logit *read_tokens(const int32_t *tokens, int32_t length, run_done_fn run_done) {
   int32_t cached = 0;
-  const int32_t *last = logits;
-  while (cached < DP_GEN_PROMPT_LENGTH) {
+  const dp_gen_logit *last = logits;
+  while (cached < length) {
     int count = 1;
     unsigned long long cost;
 #ifdef NETWORK_PREFILL_NEW_ROWS
     if (cached + DP_GEN_ROWS <= NETWORK_CACHE_CAPACITY) {
-      count = DP_GEN_PROMPT_LENGTH - cached < DP_GEN_ROWS ? DP_GEN_PROMPT_LENGTH - cached : DP_GEN_ROWS;
-      cost = prefill(cached, count);
+      count = length - cached < DP_GEN_ROWS ? length - cached : DP_GEN_ROWS;
+      cost = prefill(tokens, cached, count);
       last = logits + (count - 1) * DP_GEN_VOCAB;
     } else
 #endif
     {
-      cost = decode(prompt[cached], cached);
+      cost = decode(tokens[cached], cached);
       last = logits;
     }
     print_run("prompt", count, cost);
+    if (run_done) run_done(cached, count);
     cached += count;
   }
   return last;
 }
 
-int main(void) {
+#ifdef DP_SCORE_SEQUENCES
+#include <math.h>
+/* deeploy score: each sequence (BOS first, -1 after its end) read with its own tokens (teacher forcing);
+ * prints "DP_SCORE <sequence> <tokens predicted> <sum of -log p>" with p the softmax of the logits
+ * times DP_SCORE_LOGIT_SCALE (nats per logit unit) at the token that follows. */
+static const int32_t score_tokens[DP_SCORE_SEQUENCES][DP_SCORE_LENGTH] = DP_SCORE_TOKENS;
+static const int32_t *scored_sequence;
+static int32_t scored_length, predicted;
+static double negative_log_likelihood;
+
+static double minus_log_softmax(const dp_gen_logit *row, int32_t token) {
+  double largest = (double)row[0], sum = 0.0;
+  int i;
+  for (i = 1; i < DP_GEN_VOCAB; ++i) {
+    if ((double)row[i] > largest) largest = (double)row[i];
+  }
+  for (i = 0; i < DP_GEN_VOCAB; ++i) sum += exp(((double)row[i] - largest) * DP_SCORE_LOGIT_SCALE);
+  return log(sum) - ((double)row[token] - largest) * DP_SCORE_LOGIT_SCALE;
+}
+
+static void score_run(int32_t first, int count) {
+  int i;
+  for (i = 0; i < count && first + i + 1 < scored_length; ++i) {
+    negative_log_likelihood += minus_log_softmax(logits + i * DP_GEN_VOCAB, scored_sequence[first + i + 1]);
+    ++predicted;
+  }
+}
+
+static void score_all(void) {
+  int s;
+  for (s = 0; s < DP_SCORE_SEQUENCES; ++s) {
+    scored_sequence = score_tokens[s];
+    scored_length = 0;
+    while (scored_length < DP_SCORE_LENGTH && scored_sequence[scored_length] >= 0) ++scored_length;
+    predicted = 0;
+    negative_log_likelihood = 0.0;
+    /* The last token predicts nothing: read up to the one before it. */
+    if (scored_length > 1) (void)read_tokens(scored_sequence, scored_length - 1, score_run);
+    printf("DP_SCORE %d %ld %.17g\n", s, (long)predicted, negative_log_likelihood);
+    fflush(stdout);
+  }
+}
+#endif
+
+#ifndef DP_SCORE_SEQUENCES
+/* The prompt, then each chosen token read by a decode run. */
+static void generate_text(void) {
   uint32_t random = DP_GEN_SEED ? DP_GEN_SEED : 1u;
   int32_t cached = DP_GEN_PROMPT_LENGTH, generated = 0;
-  const int32_t *row;
+  const dp_gen_logit *row = read_tokens(prompt, DP_GEN_PROMPT_LENGTH, NULL);
+  for (;;) {
+    int32_t current = choose(row, &random);
+    unsigned long long cost;
+    printf("DP_GEN token %ld\n", (long)current);
+    fflush(stdout);
+    if (++generated == DP_GEN_NEW_TOKENS || current == DP_GEN_END_OF_TEXT || cached == NETWORK_CACHE_CAPACITY) break;
+    cost = decode(current, cached);
+    print_run("decode", (long)cached, cost);
+    row = logits;
+    ++cached;
+  }
+}
+#endif
+
+int main(void) {
 #ifdef __riscv
   dp_cluster_start(DP_CORES);
 #elif defined(__arm__)
@@ -241,17 +320,10 @@ int main(void) {
               NETWORK_PREFILL_CACHE_LENGTH_INPUT);
 #endif
   network_init();
-  row = read_prompt();
-  for (;;) {
-    int32_t current = choose(row, &random);
-    unsigned long long cost;
-    printf("DP_GEN token %ld\n", (long)current);
-    fflush(stdout);
-    if (++generated == DP_GEN_NEW_TOKENS || current == DP_GEN_END_OF_TEXT || cached == NETWORK_CACHE_CAPACITY) break;
-    cost = decode(current, cached);
-    print_run("decode", (long)cached, cost);
-    row = logits;
-    ++cached;
-  }
+#ifdef DP_SCORE_SEQUENCES
+  score_all();
+#else
+  generate_text();
+#endif
   return 0;
 }
