@@ -163,6 +163,9 @@ TEST(Score, PrefillAndDecodeRunsGiveTheSameLikelihood) {
   EXPECT_LT(decodeOnly.mean(), std::log(512.0));
   cmd.last = 1;
   EXPECT_LT(scoreSequences(cmd).predicted, decodeOnly.predicted);
+  cmd.last.reset();
+  cmd.context = 8;  // fewer rows than a sequence needs
+  EXPECT_THROW(scoreSequences(cmd), Error);
   std::filesystem::remove(cmd.tokens);
 }
 

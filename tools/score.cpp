@@ -56,8 +56,20 @@ void requireVocabulary(const Sequences& s, int64_t vocab, const std::string& fil
   for (size_t i = 0; i < s.tokens.size(); ++i) {
     if (s.tokens[i] >= vocab) {
       throw Error("'" + file + "': token " + std::to_string(s.tokens[i]) + " (sequence " +
-                  std::to_string(i / static_cast<size_t>(s.length)) + ") is outside the step's " + std::to_string(vocab) +
-                  " logits");
+                  std::to_string(s.firstRow + static_cast<int64_t>(i) / s.length) + ") is outside the step's " +
+                  std::to_string(vocab) + " logits");
+    }
+  }
+}
+
+// The device loop reads every token of a sequence but its last: they must fit the caches.
+void requireCapacity(const Sequences& s, int64_t context) {
+  for (int64_t r = 0; r < s.count; ++r) {
+    int64_t read = 0;
+    while (read < s.length && s.tokens[static_cast<size_t>(r * s.length + read)] >= 0) ++read;
+    if (read - 1 > context) {
+      throw Error("sequence " + std::to_string(s.firstRow + r) + " has " + std::to_string(read) +
+                  " tokens: more than --context " + std::to_string(context) + " + 1");
     }
   }
 }
@@ -106,8 +118,9 @@ ScoreResult scoreSequences(const ScoreCommand& cmd) {
   std::optional<StepSource> prefill;
   if (cmd.prefill) prefill = loadStepSource(*cmd.prefill);
   const Platform platform = resolvePlatform(cmd.platform, cmd.target);
-  const StepsProgram steps =
-      compileStepsProgram(decode, prefill, cmd.context.value_or(sequences.length), platform, cmd.cores);
+  const int64_t context = cmd.context.value_or(sequences.length);
+  requireCapacity(sequences, context);
+  const StepsProgram steps = compileStepsProgram(decode, prefill, context, platform, cmd.cores);
   requireVocabulary(sequences, steps.decodeInterface.vocab, cmd.tokens);
   std::optional<std::string> generation;
   if (auto found = besideStep(fs::path(decode.onnx).parent_path(), "generation.json")) generation = found->string();
