@@ -347,6 +347,10 @@ int runGenerate(const GenerateCommand& request) {
     throw Error("the network has " + std::to_string(p.decodeInterface.vocab) + " logits, the tokenizer " +
                 std::to_string(tokenizer->vocabSize()) + " tokens");
   }
+  if (cmd.checkReference && cmd.temperature && p.decodeInterface.floatLogits) {
+    throw Error("--check-reference with --temperature needs integer logits: float logits differ from the reference "
+                "interpreter's in their last bits, which can change a draw");
+  }
   const uint64_t inverseTq16 = inverseTemperatureQ16(cmd, files, p.decodeInterface.floatLogits);
   Generated g = generateOnTarget(p, platform, configHeader(p, prompt, cmd, inverseTq16, tokenizer->stopToken()), cmd,
                                  *tokenizer, prompt.back());
