@@ -39,14 +39,6 @@ def _requant(scale_in, target_scale):
     return mul, scale_in * RQ_DIV / mul
 
 
-def softmax_coefficients(log2):
-    """I-BERT's exp(x) ~ 0.3585 (x + 1.353)^2 + 0.344 on [-ln2, 0] in steps of ln2 / log2."""
-    coeff_b = int(round(1.353 * log2 / math.log(2)))
-    base_c = 0.344 / (0.3585 * (math.log(2) / log2) ** 2)
-    coeff_a = max(1, (1 << 20) // int(coeff_b ** 2 + base_c))
-    return coeff_a, coeff_b, int(round(coeff_a * base_c))
-
-
 # ---------------------------------------------------------------- calibration (float)
 
 def float_points(net, tokens):
@@ -215,7 +207,7 @@ def _decoder_layer(g, q, p, x, rotations, mask_rq, key_cache, value_cache, lengt
                        q[p + "mul_scores"], hint=p + "scores")
     scores = g.requant(g.true_integer_div(scores, hint=p + "scale", **TRUE_DIV), TRUE_DIV_RQ_MUL, hint=p + "scale")
     scores = g.requant(g.add(scores, mask_rq, hint=p + "masked"), identity, hint=p + "masked")
-    probs = g.requant(g.isoftmax(scores, *softmax_coefficients(SOFTMAX_LOG2), SOFTMAX_LOG2, hint=p + "softmax"),
+    probs = g.requant(g.isoftmax(scores, *intgraph.softmax_coefficients(SOFTMAX_LOG2), SOFTMAX_LOG2, hint=p + "softmax"),
                       PROB_RQ_MUL, hint=p + "probs")
     # values
     v = g.requant(g.transpose(_heads(g, _project(g, q, p, n1, "v"), length, p + "v"), [0, 2, 1, 3], hint=p + "v"),

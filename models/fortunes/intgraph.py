@@ -26,6 +26,14 @@ def tdiv(a, b):
     return np.where((a < 0) != (b < 0), -q, q)
 
 
+def softmax_coefficients(log2):
+    """I-BERT's exp(x) ~ 0.3585 (x + 1.353)^2 + 0.344 on [-ln2, 0] in steps of ln2 / log2."""
+    coeff_b = int(round(1.353 * log2 / math.log(2)))
+    base_c = 0.344 / (0.3585 * (math.log(2) / log2) ** 2)
+    coeff_a = max(1, (1 << 20) // int(coeff_b ** 2 + base_c))
+    return coeff_a, coeff_b, int(round(coeff_a * base_c))
+
+
 def _float_tensor(value):
     return numpy_helper.from_array(np.array([value], dtype=np.float32))
 

@@ -251,7 +251,7 @@ def _decoder_layer(g, q, p, x, rotations, mask_rq, key_cache, value_cache):
                        hint=p + "scores")
     scores = g.requant(g.add(scores, mask_rq, hint=p + "masked"), RQ_DIV, (128 - SCORE_LEVELS) * RQ_DIV,
                        hint=p + "masked")
-    probs = g.isoftmax(scores, *softmax_coefficients(SCORE_LOG2), SCORE_LOG2, hint=p + "softmax")
+    probs = g.isoftmax(scores, *intgraph.softmax_coefficients(SCORE_LOG2), SCORE_LOG2, hint=p + "softmax")
     a = g.requant(g.matmul(probs, values, hint=p + "attend"), q[p + "mul_ao"], hint=p + "attend")
     a = g.reshape(a, [1, c.heads, length, head], hint=p + "attend")
     a = g.reshape(g.transpose(a, [0, 2, 1, 3], hint=p + "attend"), [1, length, c.dim], hint=p + "attend")
@@ -268,19 +268,6 @@ def _decoder_layer(g, q, p, x, rotations, mask_rq, key_cache, value_cache):
     return g.requant(x2, q[p + "mul_x2"], hint=p + "residual2"), keys, values
 
 
-def softmax_coefficients(log2):
-    """I-BERT's exp(x) ~ 0.3585 (x + 1.353)^2 + 0.344 on [-ln2, 0] in steps of ln2 / log2 (as fortunes)."""
-    coeff_b = int(round(1.353 * log2 / math.log(2)))
-    base_c = 0.344 / (0.3585 * (math.log(2) / log2) ** 2)
-    coeff_a = max(1, (1 << 20) // int(coeff_b ** 2 + base_c))
-    return coeff_a, coeff_b, int(round(coeff_a * base_c))
-
-
 def empty_caches(c, cached=0):
     shape = (1, c.kv_heads, cached, c.dim // c.heads)
     return [(np.zeros(shape, np.int64), np.zeros(shape, np.int64)) for _ in range(c.layers)]
-
-
-def causal_mask(length, cached=0):
-    """[T, N + T]: new token t sees the N cached ones and new ones up to itself."""
-    return -np.triu(np.ones((length, cached + length), np.int64), cached + 1)

@@ -27,7 +27,6 @@ import sys
 import time
 
 import numpy as np
-import onnx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -122,7 +121,7 @@ def nll(logits, tokens):
 def prefill(q, tokens):
     """The integer step reading tokens [T] into empty caches with a causal mask."""
     steps = len(tokens)
-    return integer_model.build_step(q, tokens[None], np.arange(steps)[None], integer_model.causal_mask(steps),
+    return integer_model.build_step(q, tokens[None], np.arange(steps)[None], import_float.causal_mask(steps),
                                     integer_model.empty_caches(q["config"]))
 
 
@@ -157,21 +156,15 @@ def decode_step(q, tokens, history, slots):
 
 
 def write_step(graph, name, directory, q, tokenizer):
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, "network.onnx")
     model = graph.to_onnx(name)
     model.producer_name = "deeploy models/tinystories"
-    onnx.save(model, path)
-    np.savez_compressed(os.path.join(directory, "inputs.npz"),
-                        **{f"input_{i}": graph[n].astype(t) for i, (n, t) in enumerate(graph.inputs)})
-    np.savez_compressed(os.path.join(directory, "outputs.npz"),
-                        **{f"output_{i}": graph[n].astype(graph.types[n]) for i, n in enumerate(graph.outputs)})
+    import_float.write_step(directory, model, [graph[n].astype(t) for n, t in graph.inputs],
+                            [graph[n].astype(graph.types[n]) for n in graph.outputs])
     # deeploy generate and score read the size of one integer logit step and the tokenizer from here.
     with open(os.path.join(directory, "generation.json"), "w") as f:
         json.dump({"logit_scale": q["logit_scale"],
                    "tokenizer": os.path.relpath(os.path.abspath(tokenizer), os.path.abspath(directory)),
                    "note": "nats per integer logit unit; llama2.c tokenizer of stories260K relative to this file"}, f)
-    print(f"{path}: {name}, {len(graph.nodes)} nodes, {os.path.getsize(path)} bytes")
 
 
 def main():
