@@ -98,7 +98,8 @@ void compileGraph(CompiledModel& model, const std::string& description) {
 }
 
 CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                                  int64_t maxRows, bool exposeState, const Platform& platform, int cores) {
+                                  std::optional<int64_t> requestedRows, bool exposeState, const Platform& platform,
+                                  int cores) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel model;
   model.platform = platform;
@@ -107,6 +108,7 @@ CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optio
   Graph declared = typed;
   inferTypes(declared);
   KVCacheSignature signature = findKVCaches(declared);
+  const int64_t maxRows = requestedRows.value_or(signature.cachedRows + signature.newRows);
   requireCapacity(signature, maxRows);
   model.graph = typed;
   setCachedRows(model.graph, signature, maxRows - signature.newRows);

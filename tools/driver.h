@@ -59,11 +59,12 @@ Graph loadTypedModel(const std::string& modelPath, const std::optional<NamedArra
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
                            const Platform& platform = hostPlatform(), int cores = 1);
 // Compiles `modelPath`, a decode or prefill step with its KV caches as inputs and outputs
-// (passes/kv_cache.h), as a step over persistent caches of `maxRows` rows. Inputs are typed from
+// (passes/kv_cache.h), as a step over persistent caches of `maxRows` rows (without it, the rows the step's
+// caches hold once it ran: its cached rows plus its new rows). Inputs are typed from
 // `inputArrays` when given (their cache rows do not matter). With `exposeState` the caches stay graph
 // inputs and outputs at full capacity (for checks against fixed-length networks).
 CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                                  int64_t maxRows, bool exposeState, const Platform& platform = hostPlatform(),
+                                  std::optional<int64_t> maxRows, bool exposeState, const Platform& platform = hostPlatform(),
                                   int cores = 1);
 // The fixed-length network of a KV-cache step at `cachedRows` cached rows, from the typed model
 // (loadTypedModel) through the midend: the reference a lowered step is checked against.

@@ -234,8 +234,8 @@ class ReferenceGeneration {
 
 // The tokens the reference interpreter generates with the runs of the device's loop.
 std::vector<int> generateWithReference(const ReferenceStep& decode, const std::optional<ReferenceStep>& prefill,
-                                       const std::vector<int>& prompt, const GenerateCommand& cmd, uint64_t inverseTq16,
-                                       int endOfText) {
+                                       const std::vector<int>& prompt, const GenerateCommand& cmd, int64_t context,
+                                       uint64_t inverseTq16, int endOfText) {
   ReferenceGeneration reference;
   const int64_t promptLength = static_cast<int64_t>(prompt.size());
   TensorData logits;
@@ -243,7 +243,7 @@ std::vector<int> generateWithReference(const ReferenceStep& decode, const std::o
   while (reference.cached() < promptLength) {
     const int64_t first = reference.cached();
     int64_t rows = prefill ? prefill->signature.newRows : 0;
-    if (prefill && first + rows <= *cmd.context) {
+    if (prefill && first + rows <= context) {
       int64_t count = std::min(rows, promptLength - first);
       std::vector<int> chunk;
       for (int64_t i = 0; i < rows; ++i) chunk.push_back(prompt[static_cast<size_t>(first + std::min(i, count - 1))]);
@@ -261,7 +261,7 @@ std::vector<int> generateWithReference(const ReferenceStep& decode, const std::o
     int current = chooseToken(logits, row * vocab, vocab, inverseTq16, random);
     tokens.push_back(current);
     if (static_cast<int>(tokens.size()) == cmd.tokens || (current == endOfText && !cmd.ignoreEnd) ||
-        reference.cached() == *cmd.context) {
+        reference.cached() == context) {
       break;
     }
     logits = reference.run(decode, {current}, 1);
@@ -330,19 +330,17 @@ ReferenceStep referenceStep(const CompiledModel& model, const StepSource& step) 
 
 }  // namespace
 
-int runGenerate(const GenerateCommand& request) {
-  if (request.tokens < 1) throw Error("--tokens must be at least 1");
-  ModelFiles files = findModelFiles(request);
-  GenerateCommand cmd = request;
-  if (!cmd.context) cmd.context = stepCapacity(files.decode);
+int runGenerate(const GenerateCommand& cmd) {
+  if (cmd.tokens < 1) throw Error("--tokens must be at least 1");
+  ModelFiles files = findModelFiles(cmd);
   const std::unique_ptr<Tokenizer> tokenizer = loadTokenizer(files.tokenizer);
   std::vector<int> prompt = tokenizer->encode(cmd.prompt);
   if (prompt.empty()) throw Error("the prompt gives no tokens");
-  if (static_cast<int64_t>(prompt.size()) >= *cmd.context) {
-    throw Error("the prompt's " + std::to_string(prompt.size()) + " tokens fill the context of " + std::to_string(*cmd.context));
-  }
   const Platform platform = resolvePlatform(cmd.platform, cmd.target);
-  StepsProgram p = compileStepsProgram(files.decode, files.prefill, *cmd.context, platform, cmd.cores);
+  StepsProgram p = compileStepsProgram(files.decode, files.prefill, cmd.context, platform, cmd.cores);
+  if (static_cast<int64_t>(prompt.size()) >= p.context) {
+    throw Error("the prompt's " + std::to_string(prompt.size()) + " tokens fill the context of " + std::to_string(p.context));
+  }
   if (p.decodeInterface.vocab != tokenizer->vocabSize()) {
     throw Error("the network has " + std::to_string(p.decodeInterface.vocab) + " logits, the tokenizer " +
                 std::to_string(tokenizer->vocabSize()) + " tokens");
@@ -360,7 +358,7 @@ int runGenerate(const GenerateCommand& request) {
   std::optional<ReferenceStep> prefillReference;
   if (p.prefill) prefillReference = referenceStep(*p.prefill, *files.prefill);
   std::vector<int> reference = generateWithReference(referenceStep(p.decode, files.decode), prefillReference,
-                                                     prompt, cmd, inverseTq16, tokenizer->stopToken());
+                                                     prompt, cmd, p.context, inverseTq16, tokenizer->stopToken());
   bool same = reference == g.tokens;
   std::printf("reference interpreter: %zu tokens, %s\n", reference.size(),
               same ? "identical to the generated program's" : "DIFFERENT from the generated program's");

@@ -5,8 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/error.h"
-#include "passes/kv_cache.h"
-#include "passes/type_inference.h"
 #include "targets/host_target.h"
 #include "targets/rv32_target.h"
 
@@ -30,13 +28,6 @@ std::optional<fs::path> besideStep(const fs::path& stepDir, const std::string& n
   return std::nullopt;
 }
 
-int64_t stepCapacity(const StepSource& step) {
-  Graph graph = loadTypedModel(step.onnx, step.typingInputs);
-  inferTypes(graph);
-  const KVCacheSignature caches = findKVCaches(graph);
-  return caches.cachedRows + caches.newRows;
-}
-
 double logitScale(const std::optional<std::string>& generationJson, bool floatLogits, const std::string& why) {
   if (generationJson) {
     std::ifstream f(*generationJson);
@@ -56,7 +47,7 @@ std::string inputMacros(const std::string& step, const StepInterface& i) {
          std::to_string(i.mask) + "\n";
 }
 
-CompiledModel compileStep(const StepSource& step, int64_t context, const Platform& platform, int cores) {
+CompiledModel compileStep(const StepSource& step, std::optional<int64_t> context, const Platform& platform, int cores) {
   return compileKVCacheModel(step.onnx, step.typingInputs, context, false, platform, cores);
 }
 
@@ -86,17 +77,18 @@ StepInterface stepInterface(const CompiledModel& model, const std::string& step)
   return i;
 }
 
-StepsProgram compileStepsProgram(const StepSource& decode, const std::optional<StepSource>& prefill, int64_t context,
-                                 const Platform& platform, int cores) {
+StepsProgram compileStepsProgram(const StepSource& decode, const std::optional<StepSource>& prefill,
+                                 std::optional<int64_t> context, const Platform& platform, int cores) {
   CompiledModel decodeModel = compileStep(decode, context, platform, cores);
+  const int64_t rows = decodeModel.graph.kvCache->maxRows;
   const StepInterface decodeInterface = stepInterface(decodeModel, "decode");
   if (decodeInterface.rows != 1) {
     throw Error("the decode step must read one token; this one reads " + std::to_string(decodeInterface.rows));
   }
-  StepsProgram p{std::move(decodeModel), std::nullopt, decodeInterface, std::nullopt, {}};
+  StepsProgram p{rows, std::move(decodeModel), std::nullopt, decodeInterface, std::nullopt, {}};
   std::vector<ProgramStep> steps = {{"decode", &p.decode.graph}};
   if (prefill) {
-    p.prefill = compileStep(*prefill, context, platform, cores);
+    p.prefill = compileStep(*prefill, rows, platform, cores);
     p.prefillInterface = stepInterface(*p.prefill, "prefill");
     if (p.prefillInterface->vocab != decodeInterface.vocab || p.prefillInterface->floatLogits != decodeInterface.floatLogits) {
       throw Error("the prefill and decode steps have different logits (vocabulary or type)");

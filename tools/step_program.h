@@ -28,9 +28,6 @@ StepSource loadStepSource(const std::string& path);
 // A file of this name in the step's folder, else in its parent (the model's folder).
 std::optional<std::filesystem::path> besideStep(const std::filesystem::path& stepDir, const std::string& name);
 
-// The rows a step's caches hold after it ran: its cached rows plus the rows it adds.
-int64_t stepCapacity(const StepSource& step);
-
 // Nats per logit unit: generation.json's logit_scale, else 1 for float logits; an error naming `why`
 // for integer logits without one.
 double logitScale(const std::optional<std::string>& generationJson, bool floatLogits, const std::string& why);
@@ -47,15 +44,17 @@ struct StepInterface {
 StepInterface stepInterface(const CompiledModel& model, const std::string& step);
 
 struct StepsProgram {
+  int64_t context;  // rows the caches hold
   CompiledModel decode;
   std::optional<CompiledModel> prefill;
   StepInterface decodeInterface;
   std::optional<StepInterface> prefillInterface;
   GeneratedProgram program;
 };
-// The decode step (reading one token) and the prefill step over caches of `context` rows.
-StepsProgram compileStepsProgram(const StepSource& decode, const std::optional<StepSource>& prefill, int64_t context,
-                                 const Platform& platform, int cores);
+// The decode step (reading one token) and the prefill step over caches of `context` rows (default: the
+// decode step's cached rows + 1).
+StepsProgram compileStepsProgram(const StepSource& decode, const std::optional<StepSource>& prefill,
+                                 std::optional<int64_t> context, const Platform& platform, int cores);
 
 // The macros of generate_config.h that describe the steps.
 std::string stepMacros(const StepsProgram& steps);

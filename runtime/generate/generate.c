@@ -1,5 +1,6 @@
 /* Text generation on the device with the steps of one program (network.h, built by `deeploy
- * generate`; with DP_SCORE_SEQUENCES, `deeploy score`'s teacher-forced reading, see score_all): `network_decode_run` reads one token, the optional `network_prefill_run` reads
+ * generate`; with DP_SCORE_SEQUENCES, `deeploy score`'s teacher-forced reading, see score_all):
+ * `network_decode_run` reads one token, the optional `network_prefill_run` reads
  * NETWORK_PREFILL_NEW_ROWS tokens at once; both append to the same KV caches. The prompt goes through
  * prefill runs while they fit (the last one padded with the prompt's last token: the causal mask keeps
  * padding out of the prompt's rows, and later runs overwrite its cache rows), else decode runs; then
