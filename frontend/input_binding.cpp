@@ -1,6 +1,7 @@
 #include "frontend/input_binding.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "ir/error.h"
 
@@ -14,19 +15,64 @@ bool matchesByName(const Graph& graph, const NamedArrays& arrays) {
   });
 }
 
-bool repeatsAnInitializer(const Graph& graph, const TensorData& array) {
-  return std::any_of(graph.tensors.begin(), graph.tensors.end(), [&](const Tensor& t) {
-    if (!t.constant || t.constant->shape() != array.shape()) return false;
-    for (int64_t i = 0; i < array.size(); ++i) {
-      if (t.constant->getDouble(i) != array.getDouble(i)) return false;
-    }
-    return true;
-  });
+bool isOverridable(const Graph& graph, TensorId id) {
+  const auto& ids = graph.overridableInitializers;
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-std::vector<const TensorData*> matchArrays(const Graph& graph, const NamedArrays& arrays) {
+// The array equals the initializer's value: same shape and, converted to its type, the same elements.
+bool equalsInitializer(const Graph& graph, TensorId id, const TensorData& array) {
+  const TensorData& value = *graph.tensor(id).constant;
+  return value.shape() == array.shape() && array.castTo(value.dtype()) == value;
+}
+
+// An initializer the model also declares as a graph input takes the array's value (ONNX: a default the
+// caller may override) when the shapes agree.
+bool overrideInitializer(Graph& graph, TensorId id, const TensorData& array) {
+  Tensor& t = graph.tensor(id);
+  if (!isOverridable(graph, id) || t.shape != array.shape()) return false;
+  t.constant = array.castTo(t.dtype);
+  return true;
+}
+
+// The position in graph.initializers, from `from` on, of the initializer an unnamed extra array stands
+// for: the first one it equals, else the first overridable one of its shape (which it then overrides).
+std::optional<size_t> initializerInOrder(Graph& graph, size_t from, const TensorData& array) {
+  for (size_t i = from; i < graph.initializers.size(); ++i) {
+    if (equalsInitializer(graph, graph.initializers[i], array)) return i;
+  }
+  for (size_t i = from; i < graph.initializers.size(); ++i) {
+    if (overrideInitializer(graph, graph.initializers[i], array)) return i;
+  }
+  return std::nullopt;
+}
+
+// Arrays beyond the inputs (Deeploy's test archives store weights after the inputs): an array named
+// after an initializer stands for it; the others stand, in order, for initializers in the model's order
+// (a later array for a later initializer; initializers without an array are skipped).
+void acceptInitializerArrays(Graph& graph, const NamedArrays& arrays, const std::vector<bool>& used) {
+  size_t next = 0;
+  for (size_t a = 0; a < arrays.size(); ++a) {
+    if (used[a]) continue;
+    const auto& [name, array] = arrays[a];
+    const TensorId named = graph.findTensor(name);
+    bool accepted = false;
+    if (named != kNoTensor && graph.tensor(named).isConstant()) {
+      accepted = equalsInitializer(graph, named, array) || overrideInitializer(graph, named, array);
+    } else if (auto at = initializerInOrder(graph, next, array)) {
+      accepted = true;
+      next = *at + 1;
+    }
+    if (!accepted) {
+      throw Error("array '" + name + "' of shape " + shapeToString(array.shape()) +
+                  " is no input of the network and not the value of an initializer after the previous array's");
+    }
+  }
+}
+
+std::vector<const TensorData*> matchArrays(const Graph& graph, const NamedArrays& arrays, std::vector<bool>& used) {
   std::vector<const TensorData*> bound(graph.inputs.size(), nullptr);
-  std::vector<bool> used(arrays.size(), false);
+  used.assign(arrays.size(), false);
   if (matchesByName(graph, arrays)) {
     for (size_t i = 0; i < graph.inputs.size(); ++i) {
       for (size_t a = 0; a < arrays.size(); ++a) {
@@ -49,18 +95,15 @@ std::vector<const TensorData*> matchArrays(const Graph& graph, const NamedArrays
       used[i] = true;
     }
   }
-  for (size_t a = 0; a < arrays.size(); ++a) {
-    if (!used[a] && !repeatsAnInitializer(graph, arrays[a].second)) {
-      throw Error("array '" + arrays[a].first + "' matches no input of the network (and no initializer)");
-    }
-  }
   return bound;
 }
 
 }  // namespace
 
 std::vector<TensorData> bindInputs(Graph& graph, const NamedArrays& arrays) {
-  std::vector<const TensorData*> bound = matchArrays(graph, arrays);
+  std::vector<bool> used;
+  std::vector<const TensorData*> bound = matchArrays(graph, arrays, used);
+  acceptInitializerArrays(graph, arrays, used);
   // Float containers of integers: every array integer-valued, and some float-declared input with values to
   // show it (an empty array, such as an empty KV cache, shows nothing either way).
   bool allIntegral = std::all_of(bound.begin(), bound.end(), [](const TensorData* a) { return a->allIntegral(); });

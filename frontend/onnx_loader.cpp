@@ -166,10 +166,14 @@ Graph loadOnnxModel(const std::string& path) {
     t.dtype = t.constant->dtype();
     t.declaredType = t.dtype;
     t.shape = t.constant->shape();
+    graph.initializers.push_back(id);
   }
   for (const auto& input : g.input()) {
     TensorId id = tensorNamed(input.name());
-    if (graph.tensor(id).isConstant()) continue;
+    if (graph.tensor(id).isConstant()) {
+      graph.overridableInitializers.push_back(id);
+      continue;
+    }
     readDeclaredType(input, graph.tensor(id));
     graph.inputs.push_back(id);
   }

@@ -81,6 +81,10 @@ class Graph {
   std::vector<Node> nodes;          // schedule order once sorted
   std::vector<TensorId> inputs;     // runtime inputs (never constants)
   std::vector<TensorId> outputs;
+  // The model file's initializers in its order, and those of them it also declares as graph inputs
+  // (ONNX lets a caller override such a default); frontend/input_binding matches extra arrays to them.
+  std::vector<TensorId> initializers;
+  std::vector<TensorId> overridableInitializers;
   std::optional<KVCacheLayout> kvCache;
   bool tilingDecided = false;  // decideTiling has set the tiling of every node computed in tiles
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "ops/op_schema.h"
 
@@ -31,6 +32,87 @@ ViewRoots findViews(const Graph& graph) {
   return roots;
 }
 
+bool isArenaTensor(const Graph& graph, TensorId t) {
+  return t != kNoTensor && !graph.tensor(t).isConstant() && !(graph.kvCache && graph.kvCache->isState(t));
+}
+
+// Per buffer (the root of its tensors), the last step that uses it and whether it holds a graph input, with
+// the steps of planActivationMemory.
+class BufferUses {
+ public:
+  BufferUses(const Graph& graph, ViewRoots& roots, const std::vector<size_t>& heldInputs)
+      : roots_(roots), lastUse_(graph.tensors.size(), -1), holdsGraphInput_(graph.tensors.size(), false) {
+    for (TensorId in : graph.inputs) {
+      use(in, 0);
+      holdsGraphInput_[static_cast<size_t>(roots_.find(in))] = true;
+    }
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+      for (TensorId t : graph.nodes[n].inputs) use(t, static_cast<int>(n) + 1);
+      for (TensorId t : graph.nodes[n].outputs) use(t, static_cast<int>(n) + 1);
+    }
+    for (size_t n : heldInputs) {
+      for (TensorId in : graph.nodes[n].inputs) use(in, static_cast<int>(n) + 2);
+    }
+    for (TensorId out : graph.outputs) use(out, static_cast<int>(graph.nodes.size()) + 1);
+  }
+
+  // Whether `t`'s buffer is used last at `step` and holds no graph input.
+  bool diesAt(TensorId t, int step) {
+    const size_t root = static_cast<size_t>(roots_.find(t));
+    return lastUse_[root] == step && !holdsGraphInput_[root];
+  }
+
+  // `out`'s buffer becomes `in`'s.
+  void share(TensorId out, TensorId in) {
+    const int last = std::max(lastUse_[static_cast<size_t>(roots_.find(out))], lastUse_[static_cast<size_t>(roots_.find(in))]);
+    roots_.join(out, in);
+    lastUse_[static_cast<size_t>(roots_.find(in))] = last;
+  }
+
+ private:
+  void use(TensorId t, int step) {
+    if (t == kNoTensor) return;
+    int& last = lastUse_[static_cast<size_t>(roots_.find(t))];
+    last = std::max(last, step);
+  }
+
+  ViewRoots& roots_;
+  std::vector<int> lastUse_;
+  std::vector<bool> holdsGraphInput_;
+};
+
+// The input of node `n` whose buffer its output can take, if any: the node computes in place (and not over
+// the filled rows of KV caches, whose blocks codegen/runtime_length addresses itself), the input has the
+// output's type and element count (so, broadcast or not, element i of both is at the same offset), its
+// buffer dies at this node and holds no graph input, and no other input of the node lies in it.
+std::optional<TensorId> inPlaceInput(const Graph& graph, size_t n, ViewRoots& roots, BufferUses& uses) {
+  const Node& node = graph.nodes[n];
+  if (!OpRegistry::instance().get(node).computesInPlace || node.outputs.size() != 1 || runsOverFilledRows(graph, node)) {
+    return std::nullopt;
+  }
+  const TensorId out = node.outputs[0];
+  if (!isArenaTensor(graph, out)) return std::nullopt;
+  const Tensor& y = graph.tensor(out);
+  for (TensorId in : node.inputs) {
+    if (!isArenaTensor(graph, in) || roots.find(in) == roots.find(out)) continue;
+    const Tensor& x = graph.tensor(in);
+    if (x.dtype != y.dtype || x.elementCount() != y.elementCount() || !uses.diesAt(in, static_cast<int>(n) + 1)) continue;
+    const bool sharedWithOtherInput = std::any_of(node.inputs.begin(), node.inputs.end(), [&](TensorId other) {
+      return other != in && isArenaTensor(graph, other) && roots.find(other) == roots.find(in);
+    });
+    if (!sharedWithOtherInput) return in;
+  }
+  return std::nullopt;
+}
+
+// Element-wise nodes write their output over an input that dies with them (one buffer, as for views).
+void shareBuffersInPlace(const Graph& graph, ViewRoots& roots, const std::vector<size_t>& heldInputs) {
+  BufferUses uses(graph, roots, heldInputs);
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    if (std::optional<TensorId> in = inPlaceInput(graph, n, roots, uses)) uses.share(graph.nodes[n].outputs[0], *in);
+  }
+}
+
 }  // namespace
 
 ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment,
@@ -40,6 +122,7 @@ ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& p
   mem.bufferOfTensor.assign(graph.tensors.size(), -1);
   mem.scratchOfNode.assign(graph.nodes.size(), -1);
   ViewRoots roots = findViews(graph);
+  shareBuffersInPlace(graph, roots, heldInputs);
   const int lastStep = static_cast<int>(graph.nodes.size()) + 1;
   std::vector<int> bufferOfRoot(graph.tensors.size(), -1);
 

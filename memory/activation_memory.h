@@ -1,5 +1,7 @@
 // Assigns every runtime tensor of a scheduled graph to a buffer with a lifetime, merges views
-// (aliasing operators) into the buffer they view, adds per-node scratch, and plans offsets.
+// (aliasing operators) into the buffer they view and the output of an element-wise node computed in place
+// (OpSchema::computesInPlace) into the buffer of an input that dies with it, adds per-node scratch, and
+// plans offsets.
 #pragma once
 
 #include <string>

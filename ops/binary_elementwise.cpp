@@ -137,6 +137,7 @@ OpSchema binarySchema(const std::string& name, BinaryOp op) {
   s.evaluate = [op](const EvalArgs& args) { evaluateBinary(op, args); };
   s.emit = [op](KernelEmitter& e) { emitBinary(op, e); };
   s.tiling = [](const Graph& graph, const Node& node) { return elementwiseGeometry(graph, node); };
+  s.computesInPlace = true;  // y[i] is stored after reading the operands' elements for it
   return s;
 }
 

@@ -141,7 +141,13 @@ void emitClip(KernelEmitter& e) {
 // Element-wise; the scalar bounds are read whole by every tile.
 TilingGeometry clipGeometry(const Graph& graph, const Node& node) { return elementwiseGeometryWithScalars(graph, node); }
 
-const OpRegistrar registrar{OpSchema{"Clip", inferClip, evaluateClip, emitClip, nullptr, false, clipGeometry}};
+OpSchema clipSchema() {
+  OpSchema s{"Clip", inferClip, evaluateClip, emitClip, nullptr, false, clipGeometry};
+  s.computesInPlace = true;  // y[i] = clip(x[i]), the bounds passed by value
+  return s;
+}
+
+const OpRegistrar registrar{clipSchema()};
 
 }  // namespace
 

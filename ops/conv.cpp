@@ -1,7 +1,9 @@
 // Conv (1-D and 2-D, NCHW): groups (depthwise included), strides, dilations, explicit pads or auto_pad,
 // optional per-channel bias. Integer input and weight accumulate in int32 (wrapping; the result is int32
 // unless the model declares another integer type), floats compute in float32.
-// Kernels: runtime/kernels/conv.h (im2col per output pixel, or direct loops for one input channel per group).
+// Kernels: runtime/kernels/conv.h (im2col per output pixel, or direct loops for one input channel per group),
+// with a fused float activation those of kernels/activation_epilogue.h.
+#include "ops/fused_activation.h"
 #include "ops/linalg.h"
 
 namespace deeploy {
@@ -26,14 +28,17 @@ void emitConv(KernelEmitter& e) {
   if (y.elementCount() == 0) return;
   ConvGeometry g = convGeometry(x.shape, w.shape, e.attrs(), failWithError(e.node()));
   bool direct = g.oneInputChannelPerGroup();
-  std::string name = std::string("dp_conv_") + (direct ? "direct_" : "im2col_") + typeSuffix({x.dtype, w.dtype, y.dtype});
-  useKernel(e, "kernels/conv.h", direct ? "DP_DEFINE_CONV_DIRECT" : "DP_DEFINE_CONV_IM2COL", name,
-            {std::string(cTypeName(x.dtype)), std::string(cTypeName(w.dtype)), accumulatorCType(y.dtype),
-             std::string(cTypeName(y.dtype))});
+  ProductKernel kernel{"kernels/conv.h", direct ? "DP_DEFINE_CONV_DIRECT" : "DP_DEFINE_CONV_IM2COL",
+                       std::string("dp_conv_") + (direct ? "direct_" : "im2col_") + typeSuffix({x.dtype, w.dtype, y.dtype}),
+                       {std::string(cTypeName(x.dtype)), std::string(cTypeName(w.dtype)), accumulatorCType(y.dtype),
+                        std::string(cTypeName(y.dtype))}};
+  std::vector<std::string> activationArgs = addActivationEpilogue(e, kernel);
+  useKernel(e, kernel.header, kernel.macro, kernel.name, kernel.macroArgs);
   std::vector<std::string> args = {e.inputPtr(0), e.inputPtr(1), channelBiasOperand(e), e.outputPtr(0),
                                    offsetArray(e, g.kernelArray(), "conv_geometry")};
   if (!direct) args.push_back(im2colColumn(e));
-  e.statement(cCall(name, args));
+  args.insert(args.end(), activationArgs.begin(), activationArgs.end());
+  e.statement(cCall(kernel.name, args));
 }
 
 // Conv's bias follows the output channels.
@@ -51,6 +56,7 @@ OpSchema convSchema() {
   s.emit = emitConv;
   s.scratchBytes = convScratchBytes;
   s.tiling = convWithBiasTiling;
+  s.fusesActivation = true;
   return s;
 }
 

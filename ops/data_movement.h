@@ -55,5 +55,11 @@ bool transposeKeepsOrder(const Graph& graph, const Node& node);
 bool sliceTakesEverything(const Graph& graph, const Node& node);
 // The Pad adds and removes nothing.
 bool padIsEmpty(const Graph& graph, const Node& node);
+// The begin and end amounts per data axis of a Pad that fills with +0 in constant mode (its pads, axes
+// and fill value constants); nullopt for any other Pad.
+struct PadAmounts {
+  std::vector<int64_t> begin, end;
+};
+std::optional<PadAmounts> zeroFillPadAmounts(const Graph& graph, const Node& node);
 
 }  // namespace deeploy

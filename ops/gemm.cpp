@@ -1,9 +1,12 @@
 // Gemm: Y = alpha * op(A) * op(B) + beta * C, op = optional transpose (transA, transB), C optional and
-// unidirectionally broadcast to [M, N]. Integer operands need integral alpha and beta and accumulate in
+// unidirectionally broadcast to [M, N]. Beyond ONNX (Deeploy's exporter): A and B may carry a leading
+// batch axis ([batch, rows, columns], broadcast like MatMul's), giving Y [batch, M, N] with C broadcast
+// to it; the kernel then runs once per batch. Integer operands need integral alpha and beta and accumulate in
 // int32 (wrapping; the result is int32 unless the model declares another integer type); floats compute
 // in float32. Kernels: runtime/kernels/gemm.h.
 #include <cmath>
 
+#include "ops/fused_activation.h"
 #include "ops/linalg.h"
 
 namespace deeploy {
@@ -43,9 +46,10 @@ void inferGemm(InferContext& ctx) {
   }
   if (ctx.hasInput(2)) {
     const Shape& c = ctx.inputShape(2);
-    bool broadcasts = c.size() <= 2;
+    const size_t rank = g.outShape.size();
+    bool broadcasts = c.size() <= rank;
     for (size_t d = 0; broadcasts && d < c.size(); ++d) {
-      int64_t target = g.outShape[2 - c.size() + d];
+      int64_t target = g.outShape[rank - c.size() + d];
       broadcasts = c[d] == 1 || c[d] == target;
     }
     ctx.require(broadcasts, "C of shape " + shapeToString(c) + " does not broadcast to the output " + shapeToString(g.outShape));
@@ -101,7 +105,19 @@ std::vector<std::string> emitBiasOperand(KernelEmitter& e, const MatMulGeometry&
     throw Error(e.node().describe() + ": a runtime C must have the output type " + std::string(dtypeName(y)));
   }
   auto strides = broadcastStrides(c.shape, g.outShape);
-  return {pointer, std::to_string(strides[0]), std::to_string(strides[1])};
+  const size_t rank = strides.size();
+  return {pointer, std::to_string(strides[rank - 2]), std::to_string(strides[rank - 1])};
+}
+
+// C's element step from one batch of the output to the next (0 without a batch axis or when C is shared).
+int64_t biasBatchStride(const KernelEmitter& e, const MatMulGeometry& g) {
+  if (!e.hasInput(2) || g.outShape.size() < 3) return 0;
+  return broadcastStrides(e.input(2).shape, g.outShape)[0];
+}
+
+// `pointer` advanced by `offset` elements (the pointer itself at 0).
+std::string advanced(const std::string& pointer, int64_t offset) {
+  return offset == 0 ? pointer : "(" + pointer + " + " + std::to_string(offset) + ")";
 }
 
 void emitGemm(KernelEmitter& e) {
@@ -113,16 +129,25 @@ void emitGemm(KernelEmitter& e) {
   double beta = attrs.beta;
   std::vector<std::string> c = emitBiasOperand(e, g, beta);
   MatMulOperands ops = prepareMatMulOperands(e, g);
-  std::string name = "dp_gemm_" + ops.layout + "_" + typeSuffix({a.dtype, b.dtype, y.dtype});
-  useKernel(e, productKernelHeader(ops.layout, "kernels/gemm.h"), "DP_DEFINE_GEMM_" + productMacroLayout(ops.layout), name,
-            {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype)), accumulatorCType(y.dtype),
-             std::string(cTypeName(y.dtype))});
-  e.statement(cCall(name, {ops.a, ops.b, c[0], e.outputPtr(0), std::to_string(g.m), std::to_string(g.n),
-                           std::to_string(g.k), accumulatorLiteral(attrs.alpha, y.dtype),
-                           accumulatorLiteral(beta, y.dtype), c[1], c[2]}));
+  ProductKernel kernel{productKernelHeader(ops.layout, "kernels/gemm.h"), "DP_DEFINE_GEMM_" + productMacroLayout(ops.layout),
+                       "dp_gemm_" + ops.layout + "_" + typeSuffix({a.dtype, b.dtype, y.dtype}),
+                       {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype)), accumulatorCType(y.dtype),
+                        std::string(cTypeName(y.dtype))}};
+  const std::vector<std::string> activationArgs = addActivationEpilogue(e, kernel);
+  useKernel(e, kernel.header, kernel.macro, kernel.name, kernel.macroArgs);
+  const std::vector<int64_t> bOffsets = bOperandOffsets(g, ops);
+  const int64_t cBatchStride = biasBatchStride(e, g);
+  for (int64_t bi = 0; bi < g.batch; ++bi) {  // one call per batch
+    std::vector<std::string> args = {advanced(ops.a, g.aOffsets[bi]), advanced(ops.b, bOffsets[bi]),
+                                     advanced(c[0], bi * cBatchStride), advanced(e.outputPtr(0), bi * g.m * g.n),
+                                     std::to_string(g.m), std::to_string(g.n), std::to_string(g.k),
+                                     accumulatorLiteral(attrs.alpha, y.dtype), accumulatorLiteral(beta, y.dtype), c[1], c[2]};
+    args.insert(args.end(), activationArgs.begin(), activationArgs.end());
+    e.statement(cCall(kernel.name, args));
+  }
 }
 
-// See gemmTiling: op(A) follows M, op(B) follows N, C broadcasts against the output.
+// See gemmTiling: op(A) follows the batch and M, op(B) the batch and N, C broadcasts against the output.
 TilingGeometry gemmTilingOf(const Graph& graph, const Node& node) {
   GemmAttributes attrs = readGemmAttributes(node.attrs, failWithError(node));
   return gemmTiling(graph, node, attrs.transA, attrs.transB);
@@ -142,6 +167,7 @@ OpSchema gemmSchema() {
   s.emit = emitGemm;
   s.scratchBytes = gemmScratchBytes;
   s.tiling = gemmTilingOf;
+  s.fusesActivation = true;
   return s;
 }
 

@@ -1,5 +1,6 @@
 #include "ops/interpreter.h"
 
+#include "ops/fused_activation.h"
 #include "ops/op_schema.h"
 
 namespace deeploy {
@@ -29,6 +30,7 @@ void evaluateNode(const Graph& graph, const Node& node, std::vector<std::optiona
   for (auto& o : outputs) args.outputs.push_back(&o);
   try {
     schema.evaluate(args);
+    if (hasFusedActivation(node)) applyFusedActivation(node, outputs.at(0));
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

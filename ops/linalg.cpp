@@ -1,5 +1,6 @@
 #include "ops/linalg.h"
 
+#include "ops/fused_activation.h"
 #include "ops/integer_common.h"
 #include "ops/kernel_calls.h"
 
@@ -133,14 +134,17 @@ MatMulGeometry matmulGeometry(const Shape& a, const Shape& b, const FailFn& fail
 }
 
 MatMulGeometry gemmGeometry(const Shape& a, const Shape& b, bool transA, bool transB, const FailFn& fail) {
-  if (a.size() != 2 || b.size() != 2) {
-    fail("Gemm operands must be matrices, got A " + shapeToString(a) + " and B " + shapeToString(b));
+  const bool aBatched = a.size() == 3, bBatched = b.size() == 3;
+  if ((a.size() != 2 && !aBatched) || (b.size() != 2 && !bBatched)) {
+    fail("Gemm operands must be matrices or batches of matrices ([batch, rows, columns]), got A " + shapeToString(a) +
+         " and B " + shapeToString(b));
   }
+  const Shape am(a.end() - 2, a.end()), bm(b.end() - 2, b.end());
   MatMulGeometry g;
-  g.m = transA ? a[1] : a[0];
-  g.k = transA ? a[0] : a[1];
-  g.n = transB ? b[0] : b[1];
-  int64_t kb = transB ? b[1] : b[0];
+  g.m = transA ? am[1] : am[0];
+  g.k = transA ? am[0] : am[1];
+  g.n = transB ? bm[0] : bm[1];
+  int64_t kb = transB ? bm[1] : bm[0];
   if (kb != g.k) {
     fail("inner dimensions differ: op(A) has " + std::to_string(g.k) + " columns, op(B) has " + std::to_string(kb) +
          " rows (A " + shapeToString(a) + ", B " + shapeToString(b) + ")");
@@ -148,6 +152,22 @@ MatMulGeometry gemmGeometry(const Shape& a, const Shape& b, bool transA, bool tr
   g.outShape = {g.m, g.n};
   g.rowAxis = 0;
   g.colAxis = 1;
+  if (aBatched || bBatched) {
+    // A leading batch axis (Deeploy's exporter): one product per batch, a matrix operand shared by all.
+    const Shape aBatch = aBatched ? Shape{a[0]} : Shape{}, bBatch = bBatched ? Shape{b[0]} : Shape{};
+    const Shape outBatch = broadcastShapes(aBatch, bBatch, fail, "the batch dimensions");
+    g.outShape.insert(g.outShape.begin(), outBatch[0]);
+    g.rowAxis = 1;
+    g.colAxis = 2;
+    g.batch = outBatch[0];
+    const bool aSteps = aBatched && a[0] != 1, bSteps = bBatched && b[0] != 1;
+    g.aOffsets.clear();
+    g.bOffsets.clear();
+    for (int64_t bi = 0; bi < g.batch; ++bi) {
+      g.aOffsets.push_back(aSteps ? bi * g.m * g.k : 0);
+      g.bOffsets.push_back(bSteps ? bi * g.k * g.n : 0);
+    }
+  }
   g.aRowStride = transA ? 1 : g.k;
   g.aColStride = transA ? g.m : 1;
   g.bRowStride = transB ? 1 : g.n;
@@ -592,6 +612,10 @@ std::vector<int64_t> int16WeightOffsets(const MatMulGeometry& g) {
 
 }  // namespace
 
+std::vector<int64_t> bOperandOffsets(const MatMulGeometry& g, const MatMulOperands& operands) {
+  return operands.layout == "nt16" ? int16WeightOffsets(g) : g.bOffsets;
+}
+
 std::string productKernelHeader(const std::string& layout, const std::string& header) {
   return layout == "nt16" ? "kernels/matmul_nt16.h" : header;
 }
@@ -609,10 +633,14 @@ MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) 
     ops.a = e.inputPtr(0);
   } else if (a.isConstant()) {  // stored [K, M] (Gemm transA)
     ops.a = e.constant(transposeSlices(*a.constant, g.k, g.m), a.name + "_t");
-  } else {
+  } else {  // each [K, M] slice transposed into scratch at its own offset, so g.aOffsets still apply
     e.include("kernels/gemm.h");
-    e.statement(cCall("dp_transpose_2d", {e.inputPtr(0), e.scratchPtr(), std::to_string(g.k), std::to_string(g.m),
-                                          std::to_string(dtypeSize(a.dtype))}));
+    const std::string scratch = "((" + std::string(cTypeName(a.dtype)) + " *)" + e.scratchPtr() + ")";
+    for (int64_t offset = 0; offset < a.elementCount(); offset += g.m * g.k) {
+      const std::string at = " + " + std::to_string(offset);
+      e.statement(cCall("dp_transpose_2d", {"(" + e.inputPtr(0) + at + ")", "(" + scratch + at + ")", std::to_string(g.k),
+                                            std::to_string(g.m), std::to_string(dtypeSize(a.dtype))}));
+    }
     ops.a = "((const " + std::string(cTypeName(a.dtype)) + " *)" + e.scratchPtr() + ")";
   }
   if (usesInt16Weights(e, g)) {
@@ -635,7 +663,7 @@ MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g) 
 
 size_t matmulScratchBytes(const Graph& graph, const Node& node, const MatMulGeometry& g) {
   const Tensor& a = graph.tensor(node.inputs.at(0));
-  return g.aRowMajor() || a.isConstant() ? 0 : static_cast<size_t>(g.m * g.k) * dtypeSize(a.dtype);
+  return g.aRowMajor() || a.isConstant() ? 0 : a.byteSize();
 }
 
 std::vector<std::string> matmulRequantArgs(KernelEmitter& e, const MatMulGeometry& g, const RequantAttributes& rq,
@@ -674,20 +702,23 @@ KernelCall productCall(KernelEmitter& e, const MatMulGeometry& g, const MatMulOp
   std::string types = typeSuffix({a.dtype, b.dtype, y.dtype});
   std::string name = (requantized ? "dp_rqmatmul_" : "dp_matmul_") + operands.layout + "_" + types;
   std::string macro = (requantized ? "DP_DEFINE_RQMATMUL_" : "DP_DEFINE_MATMUL_") + productMacroLayout(operands.layout);
-  std::vector<std::string> macroArgs = {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype))};
-  if (!requantized) macroArgs.push_back(accumulatorCType(y.dtype));
-  macroArgs.push_back(std::string(cTypeName(y.dtype)));
-  const bool compiled = useKernel(e, productKernelHeader(operands.layout, "kernels/matmul.h"), macro, name, macroArgs);
+  ProductKernel kernel{productKernelHeader(operands.layout, "kernels/matmul.h"), macro, name,
+                       {std::string(cTypeName(a.dtype)), std::string(cTypeName(b.dtype))}};
+  if (!requantized) kernel.macroArgs.push_back(accumulatorCType(y.dtype));
+  kernel.macroArgs.push_back(std::string(cTypeName(y.dtype)));
+  const std::vector<std::string> activationArgs = addActivationEpilogue(e, kernel);
+  const bool compiled = useKernel(e, kernel.header, kernel.macro, kernel.name, kernel.macroArgs);
   // The compiled requantized products are called through their inline picker (matmul.h's *_call).
-  KernelCall call{requantized && compiled ? name + "_call" : name,
+  KernelCall call{requantized && compiled ? kernel.name + "_call" : kernel.name,
                   {operands.a, operands.b, e.outputPtr(0), std::to_string(g.batch), std::to_string(g.m),
                    std::to_string(g.n), std::to_string(g.k), offsetArray(e, g.aOffsets, "a_offsets"),
-                   offsetArray(e, operands.layout == "nt16" ? int16WeightOffsets(g) : g.bOffsets, "b_offsets")}};
+                   offsetArray(e, bOperandOffsets(g, operands), "b_offsets")}};
   if (requantized) {
     for (auto& arg : matmulRequantArgs(e, g, readKernelRequant(e.attrs(), failWithError(e.node())), 2)) {
       call.args.push_back(arg);
     }
   }
+  call.args.insert(call.args.end(), activationArgs.begin(), activationArgs.end());
   return call;
 }
 
@@ -759,9 +790,12 @@ TilingGeometry matmulTiling(const Graph& graph, const Node& node) {
 }
 
 TilingGeometry gemmTiling(const Graph& graph, const Node& node, bool transA, bool transB) {
-  const AxisMap rows = AxisMap::follow(0), cols = AxisMap::follow(1), k = AxisMap::whole();
-  return productTiling(graph, node, transA ? std::vector<AxisMap>{k, rows} : std::vector<AxisMap>{rows, k},
-                       transB ? std::vector<AxisMap>{cols, k} : std::vector<AxisMap>{k, cols});
+  const Shape &a = inputShape(graph, node, 0), &b = inputShape(graph, node, 1);
+  const MatMulGeometry m = gemmGeometry(a, b, transA, transB, failWithError(node));
+  const Shape outBatch(m.outShape.begin(), m.outShape.end() - 2);
+  const AxisMap rows = AxisMap::follow(m.rowAxis), cols = AxisMap::follow(m.colAxis), k = AxisMap::whole();
+  return productTiling(graph, node, matmulOperandAxes(a, outBatch, transA ? k : rows, transA ? rows : k),
+                       matmulOperandAxes(b, outBatch, transB ? cols : k, transB ? k : cols));
 }
 
 TilingGeometry convTiling(const Graph& graph, const Node& node) {

@@ -52,7 +52,8 @@ struct MatMulGeometry {
 // ONNX MatMul (NumPy matmul semantics): batch dimensions broadcast, a 1-D operand is promoted to a
 // matrix and its promoted dimension removed from the output.
 MatMulGeometry matmulGeometry(const Shape& a, const Shape& b, const FailFn& fail);
-// Gemm: 2-D operands, optionally transposed.
+// Gemm: 2-D operands, optionally transposed; either may also be a batch [batch, rows, columns] (the
+// batch axes broadcast like MatMul's), giving an output [batch, M, N].
 MatMulGeometry gemmGeometry(const Shape& a, const Shape& b, bool transA, bool transB, const FailFn& fail);
 
 // The products, exact modulo 2^64 for integers (wrapped to the result type by the caller's setInt),
@@ -152,6 +153,8 @@ struct MatMulOperands {
 std::string productKernelHeader(const std::string& layout, const std::string& header);
 std::string productMacroLayout(const std::string& layout);
 MatMulOperands prepareMatMulOperands(KernelEmitter& e, const MatMulGeometry& g);
+// Offsets of B's batch slices in the prepared operand (in words of the nt16 layout, else elements).
+std::vector<int64_t> bOperandOffsets(const MatMulGeometry& g, const MatMulOperands& operands);
 // Scratch bytes prepareMatMulOperands needs for node `node` of geometry g (a transposed runtime A).
 size_t matmulScratchBytes(const Graph& graph, const Node& node, const MatMulGeometry& g);
 

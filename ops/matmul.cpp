@@ -45,6 +45,7 @@ OpSchema matmulSchema() {
   s.evaluate = evaluateMatMul;
   s.emit = emitMatMul;
   s.tiling = matmulTiling;
+  s.fusesActivation = true;
   return s;
 }
 

@@ -101,6 +101,11 @@ struct OpSchema {
   std::function<TilingGeometry(const Graph&, const Node&)> tiling = nullptr;
   // The node as one NPU convolution, or nullopt when the NPU cannot run it (optional: cores only).
   std::function<std::optional<NpuConv>(const Graph&, const Node&)> npu = nullptr;
+  // The float32 kernel applies a fused activation (ops/fused_activation.h) to every output it stores.
+  bool fusesActivation = false;
+  // Output 0 may take the buffer of an input of its own type and element count (memory/activation_memory):
+  // the kernel reads such an input's element i only to compute output element i, before storing it.
+  bool computesInPlace = false;
 };
 
 class OpRegistry {

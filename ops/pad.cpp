@@ -5,6 +5,7 @@
 // shows input index o - begin, mapped back into the input when outside it:
 //   reflect: mirrored without repeating the edge (periodically for pads longer than the dimension),
 //   edge: the nearest edge element, wrap: periodic continuation.
+#include <cmath>
 #include <stdexcept>
 
 #include "ops/data_movement.h"
@@ -202,6 +203,19 @@ bool padIsEmpty(const Graph& graph, const Node& node) {
     if (spec.begin[d] != 0 || spec.end[d] != 0) return false;
   }
   return true;
+}
+
+std::optional<PadAmounts> zeroFillPadAmounts(const Graph& graph, const Node& node) {
+  if (node.inputs.empty() || node.outputs.size() != 1) return std::nullopt;
+  for (size_t i = 1; i < node.inputs.size(); ++i) {
+    if (node.inputs[i] != kNoTensor && !graph.tensor(node.inputs[i]).isConstant()) return std::nullopt;
+  }
+  const auto constants = constantInputsOf(graph, node);
+  const PadSpec spec = padSpec(graph.tensor(node.inputs[0]).shape.size(), node.attrs, constants);
+  if (spec.mode != PadMode::Constant) return std::nullopt;
+  const double fill = fillValue(DType::Float64, node.attrs, constants.size() > 2 ? constants[2] : nullptr).getDouble(0);
+  if (fill != 0 || std::signbit(fill)) return std::nullopt;
+  return PadAmounts{spec.begin, spec.end};
 }
 
 }  // namespace deeploy

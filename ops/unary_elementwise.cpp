@@ -124,6 +124,7 @@ OpSchema unarySchema(const std::string& op, const UnaryDef& def) {
   s.evaluate = [&def](const EvalArgs& args) { evaluateUnary(def, args); };
   s.emit = [&def](KernelEmitter& e) { emitUnary(def, e); };
   s.tiling = unaryGeometry;
+  s.computesInPlace = true;  // y[i] = f(x[i])
   return s;
 }
 
@@ -144,6 +145,7 @@ OpSchema geluSchema() {
   s.evaluate = [](const EvalArgs& args) { evaluateUnary(geluVariant(args.attrs()), args); };
   s.emit = [](KernelEmitter& e) { emitUnary(geluVariant(e.attrs()), e); };
   s.tiling = unaryGeometry;
+  s.computesInPlace = true;
   return s;
 }
 

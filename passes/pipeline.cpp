@@ -1,10 +1,14 @@
 #include "passes/pipeline.h"
 
+#include "passes/activation_fusion.h"
+#include "passes/batchnorm_folding.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_code.h"
 #include "passes/integer_activation_fusion.h"
 #include "passes/integer_div_folding.h"
 #include "passes/noop_removal.h"
+#include "passes/pad_folding.h"
+#include "passes/qdq_lowering.h"
 #include "passes/requant_fusion.h"
 #include "passes/type_inference.h"
 
@@ -20,7 +24,13 @@ void note(PassLog& log, const std::string& pass, int count) {
 
 PassLog runMidend(Graph& graph) {
   PassLog log;
+  const int quantized = lowerQuantizedOnnx(graph);
+  note(log, "QDQ-quantized ops lowered to integer nodes", quantized);
+  if (quantized > 0) removeDeadNodes(graph);  // the DequantizeLinear nodes they read
   inferTypes(graph);
+  note(log, "BatchNormalization folded into Conv/Gemm", foldBatchNormalization(graph));
+  note(log, "Pad folded into Conv/AveragePool", foldPadIntoWindows(graph));
+  note(log, "float activations fused into Conv/Gemm/MatMul", fuseFloatActivations(graph));
   note(log, "TrueIntegerDiv folded into RequantShift", foldTrueIntegerDiv(graph));
   note(log, "integer activations fused with RequantShift", fuseIntegerActivationRequant(graph));
   note(log, "MatMul/Gemm/Conv fused with RequantShift", fuseRequantization(graph));

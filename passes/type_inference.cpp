@@ -1,5 +1,6 @@
 #include "passes/type_inference.h"
 
+#include "ops/fused_activation.h"
 #include "ops/op_schema.h"
 #include "passes/constant_folding.h"
 
@@ -69,6 +70,7 @@ void inferTypes(Graph& graph) {
         ctx.fail("inference left output '" + graph.tensor(out).name + "' untyped");
       }
     }
+    if (hasFusedActivation(node)) checkFusedActivation(ctx, schema);
     if (isFoldable(graph, node)) foldNode(graph, n);
   }
   removeFoldedNodes(graph);

@@ -23,7 +23,7 @@ Graph oneOutput(int64_t n, DType type = DType::Float32) {
 
 bool sameFloats(double got, double want, double relativeTolerance = 0) {
   Graph g = oneOutput(1);
-  return compareOutputs(g, {testing::floats({1}, {got})}, {{"y", testing::floats({1}, {want})}}, relativeTolerance)
+  return compareOutputs(g, {testing::floats({1}, {got})}, {{"y", testing::floats({1}, {want})}}, {relativeTolerance, 0})
       .passed;
 }
 
@@ -64,6 +64,18 @@ TEST(CompareOutputs, IntegersExactlyAndTheFailureNamesTheFirstDifference) {
   EXPECT_NE(c.message.find("'y'"), std::string::npos) << c.message;
   EXPECT_NE(c.message.find("1 of 3"), std::string::npos) << c.message;
   EXPECT_NE(c.message.find("index 2"), std::string::npos) << c.message;
+}
+
+TEST(CompareOutputs, AnIntegerToleranceAcceptsThatManyStepsEitherWay) {
+  Graph g = oneOutput(3, DType::UInt8);
+  auto got = testing::ints(DType::UInt8, {3}, {0, 128, 255});
+  auto compare = [&](std::vector<int64_t> want, int64_t steps) {
+    return compareOutputs(g, {got}, {{"y", testing::ints(DType::UInt8, {3}, want)}}, {0, steps}).passed;
+  };
+  EXPECT_TRUE(compare({1, 127, 254}, 1));
+  EXPECT_FALSE(compare({1, 127, 254}, 0));
+  EXPECT_FALSE(compare({0, 130, 255}, 1));
+  EXPECT_TRUE(compare({0, 130, 255}, 2));
 }
 
 }  // namespace

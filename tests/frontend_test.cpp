@@ -7,6 +7,7 @@
 #include "frontend/input_binding.h"
 #include "frontend/onnx_loader.h"
 #include "ir/error.h"
+#include "ops/interpreter.h"
 #include "passes/pipeline.h"
 #include "tests/support/errors.h"
 
@@ -111,6 +112,69 @@ TEST(InputBinding, ExtraArraysRepeatingInitializersAreAccepted) {
   NamedArrays arrays{{"a", TensorData(DType::Float32, {2, 3})},
                      {"b", TensorData::fromDoubles(DType::Float32, {3}, std::vector<double>{1, 2, 3})}};
   EXPECT_EQ(bindInputs(g, arrays).size(), 1u);
+}
+
+// y = (x + w1) + w2 with initializers w1 = {1, 2, 3} and w2 = {4, 5, 6}; w2 may also be declared as a
+// graph input (an ONNX default the caller may override).
+onnx::ModelProto twoWeightModel(bool w2IsAnInput) {
+  onnx::ModelProto m = addModel();
+  auto* g = m.mutable_graph();
+  g->mutable_node(0)->set_output(0, "sum");
+  auto* w2 = g->add_initializer();
+  w2->set_name("w2");
+  w2->set_data_type(onnx::TensorProto::FLOAT);
+  w2->add_dims(3);
+  for (float v : {4.0f, 5.0f, 6.0f}) w2->add_float_data(v);
+  if (w2IsAnInput) {
+    auto* in = g->add_input();
+    in->set_name("w2");
+    in->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(3);
+  }
+  auto* n = g->add_node();
+  n->set_op_type("Add");
+  n->add_input("sum");
+  n->add_input("w2");
+  n->add_output("y");
+  return m;
+}
+
+TensorData vector3(std::vector<double> values) { return TensorData::fromDoubles(DType::Float32, {3}, values); }
+
+TEST(InputBinding, ExtraArraysAreTheInitializersInOrderWithinTheirType) {
+  Graph g = loadOnnxModel(writeTemp("bind4.onnx", twoWeightModel(false).SerializeAsString()));
+  // Deeploy's exporter: the input, then weights; integer arrays of float weights compare by value.
+  NamedArrays arrays{{"arr_0", TensorData(DType::Float32, {2, 3})},
+                     {"arr_1", TensorData::fromInts(DType::Int8, {3}, std::vector<int64_t>{1, 2, 3})},
+                     {"arr_2", vector3({4, 5, 6})}};
+  EXPECT_EQ(bindInputs(g, arrays).size(), 1u);
+  NamedArrays onlySecond{{"arr_0", TensorData(DType::Float32, {2, 3})}, {"arr_1", vector3({4, 5, 6})}};
+  EXPECT_EQ(bindInputs(g, onlySecond).size(), 1u);
+}
+
+TEST(InputBinding, ExtraArraysOutOfOrderOrDifferingAreOneLineErrors) {
+  Graph g = loadOnnxModel(writeTemp("bind5.onnx", twoWeightModel(false).SerializeAsString()));
+  NamedArrays swapped{{"arr_0", TensorData(DType::Float32, {2, 3})}, {"arr_1", vector3({4, 5, 6})}, {"arr_2", vector3({1, 2, 3})}};
+  std::string message = errorOf([&] { bindInputs(g, swapped); });
+  EXPECT_NE(message.find("'arr_2'"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  NamedArrays differing{{"arr_0", TensorData(DType::Float32, {2, 3})}, {"arr_1", vector3({1, 2, 3.5})}};
+  EXPECT_NE(errorOf([&] { bindInputs(g, differing); }).find("'arr_1'"), std::string::npos);
+  NamedArrays namedWrong{{"x", TensorData(DType::Float32, {2, 3})}, {"w2", vector3({0, 0, 0})}};
+  EXPECT_NE(errorOf([&] { bindInputs(g, namedWrong); }).find("'w2'"), std::string::npos);
+}
+
+TEST(InputBinding, AnInitializerDeclaredAsInputTakesTheArraysValue) {
+  Graph g = loadOnnxModel(writeTemp("bind6.onnx", twoWeightModel(true).SerializeAsString()));
+  ASSERT_EQ(g.inputs.size(), 1u);  // w2 stays a constant, with the array's value
+  NamedArrays arrays{{"arr_0", TensorData::fromDoubles(DType::Float32, {2, 3}, std::vector<double>{0.5, 0, 0, 0, 0, 0})},
+                     {"arr_1", vector3({1, 2, 3})},
+                     {"arr_2", vector3({-1, -2, -3})}};
+  auto bound = bindInputs(g, arrays);
+  const TensorId w2 = g.findTensor("w2");
+  EXPECT_EQ(g.tensor(w2).constant->toDoubles(), (std::vector<double>{-1, -2, -3}));
+  runMidend(g);
+  EXPECT_EQ(interpretGraph(g, bound)[0].toDoubles(), (std::vector<double>{0.5, 0, 0, 0, 0, 0}));
 }
 
 }  // namespace

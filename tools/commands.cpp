@@ -229,7 +229,7 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
       outputs = fixedLengthOutputs(model, outputs);
       for (size_t o = 0; o < outputs.size(); ++o) model.graph.tensor(model.graph.outputs[o]).shape = outputs[o].shape();
     }
-    return compareOutputs(model.graph, outputs, readNpz((dir / "outputs.npz").string()), cmd.relativeTolerance);
+    return compareOutputs(model.graph, outputs, readNpz((dir / "outputs.npz").string()), {cmd.relativeTolerance, cmd.integerTolerance});
   } catch (const TilingDoesNotFit& e) {
     Comparison tooSmall{false, e.what(), false};
     tooSmall.didNotFit = cmd.allowInfeasible;

@@ -49,6 +49,7 @@ struct TestCommand {
   // test's own cache length (the inputs' caches preloaded, the outputs' caches read back).
   std::optional<int64_t> context;
   double relativeTolerance = 0;  // floats also pass within this fraction of the expected value
+  int64_t integerTolerance = 0;  // integers pass within this distance of the expected value
 };
 
 int runCompile(const CompileCommand& cmd);

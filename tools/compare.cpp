@@ -20,19 +20,18 @@ const TensorData* expectedFor(const Graph& graph, const NamedArrays& expected, s
   return outputIndex < expected.size() ? &expected[outputIndex].second : nullptr;
 }
 
-bool elementMatches(const TensorData& actual, const TensorData& expected, int64_t i, bool exact,
-                    double relativeTolerance) {
+bool elementMatches(const TensorData& actual, const TensorData& expected, int64_t i, Tolerance tolerance) {
   double a = actual.getDouble(i), e = expected.getDouble(i);
   if (std::isnan(a) || std::isnan(e)) return false;
   if (a == e) return true;  // also equal infinities, whose difference is NaN
-  if (exact) return isInteger(actual.dtype()) ? static_cast<double>(actual.getInt(i)) == e : a == e;
-  return std::fabs(a - e) <= std::max(kFloatTolerance, relativeTolerance * std::fabs(e));
+  if (isInteger(actual.dtype())) return std::fabs(static_cast<double>(actual.getInt(i)) - e) <= static_cast<double>(tolerance.integer);
+  return std::fabs(a - e) <= std::max(kFloatTolerance, tolerance.relative * std::fabs(e));
 }
 
 }  // namespace
 
 Comparison compareOutputs(const Graph& graph, const std::vector<TensorData>& actual, const NamedArrays& expected,
-                          double relativeTolerance) {
+                          Tolerance tolerance) {
   Comparison result;
   if (expected.size() < graph.outputs.size()) {
     result.passed = false;
@@ -50,10 +49,9 @@ Comparison compareOutputs(const Graph& graph, const std::vector<TensorData>& act
                        shapeToString(want->shape());
       return result;
     }
-    bool exact = isInteger(got.dtype());
     int64_t differing = 0, first = -1;
     for (int64_t i = 0; i < got.size(); ++i) {
-      if (elementMatches(got, *want, i, exact, relativeTolerance)) continue;
+      if (elementMatches(got, *want, i, tolerance)) continue;
       if (first < 0) first = i;
       ++differing;
     }

@@ -18,9 +18,16 @@ struct Comparison {
   bool didNotFit = false;  // not run: its tiling needs a larger L1 than the platform has
 };
 
+// How far an element may be from the expected one: a float within max(kFloatTolerance, relative *
+// |expected|), an integer within `integer` (0: exactly; 1: one quantization step, for comparisons with
+// another runtime's requantization rounding).
+struct Tolerance {
+  double relative = 0;
+  int64_t integer = 0;
+};
+
 // Expected arrays are matched to graph outputs by name when all names match, otherwise by position.
-// A float passes when |actual - expected| <= max(kFloatTolerance, relativeTolerance * |expected|).
 Comparison compareOutputs(const Graph& graph, const std::vector<TensorData>& actual, const NamedArrays& expected,
-                          double relativeTolerance = 0);
+                          Tolerance tolerance = {});
 
 }  // namespace deeploy

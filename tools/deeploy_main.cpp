@@ -6,6 +6,7 @@
 #include "targets/run_target.h"
 #include "tools/commands.h"
 #include "tools/generate.h"
+#include "tools/quantize.h"
 #include "tools/score.h"
 
 int main(int argc, char** argv) {
@@ -98,6 +99,10 @@ int main(int argc, char** argv) {
                 "Relative tolerance of floats: an element passes within max(1e-4, RTOL * |expected|) (default 0: "
                 "the absolute 1e-4 alone)")
       ->check(CLI::NonNegativeNumber);
+  t->add_option("--int-tolerance", test.integerTolerance,
+                "Integers pass within this distance of the expected value (default 0: exactly; 1 accepts one "
+                "quantization step, e.g. against onnxruntime's rounding)")
+      ->check(CLI::NonNegativeNumber);
   addPlatformOptions(t, test.platform);
 
   GenerateCommand generate;
@@ -118,6 +123,17 @@ int main(int argc, char** argv) {
   g->add_flag("--check-reference", generate.checkReference,
               "Also generate with the reference interpreter and fail unless the tokens are identical");
   addPlatformOptions(g, generate.platform);
+
+  QuantizeCommand quantize;
+  auto* qu = app.add_subcommand("quantize", "Post-training quantization of a float network into the integer dialect");
+  qu->add_option("model", quantize.model, "Float ONNX model")->required()->check(CLI::ExistingFile);
+  qu->add_option("--calibration", quantize.calibration,
+                 "Calibration inputs (.npz): one array per graph input, samples stacked along a new first axis")
+      ->required()
+      ->check(CLI::ExistingFile);
+  qu->add_option("--validation", quantize.validation, "Inputs (.npz, the same layout) on which the error is also reported")
+      ->check(CLI::ExistingFile);
+  qu->add_option("-o,--output", quantize.output, "The quantized ONNX model to write")->required();
 
   ScoreCommand score;
   auto* sc = app.add_subcommand("score", "Mean negative log-likelihood of token sequences under a KV-cache step (compiled, built and run)");
@@ -141,6 +157,7 @@ int main(int argc, char** argv) {
     if (t->parsed()) return runTest(test);
     if (g->parsed()) return runGenerate(generate);
     if (sc->parsed()) return runScore(score);
+    if (qu->parsed()) return runQuantize(quantize);
   } catch (const Error& e) {
     std::cerr << "deeploy: error: " << e.what() << "\n";
     return 1;

@@ -67,4 +67,13 @@ static inline int64_t dp_ipow(int64_t base, int64_t e) {
 }
 #define DP_IPOW(x, y) dp_ipow((int64_t)(x), (int64_t)(y))
 
+/* Max, Min, Sum and Mean fold their inputs with these, all operands of the output's type (float, double
+ * or one integer type). Max and Min propagate NaN: a NaN first operand stays, a NaN second one wins. */
+#define DP_FMAX_NAN(x, y) (((x) != (x) || (x) > (y)) ? (x) : (y))
+#define DP_FMIN_NAN(x, y) (((x) != (x) || (x) < (y)) ? (x) : (y))
+#define DP_IMAX(x, y) ((x) > (y) ? (x) : (y))
+#define DP_IMIN(x, y) ((x) < (y) ? (x) : (y))
+#define DP_SUM(x, y) ((x) + (y))
+#define DP_QUOTIENT(x, y) ((x) / (y))
+
 #endif

@@ -108,7 +108,7 @@ TEST(Gemm, InvalidOperandsFail) {
   TensorData a = ints(DType::Int8, {2, 2}, Ints(4));
   expectErrorMentioning({"Gemm", attributes({{"alpha", 0.5}}), {{a}, {a}}}, "alpha and beta must be integers");
   expectErrorMentioning({"Gemm", {}, {{a}, {a}, {ints(DType::Int8, {3}, Ints(3)), true}}}, "does not broadcast");
-  expectErrorMentioning({"Gemm", {}, {{ints(DType::Int8, {2, 2, 2}, Ints(8))}, {a}}}, "must be matrices");
+  expectErrorMentioning({"Gemm", {}, {{ints(DType::Int8, {2, 2, 2, 2}, Ints(16))}, {a}}}, "must be matrices");
 }
 
 TEST(Gemm, GeneratedCMatchesReference) {

@@ -11,6 +11,7 @@
 #include "passes/type_inference.h"
 #include "targets/host_target.h"
 #include "tests/support/tensors.h"
+#include "tests/support/graph_builder.h"
 #include "tools/driver.h"
 
 namespace deeploy {
@@ -27,34 +28,13 @@ Attributes requantAttributes(int64_t div, int64_t isSigned) {
   return a;
 }
 
-// Builds small graphs node by node.
-class GraphBuilder {
+// Small graphs with RequantShift nodes.
+class GraphBuilder : public testing::GraphBuilder {
  public:
-  TensorId input(const std::string& name, TensorData value) {
-    Tensor t;
-    t.name = name;
-    t.dtype = t.declaredType = value.dtype();
-    t.shape = value.shape();
-    TensorId id = graph.addTensor(t);
-    graph.inputs.push_back(id);
-    values.push_back(std::move(value));
-    return id;
-  }
-  TensorId constant(const std::string& name, TensorData value) { return graph.addConstant(name, std::move(value)); }
-  TensorId node(const std::string& op, std::vector<TensorId> inputs, Attributes attrs = {}) {
-    std::string name = op + "_" + std::to_string(graph.nodes.size());
-    TensorId out = graph.addTensor({.name = name + "_out"});
-    graph.nodes.push_back({name, op, "", std::move(inputs), {out}, std::move(attrs)});
-    return out;
-  }
   TensorId requant(TensorId x, TensorData mul, TensorData add, int64_t div = 1024, int64_t isSigned = 1) {
     return node("RequantShift", {x, constant("mul", std::move(mul)), constant("add", std::move(add))},
                 requantAttributes(div, isSigned));
   }
-  void output(TensorId id) { graph.outputs.push_back(id); }
-
-  Graph graph;
-  std::vector<TensorData> values;
 };
 
 std::vector<std::string> ops(const Graph& g) {
