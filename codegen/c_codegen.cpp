@@ -349,7 +349,7 @@ void requireSameCaches(const std::vector<ProgramStep>& steps) {
 
 ActivationMemory planStepMemory(const Graph& graph, const CodegenOptions& options) {
   const std::vector<size_t> held = options.tiling ? tiledFollowerHolds(graph) : npuTaskHolds(graph);
-  return planActivationMemory(graph, *makeDefaultPlanner(), options.alignment, held);
+  return planActivationMemory(graph, *makeDefaultPlanner(), options.alignment, held, !options.tiling && options.cores == 1);
 }
 
 void decideTiling(Graph& graph, const ActivationMemory& memory, const CodegenOptions& options) {

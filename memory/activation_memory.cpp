@@ -81,48 +81,60 @@ class BufferUses {
   std::vector<bool> holdsGraphInput_;
 };
 
-// The input of node `n` whose buffer its output can take, if any: the node computes in place (and not over
-// the filled rows of KV caches, whose blocks codegen/runtime_length addresses itself), the input has the
-// output's type and element count (so, broadcast or not, element i of both is at the same offset), its
-// buffer dies at this node and holds no graph input, and no other input of the node lies in it.
-std::optional<TensorId> inPlaceInput(const Graph& graph, size_t n, ViewRoots& roots, BufferUses& uses) {
+// Whether node n's output can take input `in`'s buffer as far as lifetimes go: the buffer dies at this
+// node, holds no graph input, and no other input of the node lies in it.
+bool canTakeBuffer(const Graph& graph, size_t n, TensorId in, ViewRoots& roots, BufferUses& uses) {
   const Node& node = graph.nodes[n];
-  if (!OpRegistry::instance().get(node).computesInPlace || node.outputs.size() != 1 || runsOverFilledRows(graph, node)) {
-    return std::nullopt;
+  if (!isArenaTensor(graph, in) || roots.find(in) == roots.find(node.outputs[0]) || !uses.diesAt(in, static_cast<int>(n) + 1)) {
+    return false;
   }
-  const TensorId out = node.outputs[0];
-  if (!isArenaTensor(graph, out)) return std::nullopt;
-  const Tensor& y = graph.tensor(out);
-  for (TensorId in : node.inputs) {
-    if (!isArenaTensor(graph, in) || roots.find(in) == roots.find(out)) continue;
-    const Tensor& x = graph.tensor(in);
-    if (x.dtype != y.dtype || x.elementCount() != y.elementCount() || !uses.diesAt(in, static_cast<int>(n) + 1)) continue;
-    const bool sharedWithOtherInput = std::any_of(node.inputs.begin(), node.inputs.end(), [&](TensorId other) {
-      return other != in && isArenaTensor(graph, other) && roots.find(other) == roots.find(in);
-    });
-    if (!sharedWithOtherInput) return in;
-  }
-  return std::nullopt;
+  return std::none_of(node.inputs.begin(), node.inputs.end(), [&](TensorId other) {
+    return other != in && isArenaTensor(graph, other) && roots.find(other) == roots.find(in);
+  });
 }
 
-// Element-wise nodes write their output over an input that dies with them (one buffer, as for views).
-void shareBuffersInPlace(const Graph& graph, ViewRoots& roots, const std::vector<size_t>& heldInputs) {
+// The input of node `n` whose buffer its output can take, if any (never for nodes over the filled rows of
+// KV caches, whose blocks codegen/runtime_length addresses itself): for a node computing in place, an input
+// of the output's type and element count (so, broadcast or not, element i of both is at the same offset);
+// with `nodesRunWhole` (one core, untiled), input 0 of a node whose kernel stores behind its reads, when
+// the output is not larger.
+std::optional<TensorId> inPlaceInput(const Graph& graph, size_t n, ViewRoots& roots, BufferUses& uses, bool nodesRunWhole) {
+  const Node& node = graph.nodes[n];
+  if (node.outputs.size() != 1 || !isArenaTensor(graph, node.outputs[0]) || runsOverFilledRows(graph, node)) return std::nullopt;
+  const OpSchema& schema = OpRegistry::instance().get(node);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  if (schema.computesInPlace) {
+    for (TensorId in : node.inputs) {
+      if (in == kNoTensor) continue;
+      const Tensor& x = graph.tensor(in);
+      if (x.dtype == y.dtype && x.elementCount() == y.elementCount() && canTakeBuffer(graph, n, in, roots, uses)) return in;
+    }
+    return std::nullopt;
+  }
+  if (!nodesRunWhole || node.engine != NodeEngine::Cores || !schema.storesBehindReads || node.inputs.empty()) return std::nullopt;
+  const TensorId in = node.inputs[0];
+  if (in == kNoTensor || y.byteSize() > graph.tensor(in).byteSize() || !schema.storesBehindReads(graph, node)) return std::nullopt;
+  return canTakeBuffer(graph, n, in, roots, uses) ? std::optional<TensorId>(in) : std::nullopt;
+}
+
+// Nodes write their output over an input that dies with them (one buffer, as for views).
+void shareBuffersInPlace(const Graph& graph, ViewRoots& roots, const std::vector<size_t>& heldInputs, bool nodesRunWhole) {
   BufferUses uses(graph, roots, heldInputs);
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    if (std::optional<TensorId> in = inPlaceInput(graph, n, roots, uses)) uses.share(graph.nodes[n].outputs[0], *in);
+    if (std::optional<TensorId> in = inPlaceInput(graph, n, roots, uses, nodesRunWhole)) uses.share(graph.nodes[n].outputs[0], *in);
   }
 }
 
 }  // namespace
 
 ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment,
-                                      const std::vector<size_t>& heldInputs) {
+                                      const std::vector<size_t>& heldInputs, bool nodesRunWhole) {
   ActivationMemory mem;
   mem.alignment = alignment;
   mem.bufferOfTensor.assign(graph.tensors.size(), -1);
   mem.scratchOfNode.assign(graph.nodes.size(), -1);
   ViewRoots roots = findViews(graph);
-  shareBuffersInPlace(graph, roots, heldInputs);
+  shareBuffersInPlace(graph, roots, heldInputs, nodesRunWhole);
   const int lastStep = static_cast<int>(graph.nodes.size()) + 1;
   std::vector<int> bufferOfRoot(graph.tensors.size(), -1);
 

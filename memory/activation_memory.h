@@ -28,7 +28,9 @@ struct ActivationMemory {
 // Graph inputs are live from step 0 (copied in), node n runs at step n + 1, graph outputs stay live
 // through the last step (copied out). The runtime inputs of the nodes in `heldInputs` stay live through the
 // step of the node after them (which may run in the same tiles and write its output meanwhile).
+// `nodesRunWhole`: every node runs whole on one core from the arena (untiled, not split), which lets the
+// output of a kernel that stores behind its reads (OpSchema::storesBehindReads) overlap its dying input.
 ActivationMemory planActivationMemory(const Graph& graph, const MemoryPlanner& planner, size_t alignment,
-                                      const std::vector<size_t>& heldInputs = {});
+                                      const std::vector<size_t>& heldInputs = {}, bool nodesRunWhole = false);
 
 }  // namespace deeploy

@@ -3,6 +3,9 @@
 // unless the model declares another integer type), floats compute in float32.
 // Kernels: runtime/kernels/conv.h (im2col per output pixel, or direct loops for one input channel per group),
 // with a fused float activation those of kernels/activation_epilogue.h.
+#include <limits>
+#include <optional>
+
 #include "ops/fused_activation.h"
 #include "ops/linalg.h"
 
@@ -41,6 +44,47 @@ void emitConv(KernelEmitter& e) {
   e.statement(cCall(kernel.name, args));
 }
 
+// The first element of the direct loops' input that output (channel m, row oh, column ow) reads, as conv.h
+// clips its window; -1 when the window lies wholly in the padding.
+int64_t firstReadOfDirectOutput(const ConvGeometry& g, int64_t bn, int64_t m, int64_t oh, int64_t ow) {
+  auto firstTap = [&](int axis, int64_t start) -> std::optional<int64_t> {
+    for (int64_t k = 0; k < g.kernel[axis]; ++k) {
+      const int64_t at = start + k * g.dilation[axis];
+      if (at >= 0 && at < g.in[axis]) return at;
+    }
+    return std::nullopt;
+  };
+  auto row = firstTap(0, oh * g.stride[0] - g.padBegin[0]);
+  auto column = firstTap(1, ow * g.stride[1] - g.padBegin[1]);
+  if (!row || !column) return -1;
+  const int64_t channel = bn * g.inChannels + m / (g.outChannels / g.group);
+  return (channel * g.in[0] + *row) * g.in[1] + *column;
+}
+
+// The float direct loops (conv.h, no SIMD hook for floats) store the outputs in NCHW order, each after
+// reading its window: with the output over the input from its start, output element i may only overwrite
+// input elements that no later output reads, i < the first element any later output reads.
+bool directConvStoresBehindReads(const Graph& graph, const Node& node) {
+  const Tensor &x = graph.tensor(node.inputs[0]), &w = graph.tensor(node.inputs[1]), &y = graph.tensor(node.outputs[0]);
+  if (x.dtype != DType::Float32 || y.dtype != DType::Float32) return false;
+  const ConvGeometry g = convGeometry(x.shape, w.shape, node.attrs, failWithError(node));
+  if (!g.oneInputChannelPerGroup()) return false;
+  int64_t laterReads = std::numeric_limits<int64_t>::max();
+  int64_t index = y.elementCount();
+  for (int64_t bn = g.batch - 1; bn >= 0; --bn) {
+    for (int64_t m = g.outChannels - 1; m >= 0; --m) {
+      for (int64_t oh = g.out[0] - 1; oh >= 0; --oh) {
+        for (int64_t ow = g.out[1] - 1; ow >= 0; --ow) {
+          if (--index >= laterReads) return false;
+          const int64_t first = firstReadOfDirectOutput(g, bn, m, oh, ow);
+          if (first >= 0) laterReads = std::min(laterReads, first);
+        }
+      }
+    }
+  }
+  return true;
+}
+
 // Conv's bias follows the output channels.
 TilingGeometry convWithBiasTiling(const Graph& graph, const Node& node) {
   TilingGeometry g = convTiling(graph, node);
@@ -57,6 +101,7 @@ OpSchema convSchema() {
   s.scratchBytes = convScratchBytes;
   s.tiling = convWithBiasTiling;
   s.fusesActivation = true;
+  s.storesBehindReads = directConvStoresBehindReads;
   return s;
 }
 

@@ -106,6 +106,10 @@ struct OpSchema {
   // Output 0 may take the buffer of an input of its own type and element count (memory/activation_memory):
   // the kernel reads such an input's element i only to compute output element i, before storing it.
   bool computesInPlace = false;
+  // Whether the kernel, run whole on one core, stores every output element only over bytes of input 0 that
+  // no later output reads when output 0 starts where input 0 starts: then output 0 may take input 0's buffer
+  // even when it is smaller (memory/activation_memory; optional: never).
+  std::function<bool(const Graph&, const Node&)> storesBehindReads = nullptr;
 };
 
 class OpRegistry {

@@ -134,5 +134,51 @@ TEST(InPlace, TiledElementWiseNodesComputeInPlace) {
   expectNear(runOnHost(model)[0], want[0], 1e-6);
 }
 
+// x -> Neg -> a -> depthwise Conv (3x3, pads 1, `stride`) -> y: whether y may start where a does.
+struct DepthwiseCase {
+  GraphBuilder b;
+  TensorId a = kNoTensor, y = kNoTensor;
+};
+
+DepthwiseCase depthwiseAfterNeg(int64_t stride) {
+  DepthwiseCase c;
+  TensorId x = c.b.input("x", floatPattern({1, 3, 9, 8}));
+  c.a = c.b.node("Neg", {x});
+  Attributes attrs;
+  attrs.set("group", int64_t{3});
+  attrs.set("pads", std::vector<int64_t>{1, 1, 1, 1});
+  attrs.set("strides", std::vector<int64_t>{stride, stride});
+  c.y = c.b.node("Conv", {c.a, c.b.constant("w", floatPattern({3, 1, 3, 3}, 5))}, attrs);
+  c.b.output(c.y);
+  return c;
+}
+
+CompiledModel compiledOn(const GraphBuilder& b, int cores) {
+  CompiledModel model;
+  model.graph = b.graph;
+  model.inputs = b.values;
+  model.cores = cores;
+  compileGraph(model, "overlap test");
+  return model;
+}
+
+TEST(InPlace, AStridedDepthwiseConvStoresOverItsDyingInputOnOneCore) {
+  DepthwiseCase strided = depthwiseAfterNeg(2);
+  CompiledModel one = compiledOn(strided.b, 1);
+  EXPECT_TRUE(shareBuffer(one.network.memory, strided.a, strided.y));
+  expectCMatchesReference(strided.b);
+  // Split among cores, a core would store over input rows another core still reads.
+  CompiledModel two = compiledOn(strided.b, 2);
+  EXPECT_FALSE(shareBuffer(two.network.memory, strided.a, strided.y));
+}
+
+TEST(InPlace, AnUnstridedDepthwiseConvKeepsItsOwnBuffer) {
+  // Output (c, r, 0) would overwrite input (c, r, 0), which output (c, r + 1, 0) still reads.
+  DepthwiseCase unstrided = depthwiseAfterNeg(1);
+  CompiledModel one = compiledOn(unstrided.b, 1);
+  EXPECT_FALSE(shareBuffer(one.network.memory, unstrided.a, unstrided.y));
+  expectCMatchesReference(unstrided.b);
+}
+
 }  // namespace
 }  // namespace deeploy
