@@ -1,12 +1,13 @@
-// ReduceSum, ReduceMean (and Deeploy's IntegerMean), GlobalAveragePool and GlobalMaxPool: reductions
-// over a set of axes.
+// ReduceSum, ReduceMean (and Deeploy's IntegerMean), ReduceMax, ReduceMin, GlobalAveragePool and
+// GlobalMaxPool: reductions over a set of axes.
 // Axes come from the `axes` attribute (older opsets) or a constant second input (ReduceSum from opset 13,
 // ReduceMean from 18); absent or empty axes reduce everything, or nothing with noop_with_empty_axes.
-// Floats: sum, mean = sum / count (NaN over an empty set), max (-inf over an empty set).
+// Floats: sum, mean = sum / count (NaN over an empty set), max / min (-inf / +inf over an empty set; a NaN
+// element is skipped, as the C comparison does).
 // Integers: sums are exact; ReduceSum yields int32 unless the model declares an integer output type.
 // The integer mean keeps the input type and rounds as Deeploy's IntegerMean does: for count = 2^k,
 // (sum + 2^(k-1)) >> k, otherwise (sum + sign(sum) * floor(count / 2)) / count truncated.
-// GlobalMaxPool keeps the input type.
+// Max, min and GlobalMaxPool keep the input type.
 #include <algorithm>
 #include <bit>
 #include <limits>
@@ -19,7 +20,17 @@ namespace deeploy {
 
 namespace {
 
-enum class Reduction { Sum, Mean, Max };
+enum class Reduction { Sum, Mean, Max, Min };
+
+bool keepsExtremum(Reduction kind) { return kind == Reduction::Max || kind == Reduction::Min; }
+
+// The reduction's step; max and min keep the accumulator unless the element compares past it.
+template <typename T>
+T combine(Reduction kind, T acc, T v) {
+  if (kind == Reduction::Max) return v > acc ? v : acc;
+  if (kind == Reduction::Min) return v < acc ? v : acc;
+  return acc + v;
+}
 
 constexpr size_t kMaxKernelDims = 8;  // DP_MAX_DIMS of runtime/kernels/dp_common.h
 
@@ -147,11 +158,11 @@ void evaluateReduce(ReduceOp op, const EvalArgs& args) {
     return index;
   };
   if (isInteger(x.dtype())) {
-    int64_t init = op.kind == Reduction::Max ? integerMin(x.dtype()) : 0;
+    int64_t init = op.kind == Reduction::Max ? integerMin(x.dtype()) : op.kind == Reduction::Min ? integerMax(x.dtype()) : 0;
     std::vector<int64_t> acc(static_cast<size_t>(y.size()), init);
     for (int64_t i = 0; i < x.size(); ++i) {
       int64_t& a = acc[static_cast<size_t>(outputIndex(i))];
-      a = op.kind == Reduction::Max ? std::max(a, x.getInt(i)) : a + x.getInt(i);
+      a = combine(op.kind, a, x.getInt(i));
     }
     for (int64_t i = 0; i < y.size(); ++i) {
       int64_t a = acc[static_cast<size_t>(i)];
@@ -159,11 +170,12 @@ void evaluateReduce(ReduceOp op, const EvalArgs& args) {
     }
     return;
   }
-  double init = op.kind == Reduction::Max ? -std::numeric_limits<double>::infinity() : 0.0;
+  const double infinity = std::numeric_limits<double>::infinity();
+  double init = op.kind == Reduction::Max ? -infinity : op.kind == Reduction::Min ? infinity : 0.0;
   std::vector<double> acc(static_cast<size_t>(y.size()), init);
   for (int64_t i = 0; i < x.size(); ++i) {
     double& a = acc[static_cast<size_t>(outputIndex(i))];
-    a = op.kind == Reduction::Max ? std::max(a, x.getDouble(i)) : a + x.getDouble(i);
+    a = combine(op.kind, a, x.getDouble(i));
   }
   for (int64_t i = 0; i < y.size(); ++i) {
     double a = acc[static_cast<size_t>(i)];
@@ -182,7 +194,7 @@ struct ReducePlan {
 };
 
 DType accumulatorType(Reduction kind, DType x, int64_t count) {
-  if (kind == Reduction::Max || isFloat(x)) return x;
+  if (keepsExtremum(kind) || isFloat(x)) return x;
   if (dtypeBits(x) <= 16) {
     int64_t largest = std::max(-integerMin(x), integerMax(x));
     if (count <= std::numeric_limits<int32_t>::max() / largest) return DType::Int32;
@@ -228,10 +240,12 @@ ReducePlan planFor(ReduceOp op, const Graph& graph, const Node& node) {
 }
 
 std::string initialValue(Reduction kind, DType acc) {
-  if (kind != Reduction::Max) return "0";
-  if (isFloat(acc)) return "-INFINITY";
-  if (acc == DType::Int64) return "INT64_MIN";
-  return "(" + std::string(cTypeName(acc)) + ")(" + std::to_string(integerMin(acc)) + ")";
+  if (!keepsExtremum(kind)) return "0";
+  const bool max = kind == Reduction::Max;
+  if (isFloat(acc)) return max ? "-INFINITY" : "INFINITY";
+  if (acc == DType::Int64) return max ? "INT64_MIN" : "INT64_MAX";
+  if (acc == DType::UInt64) return max ? "0" : "UINT64_MAX";
+  return "(" + std::string(cTypeName(acc)) + ")(" + std::to_string(max ? integerMin(acc) : integerMax(acc)) + ")";
 }
 
 void emitReduce(ReduceOp op, KernelEmitter& e) {
@@ -244,10 +258,10 @@ void emitReduce(ReduceOp op, KernelEmitter& e) {
   if (p.shape.size() > kMaxKernelDims) throw Error(e.node().describe() + ": the reduction alternates kept and reduced axes more than 8 times");
   e.include("kernels/reduce.h");
   std::string tx(cTypeName(x.dtype)), tacc(cTypeName(p.acc)), ty(cTypeName(y.dtype));
-  std::string combine = op.kind == Reduction::Max ? "max" : "sum";
-  std::string reduce = "dp_reduce_" + combine + "_" + typeSuffix({x.dtype, p.acc});
-  e.definition(reduce, "DP_DEFINE_REDUCE(" + reduce + ", " + tx + ", " + tacc + ", " +
-                           (op.kind == Reduction::Max ? "DP_COMBINE_MAX" : "DP_COMBINE_SUM") + ")");
+  const bool max = op.kind == Reduction::Max, min = op.kind == Reduction::Min;
+  std::string reduce = std::string("dp_reduce_") + (max ? "max" : min ? "min" : "sum") + "_" + typeSuffix({x.dtype, p.acc});
+  const char* step = max ? "DP_COMBINE_MAX" : min ? "DP_COMBINE_MIN" : "DP_COMBINE_SUM";
+  e.definition(reduce, "DP_DEFINE_REDUCE(" + reduce + ", " + tx + ", " + tacc + ", " + step + ")");
   std::string acc = p.needsScratch ? "((" + tacc + " *)" + e.scratchPtr() + ")" : e.outputPtr(0);
   std::string outputs = std::to_string(y.elementCount()), count = std::to_string(p.count);
   e.statement(cCall(reduce, {e.inputPtr(0), acc, initialValue(op.kind, p.acc), outputs, std::to_string(p.shape.size()),
@@ -304,6 +318,8 @@ OpSchema reduceSchema(const std::string& name, ReduceOp op) {
 const OpRegistrar registrar{reduceSchema("ReduceSum", {Reduction::Sum, false}),
                             reduceSchema("ReduceMean", {Reduction::Mean, false}),
                             reduceSchema("IntegerMean", {Reduction::Mean, false}),
+                            reduceSchema("ReduceMax", {Reduction::Max, false}),
+                            reduceSchema("ReduceMin", {Reduction::Min, false}),
                             reduceSchema("GlobalAveragePool", {Reduction::Mean, true}),
                             reduceSchema("GlobalMaxPool", {Reduction::Max, true})};
 

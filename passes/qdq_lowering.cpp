@@ -81,10 +81,12 @@ std::optional<FixedPoint> fixedPoint(const std::vector<double>& multiplier, cons
   return std::nullopt;
 }
 
+// Ops that select or move elements (or take the largest or smallest): they commute with an increasing
+// affine map, so they run on the quantized values as they are.
 bool isDataMovement(const std::string& op) {
-  static const std::set<std::string> ops = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Identity",
-                                            "MaxPool", "Slice",   "Gather",  "Concat",    "Pad",       "Resize",
-                                            "Expand",  "Tile",    "DepthToSpace", "SpaceToDepth"};
+  static const std::set<std::string> ops = {"Reshape", "Flatten", "Squeeze",   "Unsqueeze", "Transpose",    "Identity",
+                                            "MaxPool", "Slice",   "Gather",    "Concat",    "Pad",          "Resize",
+                                            "Expand",  "Tile",    "ReduceMax", "ReduceMin", "DepthToSpace", "SpaceToDepth"};
   return ops.count(op) != 0;
 }
 

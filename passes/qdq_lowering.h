@@ -9,8 +9,8 @@
 //   product of the operands without their zero points, requantized.
 // - Relu, Clip (constant bounds) on their own: a RequantShift and an integer Clip.
 // - GlobalAveragePool, ReduceMean: an integer ReduceSum and a RequantShift.
-// - Data movement (Reshape, Transpose, MaxPool, Concat, ...): the same op on the quantized values, and a
-//   RequantShift where the output's scale or zero point differs.
+// - Data movement (Reshape, Transpose, MaxPool, ReduceMax, Concat, ...): the same op on the quantized
+//   values, and a RequantShift where the output's scale or zero point differs.
 // - A QuantizeLinear reading a DequantizeLinear directly: a RequantShift (or nothing when they match).
 // Anything else (Softmax, per-axis scales on data movement, run-time scales, ...) is left to the float
 // ops and the QuantizeLinear / DequantizeLinear kernels. Runs before type inference, which would fold a

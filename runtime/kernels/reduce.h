@@ -1,4 +1,4 @@
-/* Reductions over any subset of axes (ReduceSum, ReduceMean, GlobalAveragePool, GlobalMaxPool),
+/* Reductions over any subset of axes (ReduceSum, ReduceMean, ReduceMax, ReduceMin, GlobalAveragePool, GlobalMaxPool),
  * instantiated per type combination by the generated code.
  *
  * The compiler hands the kernel the input shape with size-1 dimensions dropped and adjacent
@@ -27,6 +27,7 @@
 
 #define DP_COMBINE_SUM(acc, v) ((acc) + (v))
 #define DP_COMBINE_MAX(acc, v) ((v) > (acc) ? (v) : (acc))
+#define DP_COMBINE_MIN(acc, v) ((v) < (acc) ? (v) : (acc))
 
 #define DP_DEFINE_REDUCE(name, TX, TACC, COMBINE)                                                  \
   DP_INSTANCE void name(const TX *x, TACC *acc, TACC init, int32_t acc_count, int32_t ndim,              \

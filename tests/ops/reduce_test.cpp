@@ -116,6 +116,20 @@ TEST(ReduceKernels, GeneratedCMatchesReferenceOnFloatsAndNarrowOutputs) {
   EXPECT_EQ(testing::runGeneratedC(max)[0], testing::runReference(max)[0]);
 }
 
+TEST(ReduceMaxMin, KeepTheTypeAndGiveTheExtremes) {
+  TensorData x = ints(DType::Int8, {2, 3}, {-128, 5, 127, 0, -1, -7});
+  NodeCase max{"ReduceMax", attributes({{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}}), {{x}}};
+  NodeCase min{"ReduceMin", attributes({{"axes", std::vector<int64_t>{-1}}}), {{x}}};
+  EXPECT_EQ(testing::runReference(max)[0], ints(DType::Int8, {2}, {127, 0}));
+  EXPECT_EQ(testing::runReference(min)[0], ints(DType::Int8, {2, 1}, {-128, -7}));
+  EXPECT_EQ(testing::runGeneratedC(max)[0], testing::runReference(max)[0]);
+  EXPECT_EQ(testing::runGeneratedC(min)[0], testing::runReference(min)[0]);
+  // Over an empty axis: the identities, the type's extremes.
+  NodeCase empty{"ReduceMin", attributes({{"axes", std::vector<int64_t>{1}}}), {{ints(DType::UInt16, {2, 0}, {})}}};
+  EXPECT_EQ(testing::runGeneratedC(empty)[0], ints(DType::UInt16, {2, 1}, {65535, 65535}));
+  EXPECT_EQ(testing::runReference(empty)[0], ints(DType::UInt16, {2, 1}, {65535, 65535}));
+}
+
 TEST(ReduceKernels, ZeroSizeReducedAxisGivesTheEmptySum) {
   NodeCase c{"ReduceSum", attributes({{"axes", std::vector<int64_t>{1}}}), {{ints(DType::Int8, {2, 0, 3}, {})}}};
   auto out = testing::runGeneratedC(c)[0];
