@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ops/fused_activation.h"
+#include "passes/sole_reader.h"
 
 namespace deeploy {
 
@@ -14,14 +15,6 @@ bool isFloatProduct(const Graph& graph, const Node& node) {
   if (graph.tensor(node.outputs[0]).dtype != DType::Float32) return false;
   return std::all_of(node.inputs.begin(), node.inputs.end(),
                      [&](TensorId in) { return in == kNoTensor || graph.tensor(in).dtype == DType::Float32; });
-}
-
-// The reader of `tensor` if it has exactly one (reading it once) and is no graph output, else -1.
-int soleReader(const Graph& graph, const std::vector<std::vector<int>>& consumers, TensorId tensor) {
-  const auto& readers = consumers[static_cast<size_t>(tensor)];
-  if (graph.isGraphOutput(tensor) || readers.size() != 1) return -1;
-  const Node& reader = graph.nodes[static_cast<size_t>(readers[0])];
-  return std::count(reader.inputs.begin(), reader.inputs.end(), tensor) == 1 ? readers[0] : -1;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "ops/op_helpers.h"
+#include "passes/sole_reader.h"
 
 namespace deeploy {
 
@@ -38,14 +39,6 @@ std::optional<ChannelAffine> channelAffine(const Graph& graph, const Node& bn) {
     affine.shift.push_back(bias->getDouble(c) - mean->getDouble(c) * s);
   }
   return affine;
-}
-
-// The reader of `tensor` if it has exactly one, reading it once, and it is no graph output; else -1.
-int soleReader(const Graph& graph, const std::vector<std::vector<int>>& consumers, TensorId tensor) {
-  const auto& readers = consumers[static_cast<size_t>(tensor)];
-  if (graph.isGraphOutput(tensor) || readers.size() != 1) return -1;
-  const Node& reader = graph.nodes[static_cast<size_t>(readers[0])];
-  return std::count(reader.inputs.begin(), reader.inputs.end(), tensor) == 1 ? readers[0] : -1;
 }
 
 // Whether the product computes in float32 from a constant weight (input 1) and an absent or constant bias

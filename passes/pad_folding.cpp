@@ -4,18 +4,11 @@
 
 #include "ops/data_movement.h"
 #include "ops/op_schema.h"
+#include "passes/sole_reader.h"
 
 namespace deeploy {
 
 namespace {
-
-// The reader of `tensor` if it has exactly one, reading it once, and it is no graph output; else -1.
-int soleReader(const Graph& graph, const std::vector<std::vector<int>>& consumers, TensorId tensor) {
-  const auto& readers = consumers[static_cast<size_t>(tensor)];
-  if (graph.isGraphOutput(tensor) || readers.size() != 1) return -1;
-  const Node& reader = graph.nodes[static_cast<size_t>(readers[0])];
-  return std::count(reader.inputs.begin(), reader.inputs.end(), tensor) == 1 ? readers[0] : -1;
-}
 
 // The Pad's amounts on the spatial axes (from axis 2 on) when it is a float32 zero fill with
 // non-negative pads that leave N and C alone.

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "ops/linalg.h"
+#include "passes/sole_reader.h"
 
 namespace deeploy {
 
@@ -25,14 +26,6 @@ struct Fusion {
 
 bool fitsInt32(int64_t v) {
   return v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
-}
-
-// The reader of `tensor` if it has exactly one (reading it once) and is no graph output, else -1.
-int soleReader(const Graph& graph, const std::vector<std::vector<int>>& consumers, TensorId tensor) {
-  const auto& readers = consumers[static_cast<size_t>(tensor)];
-  if (graph.isGraphOutput(tensor) || readers.size() != 1) return -1;
-  const Node& reader = graph.nodes[static_cast<size_t>(readers[0])];
-  return std::count(reader.inputs.begin(), reader.inputs.end(), tensor) == 1 ? readers[0] : -1;
 }
 
 const TensorData* integralConstant(const Graph& graph, TensorId id) {
