@@ -126,6 +126,7 @@ class QdqLowering {
     if (node.op == "Mul") return lowerMul(n);
     if (activationBounds(node)) return lowerActivation(n);
     if (node.op == "GlobalAveragePool" || node.op == "ReduceMean") return lowerMean(n);
+    if (node.op == "AveragePool") return lowerAveragePool(n);
     if (node.op == "QuantizeLinear") return lowerRequantization(n);
     if (isDataMovement(node.op)) return lowerDataMovement(n);
     return false;
@@ -398,6 +399,51 @@ class QdqLowering {
     Shape paramShape(wShape.size() - 1, 1);
     paramShape[0] = channels;
     requantizeInto(acc, *fp, paramShape, *result, name, out);
+    return true;
+  }
+
+  // A window mean over a constant count (no padding, or padding counted): the window sums as a depthwise
+  // integer Conv with unit weights (padding with the zero point as lowerConv does), then a RequantShift
+  // by sx / (sy * count).
+  bool lowerAveragePool(int n) {
+    const Node& pool = graph_.nodes[static_cast<size_t>(n)];
+    auto x = dequantizedRuntime(pool.inputs[0]);
+    auto result = quantizedResult(n);
+    const Shape& shape = shapeOf(pool.inputs[0]);
+    if (!x || !result || (shape.size() != 3 && shape.size() != 4)) return false;
+    const std::vector<int64_t> kernel = pool.attrs.getInts("kernel_shape", {});
+    const std::vector<int64_t> pads = pool.attrs.getInts("pads", {});
+    const std::vector<int64_t> dilations = pool.attrs.getInts("dilations", {});
+    const bool padded = std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; });
+    if (kernel.size() + 2 != shape.size() || pool.attrs.getInt("ceil_mode", 0) != 0 ||
+        pool.attrs.getString("auto_pad", "NOTSET") != "NOTSET" ||
+        std::any_of(dilations.begin(), dilations.end(), [](int64_t d) { return d != 1; }) ||
+        (padded && pool.attrs.getInt("count_include_pad", 0) == 0)) {
+      return false;
+    }
+    int64_t count = 1;
+    for (int64_t k : kernel) count *= k;
+    auto fp = fixedPoint({x->params.scale[0] / (result->params.scale[0] * static_cast<double>(count))},
+                         {static_cast<double>(result->params.zeroPoint[0])}, {x->params.zeroPoint[0] * count});
+    if (!fp || count <= 0) return false;
+    const std::string name = pool.name.empty() ? "average_pool" : pool.name;
+    Attributes attrs;
+    attrs.set("group", shape[1]);
+    attrs.set("kernel_shape", kernel);
+    attrs.set("strides", pool.attrs.getInts("strides", std::vector<int64_t>(kernel.size(), 1)));
+    TensorId input = x->q;
+    if (padded && x->params.zeroPoint[0] != 0) {
+      input = padWithZeroPoint(*x, pads, name);
+    } else if (padded) {
+      attrs.set("pads", pads);
+    }
+    Shape onesShape{shape[1], 1};
+    onesShape.insert(onesShape.end(), kernel.begin(), kernel.end());
+    TensorId ones = addConstant(name + "_ones", TensorData::fromInts(DType::Int8, onesShape, std::vector<int64_t>(static_cast<size_t>(shape[1] * count), 1)));
+    TensorId out = retire(n, *result);
+    TensorId sum = newTensor(name + "_sum");
+    addNode("Conv", name, {input, ones}, {sum}, std::move(attrs));
+    requantizeInto(sum, *fp, {1}, *result, name, out);
     return true;
   }
 

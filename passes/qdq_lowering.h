@@ -8,7 +8,8 @@
 // - Add: both operands scaled to a common fixed-point unit (integer Mul, Add) and requantized; Mul: the
 //   product of the operands without their zero points, requantized.
 // - Relu, Clip (constant bounds) on their own: a RequantShift and an integer Clip.
-// - GlobalAveragePool, ReduceMean: an integer ReduceSum and a RequantShift.
+// - GlobalAveragePool, ReduceMean: an integer ReduceSum and a RequantShift; AveragePool over a constant
+//   count: a depthwise integer Conv with unit weights and a RequantShift.
 // - Data movement (Reshape, Transpose, MaxPool, ReduceMax, Concat, ...): the same op on the quantized
 //   values, and a RequantShift where the output's scale or zero point differs.
 // - A QuantizeLinear reading a DequantizeLinear directly: a RequantShift (or nothing when they match).

@@ -116,6 +116,17 @@ void expectWithinOneStep(const std::string& name) {
 TEST(QdqLowering, TheIntegerCnnIsWithinOneStepOfTheQdqSemantics) { expectWithinOneStep("cnn"); }
 TEST(QdqLowering, TheIntegerAttentionIsWithinOneStepOfTheQdqSemantics) { expectWithinOneStep("attention"); }
 
+TEST(QdqLowering, AveragePoolsBecomeDepthwiseSumsWithTheZeroPointAsPadding) {
+  Loaded pool = load("pool");
+  ASSERT_NE(nonZeroPointOperands(pool.graph, "AveragePool", 1), 0);  // the padded pool's input
+  runMidend(pool.graph);
+  EXPECT_EQ(count(pool.graph, "AveragePool"), 0);
+  EXPECT_EQ(count(pool.graph, "RQConv"), 2);
+  EXPECT_EQ(count(pool.graph, "Pad"), 1);
+}
+
+TEST(QdqLowering, TheIntegerPoolsAreWithinOneStepOfTheQdqSemantics) { expectWithinOneStep("pool"); }
+
 TEST(QdqLowering, AQuantizedResultThatIsAlsoAGraphOutputStaysFloat) {
   Loaded cnn = load("cnn");
   // Make the first Conv's float result a graph output: its QuantizeLinear can no longer replace it.

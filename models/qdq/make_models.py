@@ -1,9 +1,10 @@
-"""Writes two networks in onnxruntime's QDQ form (QuantizeLinear / DequantizeLinear around float ops) with
-random weights, calibrated here in float: `cnn` (convolutions with Relu and Clip, pooling, a residual
-Add and a Relu of its own, a classifier Gemm) and `attention` (a transformer block: projections,
-multi-head attention with run-time products, Softmax in float, a gating Mul, residual Add). Activations are uint8 (cnn) or int8 with non-zero
-zero points (attention), weights int8 per output channel, biases int32, as onnxruntime's static
-quantizer writes them. Each folder gets network.onnx and inputs.npz; reference.js (onnxruntime-node)
+"""Writes three networks in onnxruntime's QDQ form (QuantizeLinear / DequantizeLinear around float ops)
+with random weights, calibrated here in float: `cnn` (convolutions with Relu and Clip, pooling, a
+residual Add and a Relu of its own, a classifier Gemm), `attention` (a transformer block: projections,
+multi-head attention with run-time products, Softmax in float, a gating Mul, residual Add) and `pool`
+(average pooling, padded and counting the padding, then unpadded). Activations are uint8 (cnn) or int8
+with non-zero zero points (attention, pool), weights int8 per output channel, biases int32, as
+onnxruntime's static quantizer writes them. Each folder gets network.onnx and inputs.npz; reference.js (onnxruntime-node)
 adds outputs.npz.
 
     /usr/bin/python3 models/qdq/make_models.py OUT_DIR
@@ -206,9 +207,25 @@ def make_attention():
     return g.model(inputs, outputs, "qdq_attention"), {"input": x}
 
 
+def make_pool():
+    import torch
+    g = QdqGraph(np.int8)
+    x = RNG.normal(size=(2, 6, 12, 12)).astype(np.float32) + 0.5
+    g.values["input"] = x
+    h = g.quantize("input")
+    padded = torch.nn.functional.avg_pool2d(torch.from_numpy(g.values[h]), 3, 2, 1, count_include_pad=True).numpy()
+    h = g.quantize(g.node("AveragePool", [h], padded, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+                          count_include_pad=1))
+    pooled = torch.nn.functional.avg_pool2d(torch.from_numpy(g.values[h]), 2, 2).numpy()
+    out = g.quantize(g.node("AveragePool", [h], pooled, kernel_shape=[2, 2], strides=[2, 2]), as_output=True)
+    inputs = [helper.make_tensor_value_info("input", TensorProto.FLOAT, [2, 6, 12, 12])]
+    outputs = [helper.make_tensor_value_info(out, TensorProto.INT8, [2, 6, 3, 3])]
+    return g.model(inputs, outputs, "qdq_pool"), {"input": x}
+
+
 def main():
     out = Path(sys.argv[1])
-    for name, make in (("cnn", make_cnn), ("attention", make_attention)):
+    for name, make in (("cnn", make_cnn), ("attention", make_attention), ("pool", make_pool)):
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
         model, inputs = make()
