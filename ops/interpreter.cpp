@@ -41,7 +41,7 @@ void evaluateNode(const Graph& graph, const Node& node, std::vector<std::optiona
   }
 }
 
-std::vector<TensorData> interpretGraph(const Graph& graph, const std::vector<TensorData>& inputs) {
+std::vector<std::optional<TensorData>> interpretAllTensors(const Graph& graph, const std::vector<TensorData>& inputs) {
   if (inputs.size() != graph.inputs.size()) {
     throw Error("the graph has " + std::to_string(graph.inputs.size()) + " inputs, got " + std::to_string(inputs.size()));
   }
@@ -51,6 +51,11 @@ std::vector<TensorData> interpretGraph(const Graph& graph, const std::vector<Ten
   }
   for (size_t i = 0; i < inputs.size(); ++i) values[static_cast<size_t>(graph.inputs[i])] = inputs[i];
   for (const Node& node : graph.nodes) evaluateNode(graph, node, values);
+  return values;
+}
+
+std::vector<TensorData> interpretGraph(const Graph& graph, const std::vector<TensorData>& inputs) {
+  const std::vector<std::optional<TensorData>> values = interpretAllTensors(graph, inputs);
   std::vector<TensorData> outputs;
   for (TensorId out : graph.outputs) {
     if (!values[static_cast<size_t>(out)]) throw Error("graph output '" + graph.tensor(out).name + "' was not computed");

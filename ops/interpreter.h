@@ -15,5 +15,7 @@ void evaluateNode(const Graph& graph, const Node& node, std::vector<std::optiona
 // Runs the whole (type-inferred) graph on `inputs` (one per graph input, in order, already of the inferred
 // types) and returns the graph outputs in order.
 std::vector<TensorData> interpretGraph(const Graph& graph, const std::vector<TensorData>& inputs);
+// The same run, returning the value of every tensor (indexed by TensorId; unset for tensors no node computes).
+std::vector<std::optional<TensorData>> interpretAllTensors(const Graph& graph, const std::vector<TensorData>& inputs);
 
 }  // namespace deeploy

@@ -214,7 +214,7 @@ class QdqLowering {
     return std::pair{lo, hi};
   }
 
-  // Whether `id` is read by nodes other than the ones listed, or is a graph output.
+  // The nodes still in the graph that read `id`.
   std::vector<int> readers(TensorId id) const {
     std::vector<int> r;
     for (int c : consumers_[static_cast<size_t>(id)]) {

@@ -64,17 +64,11 @@ std::vector<Sample> readSamples(const Graph& declared, const std::string& path) 
   return samples;
 }
 
-// Every tensor's value for one sample.
-std::vector<std::optional<TensorData>> evaluateAll(const Graph& graph, const Sample& sample) {
-  std::vector<std::optional<TensorData>> values(graph.tensors.size());
-  for (size_t t = 0; t < graph.tensors.size(); ++t) {
-    if (graph.tensors[t].isConstant()) values[t] = graph.tensors[t].constant;
-  }
-  for (size_t i = 0; i < graph.inputs.size(); ++i) {
-    values[static_cast<size_t>(graph.inputs[i])] = sample[i].castTo(graph.tensor(graph.inputs[i]).dtype);
-  }
-  for (const Node& node : graph.nodes) evaluateNode(graph, node, values);
-  return values;
+// A sample's values converted to the graph inputs' types.
+Sample typedSample(const Graph& graph, const Sample& sample) {
+  Sample typed;
+  for (size_t i = 0; i < sample.size(); ++i) typed.push_back(sample[i].castTo(graph.tensor(graph.inputs[i]).dtype));
+  return typed;
 }
 
 // The observed range of every float tensor over the calibration samples (always including 0).
@@ -85,7 +79,7 @@ struct Ranges {
 Ranges calibrate(const Graph& graph, const std::vector<Sample>& samples) {
   Ranges r{std::vector<double>(graph.tensors.size(), 0.0), std::vector<double>(graph.tensors.size(), 0.0)};
   for (const Sample& sample : samples) {
-    auto values = evaluateAll(graph, sample);
+    auto values = interpretAllTensors(graph, typedSample(graph, sample));
     for (size_t t = 0; t < values.size(); ++t) {
       if (!values[t] || !isFloat(values[t]->dtype())) continue;
       for (double v : values[t]->toDoubles()) {
@@ -346,8 +340,7 @@ void lowerToIntegerDialect(Graph& graph) {
 std::vector<OutputError> measure(const Graph& floatGraph, const Graph& quantized, const std::vector<Sample>& samples) {
   std::vector<OutputError> errors(floatGraph.outputs.size());
   for (const Sample& sample : samples) {
-    Sample typed;
-    for (size_t i = 0; i < sample.size(); ++i) typed.push_back(sample[i].castTo(floatGraph.tensor(floatGraph.inputs[i]).dtype));
+    const Sample typed = typedSample(floatGraph, sample);
     std::vector<TensorData> want = interpretGraph(floatGraph, typed), got = interpretGraph(quantized, typed);
     for (size_t o = 0; o < want.size(); ++o) {
       OutputError& e = errors[o];
