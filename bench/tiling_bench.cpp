@@ -40,7 +40,7 @@ void BM_SolveTilingPerNode(benchmark::State& state) {
     try {
       for (size_t n = 0; n < problems.size(); ++n) {
         const auto start = std::chrono::steady_clock::now();
-        const std::optional<TileChoice> choice = solveTiling(problems[n], target.solverBudget);
+        const std::optional<TileChoice> choice = solveTiling(problems[n], target.solverNodeBudget);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         fastestSeconds[n] = std::min(fastestSeconds[n], seconds);
         fitting += choice ? 1 : 0;

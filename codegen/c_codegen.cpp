@@ -357,13 +357,19 @@ void decideTiling(Graph& graph, const ActivationMemory& memory, const CodegenOpt
   if (!options.tiling) return;
   ProgramParts scratch(options.prefix, "");
   const NetworkWriter writer(graph, memory, options, scratch);
+  const auto total = static_cast<size_t>(
+      std::count_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& node) { return computedInTiles(graph, node); }));
+  size_t done = 0;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     Node& node = graph.nodes[n];
     node.tiling.reset();
     if (!computedInTiles(graph, node)) continue;
+    if (options.tilingProgress) options.tilingProgress(done, total, node);
     node.tiling = tilingOf(writer, graph, n, *options.tiling, options.alignment);
-    if (node.tiling->withFollower) ++n;  // computed in these tiles
+    ++done;
+    if (node.tiling->withFollower && computedInTiles(graph, graph.nodes[++n])) ++done;  // computed in these tiles
   }
+  if (options.tilingProgress && total > 0) options.tilingProgress(total, total, graph.nodes.back());
 }
 
 namespace {

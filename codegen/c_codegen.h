@@ -2,6 +2,7 @@
 // one static arena, and a run function calling runtime kernels).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,9 +14,12 @@
 
 namespace deeploy {
 
+// Told before each node's tiles are solved: how many nodes are done, of how many, and which is next.
+using TilingProgress = std::function<void(size_t done, size_t total, const Node& next)>;
+
 struct CodegenOptions {
   std::string prefix = "network";  // names the API: network_init, network_run, ...
-  std::string sourceDescription;   // put in the file banner (the model path)
+  std::string sourceDescription;   // put in the file banner (never a path: the C must not depend on where the model is)
   size_t alignment = 8;
   // Set: every node computes tile by tile in the compute level, its operands moved there by DMA.
   std::optional<TilingTarget> tiling;
@@ -29,6 +33,7 @@ struct CodegenOptions {
   std::string activationLevel;
   // Nodes the engine mapping gave the NPU read their weights from its weight memory (CONF0).
   bool npuWeightsInWeightMemory = false;
+  TilingProgress tilingProgress;  // may be empty
 };
 
 // " DP_IN_LEVEL(\".dp_level.<level>.const\")" (constants) or ".bss" (zero-initialized buffers) after

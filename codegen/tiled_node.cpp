@@ -936,7 +936,7 @@ size_t smallestTiledL1(const NetworkWriter& writer, const Graph& graph, size_t n
                        size_t alignment) {
   const TilingGeometry g = geometryOf(graph, graph.nodes[nodeIndex]);
   const TileProblem problem = tileProblemFor(graph, graph.nodes[nodeIndex], g, target);
-  return probe(writer, graph, nodeIndex, std::nullopt, g, smallestTiling(problem, target.solverBudget), target, alignment)
+  return probe(writer, graph, nodeIndex, std::nullopt, g, smallestTiling(problem, target.solverNodeBudget), target, alignment)
       .l1Bytes;
 }
 
@@ -1021,14 +1021,12 @@ NodeTilingReport emitTiledNode(NetworkWriter& writer, const Graph& graph, size_t
                                      tiling.tileSize, target, alignment, writer.options().cores);
   writer.body() << code.code;
   code.report.solverOptimal = tiling.solverOptimal;
-  code.report.solverSeconds = tiling.solverSeconds;
   return code.report;
 }
 
 NodeTiling chooseTiling(const NetworkWriter& writer, const Graph& graph, size_t nodeIndex, std::optional<size_t> follower,
                         const TilingTarget& target, size_t alignment) {
   const Node& node = graph.nodes[nodeIndex];
-  const auto start = std::chrono::steady_clock::now();
   const TilingGeometry g = geometryOf(graph, node);
   TileProblem problem = tileProblemFor(graph, node, g, target);
   auto actualL1 = [&](const std::vector<int64_t>& tileSize) {
@@ -1039,17 +1037,16 @@ NodeTiling chooseTiling(const NetworkWriter& writer, const Graph& graph, size_t 
     if (follower && writer.options().cores > 1) {
       probe(writer, graph, nodeIndex, follower, g, tileSize, target, alignment, writer.options().cores);
     }
-    return NodeTiling{tileSize, follower.has_value(), optimal,
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+    return NodeTiling{tileSize, follower.has_value(), optimal};
   };
 
-  std::optional<TileChoice> choice = solveTiling(problem, target.solverBudget);
+  std::optional<TileChoice> choice = solveTiling(problem, target.solverNodeBudget);
   if (choice && actualL1(choice->tileSize) <= target.capacityBytes) return finish(choice->tileSize, choice->provenOptimal);
   // The solver models operand tiles; kernels also place derived tables in L1 and buffers are aligned,
   // so the cheapest modelled choice can overflow. Bisect the capacity the solver is given between the
   // smallest tiling's modelled footprint (which fits) and the real capacity, keeping the best choice
   // that really fits.
-  const std::vector<int64_t> smallest = smallestTiling(problem, target.solverBudget);
+  const std::vector<int64_t> smallest = smallestTiling(problem, target.solverNodeBudget);
   const size_t smallestBytes = actualL1(smallest);
   if (smallestBytes > target.capacityBytes) {
     throw TilingDoesNotFit(node.describe() + ": no tiling fits in " + bytesText(target.capacityBytes) + " of " +
@@ -1059,7 +1056,7 @@ NodeTiling chooseTiling(const NetworkWriter& writer, const Graph& graph, size_t 
   uint64_t fits = modelledFootprint(problem, smallest), overflows = target.capacityBytes;
   for (int step = 0; step < 10 && overflows > fits + 1; ++step) {
     problem.capacityBytes = fits + (overflows - fits) / 2;
-    choice = solveTiling(problem, target.solverBudget);
+    choice = solveTiling(problem, target.solverNodeBudget);
     if (choice && actualL1(choice->tileSize) <= target.capacityBytes) {
       best = choice->tileSize;
       fits = problem.capacityBytes;

@@ -140,7 +140,18 @@ if [ "$(cat "$out/src/build/deeploy-configure" 2>/dev/null)" != "${configure_fla
   echo "${configure_flags[*]}" >"$out/src/build/deeploy-configure"
 fi
 step "building qemu-system-riscv32 (ninja -j$jobs, several minutes on 2 cores)"
-ninja -C "$out/src/build" -j"$jobs" qemu-system-riscv32 >>"$log" 2>&1 || fail "ninja"
+ninja -C "$out/src/build" -j"$jobs" qemu-system-riscv32 >>"$log" 2>&1 &
+ninja_pid=$!
+# Ninja's last "[done/total]" from the log, every 30 s while it builds.
+while kill -0 "$ninja_pid" 2>/dev/null; do
+  for _ in $(seq 30); do
+    kill -0 "$ninja_pid" 2>/dev/null || break
+    sleep 1
+  done
+  done_steps="$(grep -o '^\[[0-9]*/[0-9]*\]' "$log" | tail -n 1 | tr -d '[]' || true)"
+  [ -z "$done_steps" ] || echo "qemu-xpulp: building, ${done_steps/\// of } steps done"
+done
+wait "$ninja_pid" || fail "ninja"
 cp "$out/src/build/qemu-system-riscv32" "$out/qemu-system-riscv32.new"
 mv "$out/qemu-system-riscv32.new" "$out/qemu-system-riscv32"
 "$out/qemu-system-riscv32" -cpu help >/dev/null 2>&1 || fail "the built qemu-system-riscv32 does not run"

@@ -40,7 +40,6 @@ struct NodeTiling {
   std::vector<int64_t> tileSize;
   bool withFollower = false;
   bool solverOptimal = false;
-  double solverSeconds = 0;
 };
 
 struct Node {

@@ -11,7 +11,6 @@ namespace deeploy {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr uint64_t kNoLevel = std::numeric_limits<uint64_t>::max();
 
 // One independent sub-problem: buffers whose lifetimes overlap transitively, sizes in alignment
@@ -104,6 +103,7 @@ struct SearchOutcome {
   std::vector<uint64_t> offsets;  // units
   uint64_t top = 0;               // arena of the sub-problem, units
   bool complete = false;          // the whole search space was explored: `top` is minimal
+  uint64_t nodes = 0;             // search nodes visited
 };
 
 // Depth-first branch and bound over canonical placements. At every node the next offset is the
@@ -113,10 +113,10 @@ struct SearchOutcome {
 class BranchAndBound {
  public:
   BranchAndBound(const Problem& problem, std::vector<uint64_t> seedOffsets, uint64_t seedTop, uint64_t goodEnough,
-                 Clock::time_point deadline)
+                 uint64_t nodeLimit)
       : p_(problem),
         goodEnough_(goodEnough),
-        deadline_(deadline),
+        nodeLimit_(nodeLimit),
         bestOffsets_(std::move(seedOffsets)),
         bestTop_(seedTop) {
     const size_t n = p_.size.size();
@@ -139,13 +139,13 @@ class BranchAndBound {
 
   SearchOutcome run() {
     search(0);
-    return {std::move(bestOffsets_), bestTop_, !outOfTime_ && !goodEnoughFound_};
+    return {std::move(bestOffsets_), bestTop_, !outOfBudget_ && !goodEnoughFound_, nodes_};
   }
 
  private:
   void search(size_t depth) {
-    if (++nodes_ % 256 == 0 && Clock::now() >= deadline_) outOfTime_ = true;
-    if (outOfTime_) return;
+    if (++nodes_ > nodeLimit_) outOfBudget_ = true;
+    if (outOfBudget_) return;
     if (unplaced_.empty()) {
       if (top_ < bestTop_) {
         bestTop_ = top_;
@@ -166,7 +166,7 @@ class BranchAndBound {
       place(c, level);
       search(depth + 1);
       unplace(c, mark);
-      if (outOfTime_ || goodEnoughFound_ || bound >= bestTop_) return;
+      if (outOfBudget_ || goodEnoughFound_ || bound >= bestTop_) return;
       // Every plan with `c` at this level after the remaining siblings is a reordering of equal-offset
       // placements explored in the branch just closed.
       save(forbiddenAt_[static_cast<size_t>(c)]);
@@ -281,7 +281,7 @@ class BranchAndBound {
 
   const Problem& p_;
   const uint64_t goodEnough_;
-  const Clock::time_point deadline_;
+  const uint64_t nodeLimit_;
   std::vector<uint64_t> bestOffsets_;
   uint64_t bestTop_;
 
@@ -299,14 +299,14 @@ class BranchAndBound {
   std::vector<std::pair<uint64_t*, uint64_t>> trail_;  // undo log of every change above
   uint64_t top_ = 0;
   uint64_t nodes_ = 0;
-  bool outOfTime_ = false;
+  bool outOfBudget_ = false;
   bool goodEnoughFound_ = false;
 };
 
 }  // namespace
 
 MemoryPlan ExactPlanner::plan(const std::vector<Allocation>& allocations, size_t alignment) const {
-  const Clock::time_point deadline = Clock::now() + budget_;
+  uint64_t workLeft = workBudget_;
   const uint64_t unit = alignment ? alignment : 1;
 
   // Best-fit on sizes rounded to the alignment: the incumbent, in units like the search.
@@ -337,9 +337,11 @@ MemoryPlan ExactPlanner::plan(const std::vector<Allocation>& allocations, size_t
     const uint64_t goodEnough = std::max(problems[g].lowerBound, arena);
     if (!outcomes[g].complete) {
       if (outcomes[g].top > goodEnough) {
-        const Clock::time_point now = Clock::now();
-        const auto share = (std::max(deadline, now) - now) / static_cast<int64_t>(unsolved);
-        outcomes[g] = BranchAndBound(problems[g], outcomes[g].offsets, outcomes[g].top, goodEnough, now + share).run();
+        // Each search node costs about one unit of work per buffer (the lower bound visits them all).
+        const uint64_t buffers = problems[g].size.size();
+        outcomes[g] = BranchAndBound(problems[g], outcomes[g].offsets, outcomes[g].top, goodEnough,
+                                     workLeft / unsolved / buffers).run();
+        workLeft -= std::min(workLeft, outcomes[g].nodes * buffers);
         outcomes[g].complete = outcomes[g].complete || outcomes[g].top == problems[g].lowerBound;
       }
       --unsolved;

@@ -10,7 +10,7 @@
 namespace deeploy {
 namespace {
 
-constexpr std::chrono::milliseconds kBudget{10000};
+constexpr uint64_t kBudget = 10'000'000;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -272,10 +272,10 @@ TileProblem largeMatMul(int64_t m, int64_t k, int64_t n, uint64_t capacity) {
 TEST(SolveTiling, ProblemsBeyondGecodesIntegerRangeStillFindTheirTilings) {
   // Billions of bytes move in every tiling here: costs are counted in coarser units, never dropped.
   const TileProblem p = largeMatMul(4096, 4096, 4096, 65536);
-  const std::optional<TileChoice> choice = solveTiling(p, std::chrono::milliseconds(5000));
+  const std::optional<TileChoice> choice = solveTiling(p, kBudget);
   ASSERT_TRUE(choice.has_value());
   EXPECT_LE(choice->footprintBytes, 65536u);
-  EXPECT_EQ(smallestTiling(p, std::chrono::milliseconds(5000)), (std::vector<int64_t>{1, 1}));
+  EXPECT_EQ(smallestTiling(p, kBudget), (std::vector<int64_t>{1, 1}));
   EXPECT_EQ(modelledFootprint(p, {1, 1}), 2u * 4096 + 2u * 4096 + 2u * 4);
 }
 

@@ -227,7 +227,7 @@ struct SearchResult {
   bool complete = false;
 };
 
-SearchResult search(const TileProblem& p, Objective objective, std::chrono::milliseconds budget) {
+SearchResult search(const TileProblem& p, Objective objective, uint64_t nodeBudget) {
   const auto sizes = candidateSizes(p);
   const ModelRange range = modelRange(p, sizes);
   TilingSpace root(p, sizes, objective, range.scale);
@@ -237,7 +237,7 @@ SearchResult search(const TileProblem& p, Objective objective, std::chrono::mill
     return result;
   }
   Search::Options options;
-  std::unique_ptr<Search::Stop> stop(Search::Stop::time(static_cast<unsigned long>(std::max<int64_t>(budget.count(), 1))));
+  std::unique_ptr<Search::Stop> stop(Search::Stop::node(static_cast<unsigned long>(std::max<uint64_t>(nodeBudget, 1))));
   options.stop = stop.get();
   BAB<TilingSpace> engine(&root, options);
   while (TilingSpace* solution = engine.next()) {
@@ -252,6 +252,8 @@ SearchResult search(const TileProblem& p, Objective objective, std::chrono::mill
 }
 
 std::string bytesText(uint64_t n) { return std::to_string(n) + " B"; }
+
+std::string budgetText(uint64_t nodeBudget) { return "its search budget of " + std::to_string(nodeBudget) + " nodes"; }
 
 }  // namespace
 
@@ -279,21 +281,21 @@ uint64_t modelledFootprint(const TileProblem& p, const std::vector<int64_t>& til
   return total;
 }
 
-std::vector<int64_t> smallestTiling(const TileProblem& problem, std::chrono::milliseconds budget) {
+std::vector<int64_t> smallestTiling(const TileProblem& problem, uint64_t nodeBudget) {
   TileProblem unbounded = problem;
   unbounded.capacityBytes = uint64_t{1} << 40;
-  SearchResult r = search(unbounded, Objective::Footprint, budget);
+  SearchResult r = search(unbounded, Objective::Footprint, nodeBudget);
   if (!r.found && r.complete) throw Error(problem.what + ": no tiling exists within the solver's integer range");
-  if (!r.found) throw Error(problem.what + ": the tiling solver found no tiling within its time limit of " + std::to_string(budget.count()) + " ms");
+  if (!r.found) throw Error(problem.what + ": the tiling solver found no tiling within " + budgetText(nodeBudget));
   return r.tileSize;
 }
 
-std::optional<TileChoice> solveTiling(const TileProblem& p, std::chrono::milliseconds budget) {
-  SearchResult r = search(p, Objective::Cost, budget);
+std::optional<TileChoice> solveTiling(const TileProblem& p, uint64_t nodeBudget) {
+  SearchResult r = search(p, Objective::Cost, nodeBudget);
   if (!r.found) {
     if (r.complete) return std::nullopt;
-    throw Error(p.what + ": the tiling solver found no tiling within its time limit of " + std::to_string(budget.count()) +
-                " ms (L1 " + bytesText(p.capacityBytes) + ")");
+    throw Error(p.what + ": the tiling solver found no tiling within " + budgetText(nodeBudget) + " (L1 " +
+                bytesText(p.capacityBytes) + ")");
   }
   TileChoice choice;
   choice.tileSize = r.tileSize;

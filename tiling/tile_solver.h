@@ -3,7 +3,6 @@
 // tiles that fit the compute level with double buffering, and the lowest modelled cost.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,11 +45,11 @@ std::vector<int64_t> usefulTileSizes(int64_t extent);
 uint64_t modelledFootprint(const TileProblem& problem, const std::vector<int64_t>& tileSize);
 
 // The cheapest tiling that fits; nullopt when none does. Throws Error when the solver finds no
-// solution within `budget` (saying so).
-std::optional<TileChoice> solveTiling(const TileProblem& problem, std::chrono::milliseconds budget);
+// solution within `nodeBudget` search nodes (saying so).
+std::optional<TileChoice> solveTiling(const TileProblem& problem, uint64_t nodeBudget);
 
 // The tile sizes with the smallest modelled footprint, whatever the capacity.
-std::vector<int64_t> smallestTiling(const TileProblem& problem, std::chrono::milliseconds budget);
+std::vector<int64_t> smallestTiling(const TileProblem& problem, uint64_t nodeBudget);
 
 // The problem of tiling `node` with geometry `g` for `target`: every operand moves between its level
 // and the compute level (but the constants of a node the NPU runs, which it reads in place); the kernel's

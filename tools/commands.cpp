@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "targets/run_target.h"
 #include "tools/compare.h"
 #include "tools/driver.h"
+#include "tools/progress.h"
 #include "tools/work_dir.h"
 
 namespace fs = std::filesystem;
@@ -57,8 +59,9 @@ int runCompile(const CompileCommand& cmd) {
   Platform platform = resolvePlatform(cmd.platform, cmd.target);
   std::optional<NamedArrays> arrays;
   if (cmd.inputsNpz) arrays = readNpz(*cmd.inputsNpz);
-  CompiledModel model = cmd.context ? compileKVCacheModel(cmd.model, arrays, *cmd.context, false, platform, cmd.cores)
-                                    : compileModel(cmd.model, arrays, platform, cmd.cores);
+  CompiledModel model =
+      cmd.context ? compileKVCacheModel(cmd.model, arrays, *cmd.context, false, platform, cmd.cores, tilingProgressOnStderr())
+                  : compileModel(cmd.model, arrays, platform, cmd.cores, tilingProgressOnStderr());
   writeNetworkSources(cmd.outputDir, model.network);
   copyRuntimeInto(cmd.outputDir);
   const fs::path report = cmd.reportPath ? fs::path(*cmd.reportPath) : fs::path(cmd.outputDir) / "report.json";
@@ -154,7 +157,7 @@ int runRun(const RunCommand& cmd) {
   const TargetRunOptions options = runOptions(cmd.cores, cmd.profile);
   checkTargetOptions(cmd.target, options);
   CompiledModel model =
-      compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform, cmd.target), cmd.cores);
+      compileModel(cmd.model, readNpz(cmd.inputsNpz), resolvePlatform(cmd.platform, cmd.target), cmd.cores, tilingProgressOnStderr());
   WorkDir dir(cmd.keepDir);
   InstructionProfile profile;
   std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), options, &profile);
@@ -241,6 +244,17 @@ Comparison runOneTest(const fs::path& dir, const TestCommand& cmd, const Platfor
   }
 }
 
+// "12/133 done, about 1 min 5 s left": the time left assumes the remaining tests take as long as the done ones.
+std::string progressText(size_t done, size_t total, std::chrono::steady_clock::duration elapsed) {
+  const double perTest = std::chrono::duration<double>(elapsed).count() / static_cast<double>(done);
+  const auto left = static_cast<long>(std::lround(perTest * static_cast<double>(total - done)));
+  std::string text = std::to_string(done) + "/" + std::to_string(total) + " done";
+  if (done == total) return text;
+  text += ", about ";
+  if (left >= 60) text += std::to_string(left / 60) + " min ";
+  return text + std::to_string(left % 60) + " s left";
+}
+
 }  // namespace
 
 int runTest(const TestCommand& cmd) {
@@ -251,6 +265,8 @@ int runTest(const TestCommand& cmd) {
   std::atomic<size_t> next{0};
   std::atomic<int> passed{0}, failed{0}, didNotFit{0};
   std::mutex printMutex;
+  size_t done = 0;
+  const auto suiteStart = std::chrono::steady_clock::now();
   auto worker = [&] {
     for (size_t i = next++; i < tests.size(); i = next++) {
       auto start = std::chrono::steady_clock::now();
@@ -259,8 +275,10 @@ int runTest(const TestCommand& cmd) {
       (result.passed ? passed : result.didNotFit ? didNotFit : failed)++;
       const char* verdict = result.passed ? "PASS" : result.didNotFit ? "TOO SMALL" : "FAIL";
       std::lock_guard lock(printMutex);
-      std::printf("%s %s (%.2f s)%s%s\n", verdict, tests[i].string().c_str(), seconds, result.passed ? "" : ": ",
-                  result.message.c_str());
+      ++done;
+      const std::string progress = progressText(done, tests.size(), std::chrono::steady_clock::now() - suiteStart);
+      std::printf("%s %s (%.2f s; %s)%s%s\n", verdict, tests[i].string().c_str(), seconds, progress.c_str(),
+                  result.passed ? "" : ": ", result.message.c_str());
       std::fflush(stdout);
     }
   };

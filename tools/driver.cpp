@@ -44,13 +44,14 @@ Graph loadTypedModel(const std::string& modelPath, const std::optional<NamedArra
 }
 
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                           const Platform& platform, int cores) {
+                           const Platform& platform, int cores, const TilingProgress& progress) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel model;
   model.platform = platform;
   model.cores = cores;
+  model.tilingProgress = progress;
   model.graph = loadTypedModel(modelPath, inputArrays, &model.inputs);
-  compileGraph(model, modelPath);
+  compileGraph(model, graphDescription(model.graph));
   model.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return model;
 }
@@ -79,6 +80,8 @@ void generateAndPlace(CompiledModel& model, const std::string& description) {
 
 }  // namespace
 
+std::string graphDescription(const Graph& graph) { return "the ONNX graph '" + graph.name + "'"; }
+
 CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& description) {
   CodegenOptions options;
   options.sourceDescription = description;
@@ -89,6 +92,7 @@ CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& 
   options.weightLevel = model.platform.weightLevel;
   options.activationLevel = model.platform.activationLevel;
   options.npuWeightsInWeightMemory = npuWeightsInWeightMemory(model.platform);
+  options.tilingProgress = model.tilingProgress;
   return options;
 }
 
@@ -99,11 +103,12 @@ void compileGraph(CompiledModel& model, const std::string& description) {
 
 CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
                                   std::optional<int64_t> requestedRows, bool exposeState, const Platform& platform,
-                                  int cores) {
+                                  int cores, const TilingProgress& progress) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel model;
   model.platform = platform;
   model.cores = cores;
+  model.tilingProgress = progress;
   const Graph typed = loadTypedModel(modelPath, inputArrays, &model.inputs);
   Graph declared = typed;
   inferTypes(declared);
@@ -118,7 +123,7 @@ CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optio
   model.passLog.lines.push_back("KV caches made persistent: " + std::to_string(signature.cacheInputs.size()) + ", " +
                                 std::to_string(maxRows) + " rows each");
   model.kvCache = signature;
-  generateAndPlace(model, modelPath);
+  generateAndPlace(model, graphDescription(model.graph));
   model.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return model;
 }
@@ -209,8 +214,7 @@ nlohmann::json tiledNodesJson(const std::vector<NodeTilingReport>& nodes) {
                    {"modelled_cycles", r.modelledCycles},
                    {"l1_bytes", r.l1Bytes},
                    {"l1_lower_bound_bytes", r.l1LowerBound},
-                   {"solver_optimal", r.solverOptimal},
-                   {"solver_seconds", r.solverSeconds}});
+                   {"solver_optimal", r.solverOptimal}});
   }
   return out;
 }
@@ -310,7 +314,6 @@ std::string memoryReportJson(const CompiledModel& model) {
                            {"alignment", mem.alignment},
                            {"constant_bytes", model.network.constantBytes},
                            {"nodes", model.graph.nodes.size()},
-                           {"compile_seconds", model.compileSeconds},
                            {"inputs", inputs},
                            {"outputs", outputs},
                            {"buffers", buffers},

@@ -26,6 +26,7 @@ struct CompiledModel {
   GeneratedNetwork network;
   MemoryLevelPlacement memoryLevels;
   double compileSeconds = 0;
+  TilingProgress tilingProgress;  // set before compiling to hear how tile solving goes
   std::optional<KVCacheSignature> kvCache;  // set when compiled as a step over persistent KV caches
   std::vector<EngineDecision> engineDecisions;  // the nodes the NPU could run, and which engine got them
 };
@@ -57,7 +58,8 @@ Graph loadTypedModel(const std::string& modelPath, const std::optional<NamedArra
 // Loads `modelPath`, types its inputs from `inputArrays` when given (else from the declarations),
 // runs the midend, generates C and places it in the platform's memory levels.
 CompiledModel compileModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
-                           const Platform& platform = hostPlatform(), int cores = 1);
+                           const Platform& platform = hostPlatform(), int cores = 1,
+                           const TilingProgress& progress = {});
 // Compiles `modelPath`, a decode or prefill step with its KV caches as inputs and outputs
 // (passes/kv_cache.h), as a step over persistent caches of `maxRows` rows (without it, the rows the step's
 // caches hold once it ran: its cached rows plus its new rows). Inputs are typed from
@@ -65,7 +67,7 @@ CompiledModel compileModel(const std::string& modelPath, const std::optional<Nam
 // inputs and outputs at full capacity (for checks against fixed-length networks).
 CompiledModel compileKVCacheModel(const std::string& modelPath, const std::optional<NamedArrays>& inputArrays,
                                   std::optional<int64_t> maxRows, bool exposeState, const Platform& platform = hostPlatform(),
-                                  int cores = 1);
+                                  int cores = 1, const TilingProgress& progress = {});
 // The fixed-length network of a KV-cache step at `cachedRows` cached rows, from the typed model
 // (loadTypedModel) through the midend: the reference a lowered step is checked against.
 Graph fixedLengthGraph(const Graph& typed, const KVCacheSignature& signature, int64_t cachedRows);
@@ -78,6 +80,10 @@ std::vector<TensorData> fixedLengthOutputs(const CompiledModel& model, const std
 // Runs the midend, generates C and places it in model.platform's memory levels for a graph whose
 // inputs are already typed. Throws Error when a level cannot hold what is placed in it.
 void compileGraph(CompiledModel& model, const std::string& description);
+
+// How the generated files name their model: by the ONNX graph's own name, never its path, so the same
+// model gives the same C wherever it lies.
+std::string graphDescription(const Graph& graph);
 
 // How model's platform and cores shape its C (the file banner names `description`).
 CodegenOptions codegenOptionsFor(const CompiledModel& model, const std::string& description);

@@ -7,6 +7,7 @@
 #include "ir/error.h"
 #include "targets/host_target.h"
 #include "targets/rv32_target.h"
+#include "tools/progress.h"
 
 namespace fs = std::filesystem;
 
@@ -48,7 +49,7 @@ std::string inputMacros(const std::string& step, const StepInterface& i) {
 }
 
 CompiledModel compileStep(const StepSource& step, std::optional<int64_t> context, const Platform& platform, int cores) {
-  return compileKVCacheModel(step.onnx, step.typingInputs, context, false, platform, cores);
+  return compileKVCacheModel(step.onnx, step.typingInputs, context, false, platform, cores, tilingProgressOnStderr());
 }
 
 }  // namespace
@@ -95,7 +96,7 @@ StepsProgram compileStepsProgram(const StepSource& decode, const std::optional<S
     }
     steps.push_back({"prefill", &p.prefill->graph});
   }
-  p.program = generateProgram(steps, codegenOptionsFor(p.decode, decode.onnx));
+  p.program = generateProgram(steps, codegenOptionsFor(p.decode, graphDescription(p.decode.graph)));
   return p;
 }
 
