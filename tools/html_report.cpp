@@ -74,10 +74,12 @@ std::string dimsText(const std::vector<int64_t>& dims) {
 }
 
 // A table cell of a node or tensor name: clipped by the style when long (exporters' names run to 80
-// characters), whole in its hover title.
+// characters), then whole in its hover title.
 std::string nameCell(const std::string& name) {
+  constexpr size_t kMaxUnclipped = 40;
   const std::string escaped = escapeHtml(name);
-  return "<td class=\"name\" title=\"" + escaped + "\">" + escaped + "</td>";
+  const std::string title = name.size() > kMaxUnclipped ? " title=\"" + escaped + "\"" : "";
+  return "<td class=\"name\"" + title + ">" + escaped + "</td>";
 }
 
 const char* engineName(NodeEngine engine) { return engine == NodeEngine::Npu ? "NPU" : "cores"; }
@@ -434,12 +436,19 @@ std::string tilingTable(const CompiledModel& model) {
          foldable(std::to_string(nodes.size()) + " tiled nodes: " + totals, table, nodes.size());
 }
 
+size_t nodesOnNpu(const Graph& graph) {
+  return static_cast<size_t>(
+      std::count_if(graph.nodes.begin(), graph.nodes.end(), [](const Node& n) { return n.engine == NodeEngine::Npu; }));
+}
+
 std::string engineSection(const CompiledModel& model) {
-  const auto onNpu = std::count_if(model.graph.nodes.begin(), model.graph.nodes.end(),
-                                   [](const Node& n) { return n.engine == NodeEngine::Npu; });
-  std::string html = "<h2>Engines</h2>\n<p>" + std::to_string(model.graph.nodes.size() - static_cast<size_t>(onNpu)) +
-                     " nodes on the cores (" + std::to_string(model.cores) + " core" + (model.cores == 1 ? "" : "s") + "), " +
-                     std::to_string(onNpu) + " on the NPU.</p>\n";
+  const size_t onNpu = nodesOnNpu(model.graph);
+  const std::string cores = " on the cores (" + std::to_string(model.cores) + " core" + (model.cores == 1 ? "" : "s") + ")";
+  std::string html = "<h2>Engines</h2>\n<p>";
+  html += model.platform.npuEngine() ? std::to_string(model.graph.nodes.size() - onNpu) + " nodes" + cores + ", " +
+                                           std::to_string(onNpu) + " on the NPU.</p>\n"
+                                     : "All " + std::to_string(model.graph.nodes.size()) + " nodes" + cores +
+                                           "; the platform has no NPU.</p>\n";
   if (model.engineDecisions.empty()) return html;
   html += "<p class=\"note\">The nodes the NPU can run, and the engine each got. Both figures are models: the NPU's timing "
           "model and the cores' cost estimate.</p>\n<table><tr><th>node</th><th>NPU cycles (model)</th>"
@@ -550,7 +559,9 @@ std::string profileSection(const CompiledModel& model, const InstructionProfile&
   }
   std::string html = "<h2>Profile of the run</h2>\n" + profileTotals(model, profile) +
                      "<h3>Instructions per node, busiest core (measured under QEMU)</h3>\n" +
-                     legendHtml({{"bar cores", "on the cores"}, {"bar npu", "on the NPU (the cores program it and wait)"}}) +
+                     (nodesOnNpu(model.graph) ? legendHtml({{"bar cores", "on the cores"},
+                                                            {"bar npu", "on the NPU (the cores program it and wait)"}})
+                                              : "") +
                      barChart("instructions", model, axis, instructions, "instructions (busiest core, measured)");
   if (profile.hasCycleEstimate()) {
     std::vector<uint64_t> cycles(model.graph.nodes.size(), 0);
