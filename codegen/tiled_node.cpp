@@ -25,7 +25,8 @@ constexpr char kSlotMark = '\x01';
 // One operand of the tile kernels, held in L1: a runtime input or output (a region of a tensor in the
 // activation level), constant data (a const array in the weight level), or the kernel's scratch.
 struct Stream {
-  enum class Kind { Input, Constant, Output, Scratch } kind = Kind::Input;
+  using Kind = TileBuffer::Kind;
+  Kind kind = Kind::Input;
   TensorId tensor = kNoTensor;          // inputs and outputs: the whole tensor
   std::vector<std::string> content;     // per tile: what the buffer must hold ("" when unused)
   std::vector<Box> region;              // per tile (inputs and outputs)
@@ -394,14 +395,32 @@ size_t alignUp(size_t n, size_t alignment) { return (n + alignment - 1) / alignm
 struct L1Plan {
   size_t arenaBytes = 0;
   size_t lowerBound = 0;
+  std::vector<TileBuffer> buffers;
 };
+
+// What buffer `copy` of stream `key` holds, in words for the report.
+std::string tileBufferLabel(const Graph& graph, const std::string& key, const Stream& s, int copy) {
+  std::string label;
+  switch (s.kind) {
+    case Stream::Kind::Input: label = "tiles of input " + graph.tensor(s.tensor).name; break;
+    case Stream::Kind::Output: label = "tiles of output " + graph.tensor(s.tensor).name; break;
+    case Stream::Kind::Constant: {
+      const auto array = std::find_if(s.array.begin(), s.array.end(), [](const std::string& a) { return !a.empty(); });
+      label = "constant data " + (array == s.array.end() ? key : *array);
+      break;
+    }
+    case Stream::Kind::Scratch: label = "kernel scratch"; break;
+  }
+  return s.doubled ? label + ", buffer " + std::to_string(copy + 1) + " of 2" : label;
+}
 
 // Buffers live at tile granularity: an input buffer from the tile before its first use (it is
 // prefetched then) to its last use, an output buffer from its first use to the tile after its last
 // (its write-back runs then).
-L1Plan planL1(std::map<std::string, Stream>& streams, size_t tiles, size_t alignment) {
+L1Plan planL1(const Graph& graph, std::map<std::string, Stream>& streams, size_t tiles, size_t alignment) {
   std::vector<Allocation> allocations;
   std::vector<std::pair<Stream*, int>> owners;
+  std::vector<std::string> labels;
   for (auto& [key, s] : streams) {
     for (int p = 0; p < (s.doubled ? 2 : 1); ++p) {
       int first = -1, last = -1;
@@ -415,12 +434,18 @@ L1Plan planL1(std::map<std::string, Stream>& streams, size_t tiles, size_t align
       if (s.kind == Stream::Kind::Output) last = std::min(last + 1, static_cast<int>(tiles) - 1);
       allocations.push_back({alignUp(s.slotBytes, alignment), first, last});
       owners.emplace_back(&s, p);
+      labels.push_back(tileBufferLabel(graph, key, s, p));
     }
   }
   MemoryPlan plan = makeDefaultPlanner()->plan(allocations, alignment);
   for (auto& [s, p] : owners) s->offset.assign(2, 0);
-  for (size_t b = 0; b < owners.size(); ++b) owners[b].first->offset[static_cast<size_t>(owners[b].second)] = plan.offsets[b];
-  return {plan.arenaSize, lifetimeLowerBound(allocations)};
+  L1Plan result{plan.arenaSize, lifetimeLowerBound(allocations), {}};
+  for (size_t b = 0; b < owners.size(); ++b) {
+    owners[b].first->offset[static_cast<size_t>(owners[b].second)] = plan.offsets[b];
+    result.buffers.push_back({owners[b].first->kind, labels[b], plan.offsets[b], allocations[b].size,
+                              allocations[b].first, allocations[b].last});
+  }
+  return result;
 }
 
 struct CopyShape {
@@ -876,11 +901,12 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
     calls.push_back({std::move(whole), std::move(perCore.calls)});
   }
   for (auto& [key, s] : streams) scheduleTransfers(s);
-  const L1Plan l1 = planL1(streams, tiles, alignment);
+  L1Plan l1 = planL1(graph, streams, tiles, alignment);
 
   TiledCode result;
   NodeTilingReport& r = result.report;
   r.node = node.name;
+  r.nodeIndex = nodeIndex;
   r.op = node.op;
   if (follower) r.follower = graph.nodes[*follower].name;
   r.tileSize = tileSize;
@@ -888,6 +914,7 @@ TiledCode emitWithTileSizes(NetworkWriter& writer, const Graph& graph, size_t no
   r.tiles = tiles;
   r.l1Bytes = l1.arenaBytes;
   r.l1LowerBound = l1.lowerBound;
+  r.l1Buffers = std::move(l1.buffers);
 
   // Every stream's DMA starts per tile (none where it keeps its contents).
   TransferShapes shapes(writer);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles each model twice at once (so the two compiles load the machine, as a busy build does), from two
-# folders under two file names, and fails unless the C, the kernel library and the reports are byte-identical.
+# folders under two file names, and fails unless the C, the kernel library and the reports (JSON, text and
+# HTML) are byte-identical.
 # Usage: reproducible_output.sh DEEPLOY SOURCE_DIR
 set -euo pipefail
 deeploy="$1"
@@ -17,10 +18,11 @@ compile_twice() {
   cp "$model_dir/inputs.npz" "$work/$name/first/inputs.npz"
   cp "$model_dir/network.onnx" "$work/$name/second/elsewhere/renamed_model.onnx"
   cp "$model_dir/inputs.npz" "$work/$name/second/elsewhere/some_inputs.npz"
-  (cd "$work/$name/first" && "$deeploy" compile network.onnx --inputs inputs.npz -o out "$@" > log) &
+  (cd "$work/$name/first" && "$deeploy" compile network.onnx --inputs inputs.npz -o out --report out/report.html "$@" \
+    > log) &
   local first=$!
   (cd "$work/$name/second" && "$deeploy" compile elsewhere/renamed_model.onnx --inputs elsewhere/some_inputs.npz \
-    -o "$work/$name/second/generated" "$@" > log) &
+    -o "$work/$name/second/generated" --report "$work/$name/second/generated/report.html" "$@" > log) &
   local second=$!
   wait "$first"
   wait "$second"

@@ -19,6 +19,7 @@
 #include "targets/run_target.h"
 #include "tools/compare.h"
 #include "tools/driver.h"
+#include "tools/html_report.h"
 #include "tools/progress.h"
 #include "tools/work_dir.h"
 
@@ -52,6 +53,16 @@ void writeTextFile(const fs::path& path, const std::string& text) {
   if (!f) throw Error("cannot write '" + path.string() + "'");
 }
 
+bool isHtml(const fs::path& path) { return path.extension() == ".html"; }
+
+// The JSON report at `path` and the text table beside it (.txt); returns what it wrote, for the log.
+std::string writeJsonAndTextReports(const CompiledModel& model, const fs::path& path) {
+  const fs::path table = fs::path(path).replace_extension(".txt");
+  writeTextFile(path, memoryReportJson(model));
+  writeTextFile(table, memoryReportText(model));
+  return path.string() + " and " + table.string();
+}
+
 }  // namespace
 
 int runCompile(const CompileCommand& cmd) {
@@ -64,13 +75,16 @@ int runCompile(const CompileCommand& cmd) {
                   : compileModel(cmd.model, arrays, platform, cmd.cores, tilingProgressOnStderr());
   writeNetworkSources(cmd.outputDir, model.network);
   copyRuntimeInto(cmd.outputDir);
-  const fs::path report = cmd.reportPath ? fs::path(*cmd.reportPath) : fs::path(cmd.outputDir) / "report.json";
-  const fs::path table = fs::path(report).replace_extension(".txt");
-  writeTextFile(report, memoryReportJson(model));
-  writeTextFile(table, memoryReportText(model));
+  // An .html --report is the page; the JSON and text reports then go to their default place.
+  const bool html = cmd.reportPath && isHtml(*cmd.reportPath);
+  std::string written = writeJsonAndTextReports(
+      model, cmd.reportPath && !html ? fs::path(*cmd.reportPath) : fs::path(cmd.outputDir) / "report.json");
+  if (html) {
+    writeTextFile(*cmd.reportPath, htmlReport(model));
+    written += " and " + *cmd.reportPath;
+  }
   std::cout << memoryReportText(model) << "compile time: " << model.compileSeconds << " s\n"
-            << "wrote " << cmd.outputDir << "/network.h, network.c, runtime/; reports " << report.string() << " and "
-            << table.string() << "\n";
+            << "wrote " << cmd.outputDir << "/network.h, network.c, runtime/; reports " << written << "\n";
   return 0;
 }
 
@@ -162,6 +176,12 @@ int runRun(const RunCommand& cmd) {
   InstructionProfile profile;
   std::vector<TensorData> outputs = execute(model, cmd.engine, cmd.target, dir.path(), options, &profile);
   if (cmd.profile) printProfile(model, profile);
+  if (cmd.reportPath && isHtml(*cmd.reportPath)) {
+    writeTextFile(*cmd.reportPath, htmlReport(model, cmd.profile ? &profile : nullptr));
+    std::cout << "wrote the report " << *cmd.reportPath << "\n";
+  } else if (cmd.reportPath) {
+    std::cout << "wrote the reports " << writeJsonAndTextReports(model, *cmd.reportPath) << "\n";
+  }
   NamedArrays named;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& t = model.graph.tensor(model.graph.outputs[i]);

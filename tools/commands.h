@@ -17,8 +17,10 @@ struct CompileCommand {
   std::string target = "host";
   PlatformChoice platform;
   std::optional<std::string> inputsNpz;
-  std::optional<std::string> reportPath;  // JSON report; the text table goes beside it (.txt)
-  int cores = 1;                          // cores the generated code splits nodes among
+  // .html: the HTML page (tools/html_report.h), the JSON and text reports in outputDir; else the JSON report
+  // here and the text table beside it (.txt).
+  std::optional<std::string> reportPath;
+  int cores = 1;  // cores the generated code splits nodes among
   std::optional<int64_t> context;         // compile as a step over persistent KV caches of this many rows
 };
 
@@ -31,6 +33,8 @@ struct RunCommand {
   Engine engine = Engine::C;
   std::optional<std::string> keepDir;
   bool profile = false;  // rv32: print retired instructions per node and per inference
+  // .html: the HTML page (with the profile when there is one); else the JSON report and the text table beside it.
+  std::optional<std::string> reportPath;
   int cores = 1;         // rv32: harts of the cluster
 };
 

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
   c->add_option("--target", compile.target, kTargetHelp)->check(CLI::IsMember(targetNames()));
   c->add_option("--inputs", compile.inputsNpz, "Input arrays (.npz) used to type the inputs")->check(CLI::ExistingFile);
   c->add_option("--report", compile.reportPath,
-                 "Write the JSON report here (default DIR/report.json); the text table goes beside it as .txt");
+                 "Write the JSON report here (default DIR/report.json), the text table beside it as .txt; a FILE.html "
+                 "gets the visual report (memory maps, tiling, engines) instead, the JSON and text going to DIR");
   c->add_option("--cores", compile.cores, "Cores the generated code splits each node's work among (fork/join)")
       ->check(CLI::Range(1, 8));
   c->add_option("--context", compile.context,
@@ -73,6 +74,9 @@ int main(int argc, char** argv) {
   r->add_flag("--profile", run.profile,
               "On rv32, siracusa, cortex-m4 and cortex-m55: print the instructions per layer and per inference "
               "(counted under QEMU), on siracusa also the cluster DMA's modelled cycles");
+  r->add_option("--report", run.reportPath,
+                "Write a report: FILE.html the visual one (memory maps, tiling, engines, with --profile the counts per "
+                "node), any other name the JSON report with the text table beside it (.txt)");
   addPlatformOptions(r, run.platform);
 
   TestCommand test;
