@@ -549,6 +549,16 @@ TEST(MemoryLevels, TheReportShowsTheEngineMapping) {
   EXPECT_EQ(report["engine_decisions"][0]["engine"], "npu");
   EXPECT_EQ(report["engine_decisions"][0]["npu_modelled_cycles"], model.engineDecisions[0].npuCycles);
   EXPECT_GT(report["engine_decisions"][0]["cores_estimated_cycles"].get<uint64_t>(), model.engineDecisions[0].npuCycles);
+  // Every L1 buffer of every tiled node, inside that node's L1 bytes.
+  ASSERT_EQ(report["tiled_nodes"].size(), model.network.tiledNodes.size());
+  ASSERT_FALSE(report["tiled_nodes"].empty());
+  for (const json& node : report["tiled_nodes"]) {
+    ASSERT_FALSE(node["l1_buffers"].empty()) << node.dump();
+    for (const json& buffer : node["l1_buffers"]) {
+      EXPECT_LE(buffer["offset"].get<size_t>() + buffer["bytes"].get<size_t>(), node["l1_bytes"].get<size_t>()) << buffer.dump();
+      EXPECT_LE(buffer["first_tile"].get<int>(), buffer["last_tile"].get<int>()) << buffer.dump();
+    }
+  }
   const std::string text = memoryReportText(model);
   EXPECT_NE(text.find("engine mapping"), std::string::npos) << text;
   EXPECT_NE(text.find(std::to_string(model.engineDecisions[0].coreCycles) + "  npu"), std::string::npos) << text;

@@ -200,6 +200,25 @@ std::string levelContents(const LevelUsage& u) {
   return s.str();
 }
 
+const char* tileBufferKind(TileBuffer::Kind kind) {
+  switch (kind) {
+    case TileBuffer::Kind::Input: return "input";
+    case TileBuffer::Kind::Output: return "output";
+    case TileBuffer::Kind::Constant: return "constant";
+    case TileBuffer::Kind::Scratch: return "scratch";
+  }
+  return "";
+}
+
+nlohmann::json tileBuffersJson(const std::vector<TileBuffer>& buffers) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const TileBuffer& b : buffers) {
+    out.push_back({{"holds", b.holds}, {"kind", tileBufferKind(b.kind)}, {"offset", b.offset}, {"bytes", b.bytes},
+                   {"first_tile", b.firstTile}, {"last_tile", b.lastTile}});
+  }
+  return out;
+}
+
 nlohmann::json tiledNodesJson(const std::vector<NodeTilingReport>& nodes) {
   nlohmann::json out = nlohmann::json::array();
   for (const NodeTilingReport& r : nodes) {
@@ -214,6 +233,7 @@ nlohmann::json tiledNodesJson(const std::vector<NodeTilingReport>& nodes) {
                    {"modelled_cycles", r.modelledCycles},
                    {"l1_bytes", r.l1Bytes},
                    {"l1_lower_bound_bytes", r.l1LowerBound},
+                   {"l1_buffers", tileBuffersJson(r.l1Buffers)},
                    {"solver_optimal", r.solverOptimal}});
   }
   return out;
