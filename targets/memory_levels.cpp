@@ -1,5 +1,7 @@
 #include "targets/memory_levels.h"
 
+#include <sstream>
+
 #include "ir/error.h"
 
 namespace deeploy {
@@ -109,6 +111,29 @@ void requireLevelsFit(const MemoryLevelPlacement& placement, const Platform& pla
     }
     throw Error(message);
   }
+}
+
+std::string describeLevelContents(const LevelUsage& u) {
+  std::ostringstream s;
+  if (u.constantBytes) s << "constants " << u.constantBytes << " B";
+  if (u.holdsArena) {
+    s << (u.constantBytes ? "; " : "") << "activation arena " << u.arenaBytes << " B (lower bound "
+      << u.arenaLowerBound << " B; I/O " << u.ioBytes << " B inside it)";
+  }
+  if (u.cacheBytes) s << "; KV caches " << u.cacheBytes << " B (persistent, at full context)";
+  if (u.tileBytes) {
+    s << (u.constantBytes || u.holdsArena ? "; " : "") << "tile buffers " << u.tileBytes << " B (lower bound "
+      << u.tileLowerBound << " B), the largest of any node";
+  }
+  bool empty = !u.constantBytes && !u.holdsArena && !u.tileBytes;
+  if (empty && !u.computingEngines.empty()) {
+    std::string engines;
+    for (const auto& e : u.computingEngines) engines += (engines.empty() ? "" : ", ") + e;
+    s << "compute level of " << engines << "; nothing is placed here";
+  } else if (empty) {
+    s << "nothing placed here";
+  }
+  return s.str();
 }
 
 }  // namespace deeploy

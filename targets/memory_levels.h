@@ -27,6 +27,9 @@ struct LevelUsage {
   uint64_t usedBytes() const { return constantBytes + arenaBytes + tileBytes + cacheBytes; }
 };
 
+// What a level holds, in words, for the reports (a compute level that holds nothing says whose it is).
+std::string describeLevelContents(const LevelUsage& u);
+
 struct MemoryLevelPlacement {
   std::vector<int> levelOfTensor;  // per TensorId: index into Platform::levels; -1 for tensors without storage
   std::vector<LevelUsage> levels;  // per platform level, in the platform's order

@@ -176,30 +176,6 @@ nlohmann::json tensorJson(const CompiledModel& model, TensorId id) {
           {"bytes", t.byteSize()}, {"level", levelJson(model, id)}};
 }
 
-// What a level holds, in words; says plainly that compute levels hold nothing until tiling exists.
-std::string levelContents(const LevelUsage& u) {
-  std::ostringstream s;
-  if (u.constantBytes) s << "constants " << u.constantBytes << " B";
-  if (u.holdsArena) {
-    s << (u.constantBytes ? "; " : "") << "activation arena " << u.arenaBytes << " B (lower bound "
-      << u.arenaLowerBound << " B; I/O " << u.ioBytes << " B inside it)";
-  }
-  if (u.cacheBytes) s << "; KV caches " << u.cacheBytes << " B (persistent, at full context)";
-  if (u.tileBytes) {
-    s << (u.constantBytes || u.holdsArena ? "; " : "") << "tile buffers " << u.tileBytes << " B (lower bound "
-      << u.tileLowerBound << " B), the largest of any node";
-  }
-  bool empty = !u.constantBytes && !u.holdsArena && !u.tileBytes;
-  if (empty && !u.computingEngines.empty()) {
-    std::string engines;
-    for (const auto& e : u.computingEngines) engines += (engines.empty() ? "" : ", ") + e;
-    s << "compute level of " << engines << "; nothing is placed here";
-  } else if (empty) {
-    s << "nothing placed here";
-  }
-  return s.str();
-}
-
 const char* tileBufferKind(TileBuffer::Kind kind) {
   switch (kind) {
     case TileBuffer::Kind::Input: return "input";
@@ -327,7 +303,7 @@ std::string memoryReportJson(const CompiledModel& model) {
                       {"tile_bytes", u.tileBytes},
                       {"tile_lower_bound_bytes", u.tileLowerBound},
                       {"compute_engines", u.computingEngines},
-                      {"contents", levelContents(u)}});
+                      {"contents", describeLevelContents(u)}});
   }
   nlohmann::json report = {{"arena_bytes", mem.plan.arenaSize},
                            {"arena_lower_bound_bytes", mem.lowerBound},
@@ -359,7 +335,7 @@ std::string memoryReportText(const CompiledModel& model) {
     percent << std::fixed << std::setprecision(1)
             << 100.0 * static_cast<double>(u.usedBytes()) / static_cast<double>(u.capacityBytes);
     s << "  " << u.level << ": " << u.usedBytes() << " / " << u.capacityBytes << " B (" << percent.str() << "%) "
-      << levelContents(u) << "\n";
+      << describeLevelContents(u) << "\n";
   }
   writeTilingTable(s, model.network.tiledNodes);
   writeEngineTable(s, model.engineDecisions);

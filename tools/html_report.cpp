@@ -332,30 +332,6 @@ std::string mapSection(const LevelMap& map, const LevelUsage& u, const StepAxis&
 
 // ---- Sections ----
 
-// What a level holds, in words.
-std::string levelContents(const LevelUsage& u) {
-  std::vector<std::string> parts;
-  if (u.constantBytes) parts.push_back("constants " + bytesText(u.constantBytes));
-  if (u.holdsArena) {
-    parts.push_back("activation arena " + bytesText(u.arenaBytes) + " (lower bound " + bytesText(u.arenaLowerBound) +
-                    "; inputs and outputs " + bytesText(u.ioBytes) + " inside it)");
-  }
-  if (u.cacheBytes) parts.push_back("KV caches " + bytesText(u.cacheBytes));
-  if (u.tileBytes) {
-    parts.push_back("tile buffers " + bytesText(u.tileBytes) + " (lower bound " + bytesText(u.tileLowerBound) +
-                    "), nodes take turns");
-  }
-  if (parts.empty() && !u.computingEngines.empty()) {
-    std::string engines;
-    for (const std::string& e : u.computingEngines) engines += (engines.empty() ? "" : ", ") + e;
-    parts.push_back("compute level of " + engines + "; nothing placed here");
-  }
-  if (parts.empty()) parts.push_back("nothing placed here");
-  std::string text;
-  for (const std::string& p : parts) text += (text.empty() ? "" : "; ") + p;
-  return text;
-}
-
 // No placement of what the level holds can use fewer bytes.
 uint64_t lowerBoundOf(const LevelUsage& u) {
   return u.constantBytes + u.cacheBytes + (u.holdsArena ? u.arenaLowerBound : 0) + u.tileLowerBound;
@@ -382,7 +358,7 @@ std::string levelsTable(const CompiledModel& model) {
   for (const LevelUsage& u : model.memoryLevels.levels) {
     html += "<tr><td>" + escapeHtml(u.level) + "</td><td class=\"n\">" + bytesText(u.capacityBytes) + "</td><td class=\"n\">" +
             bytesText(u.usedBytes()) + " (" + percentOf(u.usedBytes(), u.capacityBytes) + ")</td><td class=\"n\">" +
-            bytesText(lowerBoundOf(u)) + "</td><td>" + usageBar(u) + "</td><td>" + escapeHtml(levelContents(u)) + "</td></tr>\n";
+            bytesText(lowerBoundOf(u)) + "</td><td>" + usageBar(u) + "</td><td>" + escapeHtml(describeLevelContents(u)) + "</td></tr>\n";
   }
   return html + "</table>\n";
 }
