@@ -156,6 +156,24 @@ onnx::ModelProto parseModelBytes(const std::string& bytes, const std::string& or
   return model;
 }
 
+// ONNX graphs assign each tensor once: a node output that another node, an initializer or a graph input
+// already provides has no single value (and a constant's data would not match its inferred shape).
+void requireSingleAssignment(const Graph& graph) {
+  std::vector<const Node*> producer(graph.tensors.size(), nullptr);
+  for (const Node& node : graph.nodes) {
+    for (TensorId out : node.outputs) {
+      if (out == kNoTensor) continue;
+      const Tensor& t = graph.tensor(out);
+      std::string other;
+      if (const Node* earlier = producer[static_cast<size_t>(out)]) other = earlier->describe() + " writes it too";
+      if (t.isConstant()) other = "it is an initializer";
+      if (std::find(graph.inputs.begin(), graph.inputs.end(), out) != graph.inputs.end()) other = "it is a graph input";
+      if (!other.empty()) throw Error(node.describe() + " writes tensor '" + t.name + "', but " + other);
+      producer[static_cast<size_t>(out)] = &node;
+    }
+  }
+}
+
 }  // namespace
 
 Graph loadOnnxModel(const std::string& path) { return parseOnnxModel(readModelFile(path), path); }
@@ -209,6 +227,7 @@ Graph parseOnnxModel(const std::string& bytes, const std::string& origin) {
     graph.nodes.push_back(std::move(node));
     ++index;
   }
+  requireSingleAssignment(graph);
   for (const auto& info : g.value_info()) {
     auto it = byName.find(info.name());
     if (it == byName.end() || graph.tensor(it->second).isConstant()) continue;

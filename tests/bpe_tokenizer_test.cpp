@@ -43,6 +43,15 @@ TEST(BpeTokenizer, NumbersOutsideTheirRangeAreErrorsNotConversions) {
   EXPECT_NE(errorParsing(doc).find("end_of_text is 300, outside 256..256"), std::string::npos) << errorParsing(doc);
 }
 
+TEST(BpeTokenizer, RepeatCountsTooLongForTheRegexLibraryAreErrors) {
+  json doc = tokenizer();
+  doc["pretokenize_regex"] = "a{2222222222222222222}";
+  EXPECT_NE(errorParsing(doc).find("a repeat count of pretokenize_regex has more than 3 digits"), std::string::npos)
+      << errorParsing(doc);
+  doc["pretokenize_regex"] = "a{1,999}";
+  EXPECT_EQ(errorParsing(doc), "");
+}
+
 TEST(BpeTokenizer, MergesDoublingATokenStopAtItsLengthLimit) {
   // "aa", then each merge doubles the last token: the 11th is 2048 bytes.
   json doc = tokenizer();

@@ -2,6 +2,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include "frontend/input_binding.h"
@@ -101,6 +102,20 @@ TEST(OnnxLoader, InitializerWhoseDimensionsOutgrowItsValuesIsRejectedBeforeAlloc
   w->set_raw_data(std::string(12, '\0'));
   msg = errorOf([&] { parseOnnxModel(m.SerializeAsString(), "model"); });
   EXPECT_NE(msg.find("tensor 'w' has 12 bytes of data, expected 17179869184"), std::string::npos) << msg;
+}
+
+TEST(OnnxLoader, TensorsWrittenTwiceOrOverConstantsAndInputsAreErrors) {
+  const auto errorWith = [](const std::function<void(onnx::GraphProto&)>& change) {
+    onnx::ModelProto m = addModel();
+    change(*m.mutable_graph());
+    return errorOf([&] { parseOnnxModel(m.SerializeAsString(), "model"); });
+  };
+  EXPECT_EQ(errorWith([](onnx::GraphProto& g) { *g.add_node() = g.node(0); }),
+            "node 'the_node' (Add) writes tensor 'y', but node 'the_node' (Add) writes it too");
+  EXPECT_EQ(errorWith([](onnx::GraphProto& g) { g.mutable_node(0)->set_output(0, "w"); }),
+            "node 'the_node' (Add) writes tensor 'w', but it is an initializer");
+  EXPECT_EQ(errorWith([](onnx::GraphProto& g) { g.mutable_node(0)->set_output(0, "x"); }),
+            "node 'the_node' (Add) writes tensor 'x', but it is a graph input");
 }
 
 // addModel with x declared of `shape`.
