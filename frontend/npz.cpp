@@ -724,9 +724,10 @@ std::string serializeNpy(const TensorData& array) {
   return out;
 }
 
-NamedArrays readNpz(const std::string& path) {
-  const std::string context = quoted(path);
-  std::string archive = readWholeFile(path);
+NamedArrays readNpz(const std::string& path) { return parseNpz(readWholeFile(path), path); }
+
+NamedArrays parseNpz(const std::string& archive, const std::string& origin) {
+  const std::string context = quoted(origin);
   NamedArrays arrays;
   std::set<std::string> names;
   for (const ZipMember& member : readCentralDirectory(archive, context)) {

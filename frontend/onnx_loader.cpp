@@ -2,6 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -12,9 +13,6 @@
 namespace deeploy {
 
 namespace {
-
-// Guards against corrupt files whose dimensions would ask for absurd allocations.
-constexpr int64_t kMaxTensorElements = int64_t{1} << 32;
 
 DType fromOnnxType(int32_t t) {
   switch (t) {
@@ -34,12 +32,35 @@ DType fromOnnxType(int32_t t) {
   }
 }
 
-template <typename Repeated>
-void fillFromRepeated(TensorData& out, const Repeated& values, const std::string& name) {
-  if (static_cast<int64_t>(values.size()) != out.size()) {
-    throw Error("tensor '" + name + "' holds " + std::to_string(values.size()) + " values for shape " +
-                shapeToString(out.shape()));
+// The length of the typed field holding a tensor's values when it has no raw data (bfloat16 travels in
+// int32_data).
+int64_t repeatedValueCount(const onnx::TensorProto& proto, DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return proto.float_data_size();
+    case DType::Float64: return proto.double_data_size();
+    case DType::Int64: return proto.int64_data_size();
+    case DType::UInt32:
+    case DType::UInt64: return proto.uint64_data_size();
+    default: return proto.int32_data_size();
   }
+}
+
+// Checked before the tensor is allocated, so that a few bytes of file cannot ask for gigabytes.
+void requireStoredValues(const onnx::TensorProto& proto, DType dtype, const Shape& shape, int64_t elements) {
+  const std::string& name = proto.name();
+  if (proto.has_raw_data()) {
+    const uint64_t expectedBytes = static_cast<uint64_t>(elements) * dtypeSize(dtype);
+    if (proto.raw_data().size() != expectedBytes) {
+      throw Error("tensor '" + name + "' has " + std::to_string(proto.raw_data().size()) + " bytes of data, expected " +
+                  std::to_string(expectedBytes));
+    }
+  } else if (const int64_t stored = repeatedValueCount(proto, dtype); stored != elements) {
+    throw Error("tensor '" + name + "' holds " + std::to_string(stored) + " values for shape " + shapeToString(shape));
+  }
+}
+
+template <typename Repeated>
+void fillFromRepeated(TensorData& out, const Repeated& values) {
   for (int64_t i = 0; i < out.size(); ++i) {
     if constexpr (std::is_floating_point_v<std::decay_t<decltype(values.Get(0))>>) {
       out.setDouble(i, values.Get(static_cast<int>(i)));
@@ -61,37 +82,31 @@ static TensorData tensorFromProto(const onnx::TensorProto& proto) {
     throw Error("tensor '" + name + "' stores its data in an external file, which is not supported");
   }
   Shape shape(proto.dims().begin(), proto.dims().end());
-  int64_t elements = 1;
-  for (int64_t d : shape) {
-    if (d < 0) throw Error("tensor '" + name + "' has a negative dimension");
-    if (d > 0 && elements > kMaxTensorElements / d) throw Error("tensor '" + name + "' is implausibly large");
-    elements *= d;
+  if (std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; })) {
+    throw Error("tensor '" + name + "' has a negative dimension");
   }
+  if (exceedsMaxElements(shape)) throw Error("tensor '" + name + "' is implausibly large");
+  requireStoredValues(proto, dtype, shape, elementCount(shape));
   TensorData out(dtype, shape);
   if (proto.has_raw_data()) {
-    if (proto.raw_data().size() != out.byteSize()) {
-      throw Error("tensor '" + name + "' has " + std::to_string(proto.raw_data().size()) + " bytes of data, expected " +
-                  std::to_string(out.byteSize()));
-    }
     if (out.byteSize() > 0) std::memcpy(out.data(), proto.raw_data().data(), out.byteSize());
     return out;
   }
   switch (dtype) {
-    case DType::Float32: fillFromRepeated(out, proto.float_data(), name); break;
-    case DType::Float64: fillFromRepeated(out, proto.double_data(), name); break;
-    case DType::Int64: fillFromRepeated(out, proto.int64_data(), name); break;
+    case DType::Float32: fillFromRepeated(out, proto.float_data()); break;
+    case DType::Float64: fillFromRepeated(out, proto.double_data()); break;
+    case DType::Int64: fillFromRepeated(out, proto.int64_data()); break;
     case DType::UInt32:
-    case DType::UInt64: fillFromRepeated(out, proto.uint64_data(), name); break;
+    case DType::UInt64: fillFromRepeated(out, proto.uint64_data()); break;
     case DType::BFloat16: {
       // bfloat16 values travel as raw 16-bit patterns in int32_data.
-      if (proto.int32_data_size() != out.size()) throw Error("tensor '" + name + "' has a wrong value count");
       for (int64_t i = 0; i < out.size(); ++i) {
         uint16_t bits = static_cast<uint16_t>(proto.int32_data(static_cast<int>(i)));
         std::memcpy(out.data() + 2 * i, &bits, 2);
       }
       break;
     }
-    default: fillFromRepeated(out, proto.int32_data(), name); break;
+    default: fillFromRepeated(out, proto.int32_data()); break;
   }
   return out;
 }
@@ -122,26 +137,49 @@ void readDeclaredType(const onnx::ValueInfoProto& info, Tensor& t) {
   for (const auto& dim : tt.shape().dim()) t.shape.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
 }
 
-onnx::ModelProto parseModelFile(const std::string& path) {
+std::string readModelFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw Error("cannot open model file '" + path + "'");
   std::stringstream buffer;
   buffer << file.rdbuf();
-  std::string bytes = buffer.str();
+  return buffer.str();
+}
+
+onnx::ModelProto parseModelBytes(const std::string& bytes, const std::string& origin) {
   onnx::ModelProto model;
   if (bytes.empty() || !model.ParseFromString(bytes)) {
-    throw Error("'" + path + "' is not a valid ONNX model (empty, truncated or not a protobuf)");
+    throw Error("'" + origin + "' is not a valid ONNX model (empty, truncated or not a protobuf)");
   }
   if (!model.has_graph() || model.graph().node_size() == 0) {
-    throw Error("'" + path + "' is not an ONNX model: it contains no graph with nodes");
+    throw Error("'" + origin + "' is not an ONNX model: it contains no graph with nodes");
   }
   return model;
 }
 
+// ONNX graphs assign each tensor once: a node output that another node, an initializer or a graph input
+// already provides has no single value (and a constant's data would not match its inferred shape).
+void requireSingleAssignment(const Graph& graph) {
+  std::vector<const Node*> producer(graph.tensors.size(), nullptr);
+  for (const Node& node : graph.nodes) {
+    for (TensorId out : node.outputs) {
+      if (out == kNoTensor) continue;
+      const Tensor& t = graph.tensor(out);
+      std::string other;
+      if (const Node* earlier = producer[static_cast<size_t>(out)]) other = earlier->describe() + " writes it too";
+      if (t.isConstant()) other = "it is an initializer";
+      if (std::find(graph.inputs.begin(), graph.inputs.end(), out) != graph.inputs.end()) other = "it is a graph input";
+      if (!other.empty()) throw Error(node.describe() + " writes tensor '" + t.name + "', but " + other);
+      producer[static_cast<size_t>(out)] = &node;
+    }
+  }
+}
+
 }  // namespace
 
-Graph loadOnnxModel(const std::string& path) {
-  onnx::ModelProto model = parseModelFile(path);
+Graph loadOnnxModel(const std::string& path) { return parseOnnxModel(readModelFile(path), path); }
+
+Graph parseOnnxModel(const std::string& bytes, const std::string& origin) {
+  onnx::ModelProto model = parseModelBytes(bytes, origin);
   const onnx::GraphProto& g = model.graph();
   Graph graph;
   graph.name = g.name().empty() ? "network" : g.name();
@@ -189,6 +227,7 @@ Graph loadOnnxModel(const std::string& path) {
     graph.nodes.push_back(std::move(node));
     ++index;
   }
+  requireSingleAssignment(graph);
   for (const auto& info : g.value_info()) {
     auto it = byName.find(info.name());
     if (it == byName.end() || graph.tensor(it->second).isConstant()) continue;

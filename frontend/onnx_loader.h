@@ -11,6 +11,8 @@ namespace deeploy {
 // Declared types and shapes are recorded but only trusted for graph inputs until inference runs.
 // Throws deeploy::Error for unreadable, truncated or non-ONNX files and unsupported encodings.
 Graph loadOnnxModel(const std::string& path);
+// The same for a model's serialized bytes; `origin` names them in error messages.
+Graph parseOnnxModel(const std::string& bytes, const std::string& origin);
 
 
 }  // namespace deeploy

@@ -12,8 +12,22 @@ namespace deeploy {
 
 int64_t elementCount(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) {
+    // Shapes come from model files: a product beyond int64_t is a corrupt model, not undefined behaviour.
+    if (__builtin_mul_overflow(n, d, &n)) throw Error("the shape " + shapeToString(shape) + " has too many elements to count");
+  }
   return n;
+}
+
+bool exceedsMaxElements(const Shape& shape) {
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return false;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return false;  // not a shape of elements (dynamic), reported where it matters
+    if (d > kMaxTensorElements / n) return true;
+    n *= d;
+  }
+  return false;
 }
 
 std::string shapeToString(const Shape& shape) {

@@ -15,6 +15,11 @@ namespace deeploy {
 using Shape = std::vector<int64_t>;
 
 int64_t elementCount(const Shape& shape);
+// The most elements a tensor may have: more is taken for a corrupt or malicious model (no target holds it).
+constexpr int64_t kMaxTensorElements = int64_t{1} << 32;
+// Whether a shape of non-negative dimensions has more than kMaxTensorElements elements (without computing
+// a product that may not fit int64_t).
+bool exceedsMaxElements(const Shape& shape);
 std::string shapeToString(const Shape& shape);  // "[1, 16, 0, 4]"
 // Row-major strides in elements.
 std::vector<int64_t> rowMajorStrides(const Shape& shape);

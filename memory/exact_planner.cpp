@@ -32,7 +32,12 @@ std::vector<std::vector<size_t>> independentGroups(const std::vector<Allocation>
   for (size_t i = 0; i < allocations.size(); ++i) {
     if (allocations[i].size) order.push_back(i);
   }
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return allocations[a].first < allocations[b].first; });
+  // Index order breaks ties, as a stable sort would (std::stable_sort trips clang's deprecation warnings in
+  // libstdc++ 12).
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (allocations[a].first != allocations[b].first) return allocations[a].first < allocations[b].first;
+    return a < b;
+  });
   std::vector<std::vector<size_t>> groups;
   int groupEnd = 0;
   for (size_t i : order) {
@@ -88,11 +93,12 @@ Problem buildProblem(const std::vector<Allocation>& allocations, std::vector<siz
   // Long-lived, then large buffers first: they constrain the most, so the first dive stays tight.
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+  std::sort(order.begin(), order.end(), [&](int a, int b) {  // ties in index order, as in independentGroups
     const Allocation& x = allocations[p.members[static_cast<size_t>(a)]];
     const Allocation& y = allocations[p.members[static_cast<size_t>(b)]];
     if (x.last - x.first != y.last - y.first) return x.last - x.first > y.last - y.first;
-    return x.size > y.size;
+    if (x.size != y.size) return x.size > y.size;
+    return a < b;
   });
   p.rank.resize(n);
   for (size_t r = 0; r < n; ++r) p.rank[static_cast<size_t>(order[r])] = static_cast<int>(r);

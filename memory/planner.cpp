@@ -73,9 +73,12 @@ size_t tightestGap(std::vector<std::pair<size_t, size_t>> busy, size_t size, siz
 MemoryPlan BestFitPlanner::plan(const std::vector<Allocation>& allocations, size_t alignment) const {
   std::vector<size_t> order(allocations.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+  // Index order breaks the remaining ties, as a stable sort would (std::stable_sort trips clang's deprecation
+  // warnings in libstdc++ 12).
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (allocations[a].size != allocations[b].size) return allocations[a].size > allocations[b].size;
-    return allocations[a].first < allocations[b].first;
+    if (allocations[a].first != allocations[b].first) return allocations[a].first < allocations[b].first;
+    return a < b;
   });
   MemoryPlan result;
   result.offsets.assign(allocations.size(), 0);

@@ -30,9 +30,11 @@ Shape reshapedShape(const InferContext& ctx, const Shape& input, const std::vect
       ctx.require(out[i] >= 0, "the shape " + shapeToString(requested) + " has a negative dimension");
     }
   }
+  if (inferred >= 0) out[static_cast<size_t>(inferred)] = 1;
+  ctx.require(!exceedsMaxElements(out), "the shape " + shapeToString(requested) + " has more than " +
+                                            std::to_string(kMaxTensorElements) + " elements");
   int64_t total = elementCount(input);
   if (inferred >= 0) {
-    out[static_cast<size_t>(inferred)] = 1;
     int64_t known = elementCount(out);
     ctx.require(known != 0 && total % known == 0, "cannot reshape " + shapeToString(input) + " to " +
                                                       shapeToString(requested) + ": -1 has no integral size");

@@ -18,6 +18,15 @@ bool isFoldable(const Graph& graph, const Node& node) {
 
 void foldNode(Graph& graph, size_t index) {
   const Node& node = graph.nodes[index];
+  for (TensorId out : node.outputs) {
+    if (out == kNoTensor) continue;
+    const Shape& shape = graph.tensor(out).shape;
+    if (exceedsMaxElements(shape) || elementCount(shape) > kMaxFoldedElements) {
+      throw Error(node.describe() + ": its constant output '" + graph.tensor(out).name + "' of shape " +
+                  shapeToString(shape) + " has more than the " + std::to_string(kMaxFoldedElements) +
+                  " elements the compiler computes at compile time");
+    }
+  }
   std::vector<std::optional<TensorData>> values(graph.tensors.size());
   for (TensorId in : node.inputs) {
     if (in != kNoTensor) values[static_cast<size_t>(in)] = graph.tensor(in).constant;

@@ -42,6 +42,10 @@ void checkInputsTyped(const Graph& graph) {
                     "; give input values (--inputs) so its shape is known");
       }
     }
+    if (exceedsMaxElements(t.shape)) {
+      throw Error("graph input '" + t.name + "' has shape " + shapeToString(t.shape) + ": more than " +
+                  std::to_string(kMaxTensorElements) + " elements");
+    }
   }
 }
 
@@ -66,8 +70,12 @@ void inferTypes(Graph& graph) {
       ctx.fail(e.what());
     }
     for (TensorId out : node.outputs) {
-      if (out != kNoTensor && graph.tensor(out).dtype == DType::Undefined) {
-        ctx.fail("inference left output '" + graph.tensor(out).name + "' untyped");
+      if (out == kNoTensor) continue;
+      const Tensor& t = graph.tensor(out);
+      if (t.dtype == DType::Undefined) ctx.fail("inference left output '" + t.name + "' untyped");
+      if (exceedsMaxElements(t.shape)) {
+        ctx.fail("output '" + t.name + "' would have shape " + shapeToString(t.shape) + ": more than " +
+                 std::to_string(kMaxTensorElements) + " elements");
       }
     }
     if (hasFusedActivation(node)) checkFusedActivation(ctx, schema);

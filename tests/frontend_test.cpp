@@ -2,6 +2,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include "frontend/input_binding.h"
@@ -80,6 +81,93 @@ TEST(OnnxLoader, UnsupportedOperatorNamesNodeOpAndSupportedList) {
   EXPECT_NE(msg.find("the_node"), std::string::npos) << msg;
   EXPECT_NE(msg.find("FancyOp"), std::string::npos) << msg;
   EXPECT_NE(msg.find("Supported operators: "), std::string::npos) << msg;
+}
+
+TEST(OnnxLoader, ParsesModelBytesAsTheFileLoaderDoes) {
+  Graph g = parseOnnxModel(addModel().SerializeAsString(), "in memory");
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].name, "the_node");
+  EXPECT_NE(errorOf([] { parseOnnxModel("not a model", "in memory"); }).find("'in memory'"), std::string::npos);
+}
+
+TEST(OnnxLoader, InitializerWhoseDimensionsOutgrowItsValuesIsRejectedBeforeAllocating) {
+  // [65536, 65536] float without values: 16 GiB if allocated before the value count is checked.
+  onnx::ModelProto m = addModel();
+  auto* w = m.mutable_graph()->mutable_initializer(0);
+  w->clear_dims();
+  w->add_dims(65536);
+  w->add_dims(65536);
+  std::string msg = errorOf([&] { parseOnnxModel(m.SerializeAsString(), "model"); });
+  EXPECT_NE(msg.find("tensor 'w' holds 3 values for shape [65536, 65536]"), std::string::npos) << msg;
+  w->set_raw_data(std::string(12, '\0'));
+  msg = errorOf([&] { parseOnnxModel(m.SerializeAsString(), "model"); });
+  EXPECT_NE(msg.find("tensor 'w' has 12 bytes of data, expected 17179869184"), std::string::npos) << msg;
+}
+
+TEST(OnnxLoader, TensorsWrittenTwiceOrOverConstantsAndInputsAreErrors) {
+  const auto errorWith = [](const std::function<void(onnx::GraphProto&)>& change) {
+    onnx::ModelProto m = addModel();
+    change(*m.mutable_graph());
+    return errorOf([&] { parseOnnxModel(m.SerializeAsString(), "model"); });
+  };
+  EXPECT_EQ(errorWith([](onnx::GraphProto& g) { *g.add_node() = g.node(0); }),
+            "node 'the_node' (Add) writes tensor 'y', but node 'the_node' (Add) writes it too");
+  EXPECT_EQ(errorWith([](onnx::GraphProto& g) { g.mutable_node(0)->set_output(0, "w"); }),
+            "node 'the_node' (Add) writes tensor 'w', but it is an initializer");
+  EXPECT_EQ(errorWith([](onnx::GraphProto& g) { g.mutable_node(0)->set_output(0, "x"); }),
+            "node 'the_node' (Add) writes tensor 'x', but it is a graph input");
+}
+
+// addModel with x declared of `shape`.
+onnx::ModelProto addModelWithInputShape(const std::vector<int64_t>& shape) {
+  onnx::ModelProto m = addModel();
+  auto* dims = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  dims->clear_dim();
+  for (int64_t d : shape) dims->add_dim()->set_dim_value(d);
+  return m;
+}
+
+TEST(TypeInference, InputsAndOutputsBeyondTheElementLimitAreErrors) {
+  // 2^40 x 2^40 elements would overflow int64_t; 2^33 x 3 exceeds the limit of 2^32.
+  for (const std::vector<int64_t>& shape : {std::vector<int64_t>{int64_t{1} << 40, int64_t{1} << 40, 3},
+                                             std::vector<int64_t>{int64_t{1} << 33, 3}}) {
+    Graph g = parseOnnxModel(addModelWithInputShape(shape).SerializeAsString(), "model");
+    typeInputsFromDeclarations(g);
+    const std::string msg = errorOf([&] { runMidend(g); });
+    EXPECT_NE(msg.find("graph input 'x' has shape"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("more than 4294967296 elements"), std::string::npos) << msg;
+  }
+  // Within the limit: x of [2^31, 1] broadcast against w of [3] gives an output of 3 x 2^31 elements.
+  Graph g = parseOnnxModel(addModelWithInputShape({int64_t{1} << 31, 1}).SerializeAsString(), "model");
+  typeInputsFromDeclarations(g);
+  const std::string msg = errorOf([&] { runMidend(g); });
+  EXPECT_NE(msg.find("node 'the_node' (Add): output 'y' would have shape [2147483648, 3]"), std::string::npos) << msg;
+}
+
+TEST(TypeInference, FoldingBeyondItsLimitNamesTheNode) {
+  // Expand of the constant w [3] to [2^23, 3]: 3 x 2^23 elements computed at compile time.
+  onnx::ModelProto m = addModel("Expand");
+  auto* g = m.mutable_graph();
+  g->mutable_node(0)->set_input(0, "w");
+  g->mutable_node(0)->set_input(1, "shape");
+  g->mutable_node(0)->set_output(0, "expanded");
+  auto* shape = g->add_initializer();
+  shape->set_name("shape");
+  shape->set_data_type(onnx::TensorProto::INT64);
+  shape->add_dims(2);
+  for (int64_t d : {int64_t{1} << 23, int64_t{3}}) shape->add_int64_data(d);
+  auto* add = g->add_node();
+  add->set_op_type("Add");
+  add->add_input("x");
+  add->add_input("expanded");
+  add->add_output("y");
+  Graph graph = parseOnnxModel(m.SerializeAsString(), "model");
+  typeInputsFromDeclarations(graph);
+  const std::string msg = errorOf([&] { runMidend(graph); });
+  EXPECT_NE(msg.find("node 'the_node' (Expand): its constant output 'expanded' of shape [8388608, 3] has more than "
+                     "the 16777216 elements"),
+            std::string::npos)
+      << msg;
 }
 
 TEST(InputBinding, TypesIntegerValuedFloatInputsFromTheirRange) {

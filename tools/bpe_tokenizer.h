@@ -17,6 +17,8 @@ class BpeTokenizer final : public Tokenizer {
  public:
   // Throws Error when the file is missing or not such a tokenizer.
   static BpeTokenizer load(const std::string& path);
+  // The same for the file's text; `path` names it in error messages.
+  static BpeTokenizer parse(const std::string& json, const std::string& path);
 
   std::vector<int> encode(const std::string& text) const override;
   const std::string& bytesOf(int token) const;  // the token's bytes (not always whole UTF-8 characters)

@@ -60,7 +60,11 @@ class FieldReader {
 Llama2Tokenizer Llama2Tokenizer::load(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw Error("cannot read the tokenizer '" + path + "'");
-  FieldReader in(std::string(std::istreambuf_iterator<char>(file), {}), path);
+  return parse(std::string(std::istreambuf_iterator<char>(file), {}), path);
+}
+
+Llama2Tokenizer Llama2Tokenizer::parse(const std::string& bytes, const std::string& path) {
+  FieldReader in(bytes, path);
   const int32_t maxLength = in.scalar<int32_t>();
   Llama2Tokenizer t;
   while (!in.atEnd()) {

@@ -20,6 +20,8 @@ class Llama2Tokenizer final : public Tokenizer {
 
   // Throws Error when the file is missing, truncated or not such a tokenizer.
   static Llama2Tokenizer load(const std::string& path);
+  // The same for the file's bytes; `path` names them in error messages.
+  static Llama2Tokenizer parse(const std::string& bytes, const std::string& path);
 
   std::vector<int> encode(const std::string& text) const override;
   std::string textAfter(int previous, int token) const override;

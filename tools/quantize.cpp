@@ -277,7 +277,8 @@ class QdqWriter {
     return {low, high};
   }
 
-  TensorId weightsBehindDequantize(const TensorData& w, size_t axis, const std::string& base, std::vector<Node>& nodes,
+  // `base` is a copy: the constants added here may move the tensor whose name it is.
+  TensorId weightsBehindDequantize(const TensorData& w, size_t axis, std::string base, std::vector<Node>& nodes,
                                    std::vector<double>& scales) {
     const Shape& shape = w.shape();
     int64_t inner = 1;
@@ -298,8 +299,9 @@ class QdqWriter {
     return out;
   }
 
+  // `base` is a copy, as in weightsBehindDequantize.
   std::optional<TensorId> biasBehindDequantize(const TensorData& bias, float inputScale, const std::vector<double>& weightScales,
-                                               double beta, const std::string& base, std::vector<Node>& nodes) {
+                                               double beta, std::string base, std::vector<Node>& nodes) {
     if (bias.shape().size() > 2 || (bias.size() != static_cast<int64_t>(weightScales.size()) && bias.size() != 1)) return std::nullopt;
     std::vector<double> scales;
     std::vector<int64_t> q;

@@ -7,9 +7,20 @@
 
 namespace deeploy {
 
+namespace {
+
+bool isBpeTokenizerPath(const std::string& path) { return std::filesystem::path(path).extension() == ".json"; }
+
+}  // namespace
+
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string& path) {
-  if (std::filesystem::path(path).extension() == ".json") return std::make_unique<BpeTokenizer>(BpeTokenizer::load(path));
+  if (isBpeTokenizerPath(path)) return std::make_unique<BpeTokenizer>(BpeTokenizer::load(path));
   return std::make_unique<Llama2Tokenizer>(Llama2Tokenizer::load(path));
+}
+
+std::unique_ptr<Tokenizer> parseTokenizer(const std::string& contents, const std::string& path) {
+  if (isBpeTokenizerPath(path)) return std::make_unique<BpeTokenizer>(BpeTokenizer::parse(contents, path));
+  return std::make_unique<Llama2Tokenizer>(Llama2Tokenizer::parse(contents, path));
 }
 
 }  // namespace deeploy

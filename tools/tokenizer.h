@@ -23,5 +23,7 @@ class Tokenizer {
 // A .json file is a models/fortunes tokenizer, any other a llama2.c tokenizer. Throws Error when the
 // file is missing or malformed.
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string& path);
+// The same for a file's contents; `path` picks the format and names it in error messages.
+std::unique_ptr<Tokenizer> parseTokenizer(const std::string& contents, const std::string& path);
 
 }  // namespace deeploy
