@@ -43,12 +43,14 @@ TEST(BpeTokenizer, NumbersOutsideTheirRangeAreErrorsNotConversions) {
   EXPECT_NE(errorParsing(doc).find("end_of_text is 300, outside 256..256"), std::string::npos) << errorParsing(doc);
 }
 
-TEST(BpeTokenizer, RepeatCountsTooLongForTheRegexLibraryAreErrors) {
+TEST(BpeTokenizer, NumbersTooLongForTheRegexLibraryAreErrors) {
+  const std::string error = "a repeat count or back-reference of pretokenize_regex has more than 3 digits";
   json doc = tokenizer();
   doc["pretokenize_regex"] = "a{2222222222222222222}";
-  EXPECT_NE(errorParsing(doc).find("a repeat count of pretokenize_regex has more than 3 digits"), std::string::npos)
-      << errorParsing(doc);
-  doc["pretokenize_regex"] = "a{1,999}";
+  EXPECT_NE(errorParsing(doc).find(error), std::string::npos) << errorParsing(doc);
+  doc["pretokenize_regex"] = "(a)\\4444444444444444444";
+  EXPECT_NE(errorParsing(doc).find(error), std::string::npos) << errorParsing(doc);
+  doc["pretokenize_regex"] = "(a)\\1{1,999}[0-9]+ 12345";
   EXPECT_EQ(errorParsing(doc), "");
 }
 

@@ -33,16 +33,23 @@ int integerIn(const nlohmann::json& value, int lo, int hi, const std::string& wh
   return static_cast<int>(number);
 }
 
-// libstdc++'s std::regex overflows (undefined behaviour) reading a repeat count such as {2222222222222222222}:
-// counts are limited to three digits (a count builds that many copies of its atom) before the pattern reaches it.
-void requireShortRepeatCounts(const std::string& pattern, const std::string& path) {
+// libstdc++'s std::regex overflows (undefined behaviour) reading a long number: a repeat count such as
+// {2222222222222222222} or a back-reference such as \4444444444444444444. Both are limited to three digits (a
+// count builds that many copies of its atom) before the pattern reaches it.
+void requireShortNumbers(const std::string& pattern, const std::string& path) {
   size_t digits = 0;
-  bool inBraces = false;
+  bool inBraces = false, inBackReference = false;
+  char previous = 0;
   for (char c : pattern) {
     if (c == '{') inBraces = true;
     if (c == '}') inBraces = false;
-    digits = inBraces && c >= '0' && c <= '9' ? digits + 1 : 0;
-    if (digits > 3) throw Error("'" + path + "': a repeat count of pretokenize_regex has more than 3 digits");
+    const bool digit = c >= '0' && c <= '9';
+    inBackReference = digit && (inBackReference || previous == '\\');
+    digits = digit && (inBraces || inBackReference) ? digits + 1 : 0;
+    if (digits > 3) {
+      throw Error("'" + path + "': a repeat count or back-reference of pretokenize_regex has more than 3 digits");
+    }
+    previous = c;
   }
 }
 
@@ -54,7 +61,7 @@ BpeTokenizer BpeTokenizer::parse(const std::string& json, const std::string& pat
     nlohmann::json doc = nlohmann::json::parse(json);
     if (doc.at("type") != "byte-level BPE") throw Error("'" + path + "' is not a byte-level BPE tokenizer");
     const std::string pattern = doc.at("pretokenize_regex").get<std::string>();
-    requireShortRepeatCounts(pattern, path);
+    requireShortNumbers(pattern, path);
     t.chunkPattern_ = std::regex(pattern, std::regex::ECMAScript);
     // Token ids: the 256 bytes, special tokens (end of text among them), then one per merge.
     t.firstMergeId_ = integerIn(doc.at("first_merge_id"), 257, kMaxTokenId, "first_merge_id", path);
