@@ -514,7 +514,10 @@ std::string heaviestNodes(const CompiledModel& model, const std::vector<uint64_t
   constexpr size_t kShown = 12;
   std::vector<size_t> order(instructions.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return instructions[a] > instructions[b]; });
+  // Most first, earlier first among equals.
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return instructions[a] != instructions[b] ? instructions[a] > instructions[b] : a < b;
+  });
   order.resize(std::min(kShown, order.size()));
   const uint64_t total = std::accumulate(instructions.begin(), instructions.end(), uint64_t{0});
   std::string html = "<h3>The nodes with the most instructions</h3>\n<table><tr><th>step</th><th>node</th><th>op</th>"
