@@ -77,7 +77,7 @@ def check_in_browser(deeploy, model, work, extra):
         fail("the page has a script or refers to the network")
     probe = work / "probe.html"
     probe.write_text(text.replace("<head>", "<head>\n" + ERROR_RECORDER, 1), encoding="utf-8")
-    browser = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    browser = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                               "--user-data-dir=" + str(work / "profile"), "--enable-logging=stderr",
                               "--virtual-time-budget=5000", "--dump-dom", probe.resolve().as_uri()],
                              capture_output=True, text=True, timeout=120)
